@@ -1,0 +1,404 @@
+"""Compile once, refit fast: running the models on new data without recompiling.
+
+A model *structure* (:class:`~hbm_core.models.ModelSpec`) is compiled once with nutpie's numba
+backend; every refit swaps in new data with ``CompiledModel.with_data`` (0.2-0.4 s instead of
+seconds). Compiled models are immutable (``with_data`` returns a copy), so one compiled model can
+serve many sessions and threads at once. Sampling runs on nutpie's own threads in the background
+(:class:`FitJob`): it reports progress, can be cancelled, and stops itself after a time limit.
+PyMC's own NUTS (``sampler="pymc"``) is the fallback and the reference in the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+# Numba caches compiled functions on disk; point it somewhere writable before numba loads.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "partial-pooling-lab" / "numba"))
+
+import arviz as az  # noqa: E402
+import nutpie  # noqa: E402
+import pymc as pm  # noqa: E402
+from nutpie import _lib as _nutpie_lib  # noqa: E402
+from nutpie.sample import _BackgroundSampler  # noqa: E402
+
+from hbm_core import parameterization as param  # noqa: E402
+from hbm_core.data import DataError, GroupedData  # noqa: E402
+from hbm_core.models import MAX_GROUPS, POOLINGS, ModelSpec, Pooling, build_model  # noqa: E402
+from hbm_core.priors import Priors, default_priors  # noqa: E402
+from hbm_core.results import (  # noqa: E402
+    Diagnostics,
+    convergence,
+    estimates_table,
+    plain_warnings,
+    population_table,
+)
+
+
+class FitError(RuntimeError):
+    """A fit that failed, was cancelled or ran out of time; the message is meant for the user."""
+
+
+class FitCancelled(FitError):
+    """The fit was cancelled (the user moved on)."""
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How to sample. ``max_seconds`` stops a fit that runs too long (bounded work per user)."""
+
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    seed: int = 1
+    target_accept: float = 0.95
+    sampler: str = "nutpie"  # or "pymc"
+    parameterization: param.Parameterization = "auto"
+    max_seconds: float = 60.0
+    cores: int = 2
+
+    def with_(self, **changes) -> FitSettings:
+        return replace(self, **changes)
+
+
+@dataclass(eq=False)
+class FitResult:
+    """One fitted model: the trace and what the pages show of it.
+
+    ``idata.posterior`` is sliced to the groups in use and labelled with their names.
+    ``estimates`` has one row per group (columns :data:`hbm_core.results.ESTIMATE_COLUMNS`).
+    ``population`` summarises mu, tau, beta or a shared sigma on the model's scale.
+    """
+
+    pooling: Pooling
+    spec: ModelSpec
+    idata: az.InferenceData
+    estimates: object
+    population: object
+    diagnostics: Diagnostics
+    priors: Priors
+    settings: FitSettings
+    centered: np.ndarray | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiling
+
+
+def capacity_for(n_groups: int) -> int:
+    """Group capacity to compile for: 12 covers the Explore page's slider; larger data sets round up
+    to a multiple of 8 so similar uploads share a compiled model."""
+    if n_groups <= MAX_GROUPS:
+        return MAX_GROUPS
+    return int(np.ceil(n_groups / 8) * 8)
+
+
+def spec_for(data: GroupedData, pooling: Pooling, *, tau_family: str = "half_normal",
+             sigma: str | None = None, capacity: int | None = None) -> ModelSpec:
+    """The model structure for ``data``: family, predictor and capacity follow the data.
+
+    Normal data get one sd per group unless there is a predictor (radon: one shared sd) or
+    ``sigma`` says otherwise.
+    """
+    if sigma is None:
+        sigma = "shared" if data.x is not None else "group"
+    return ModelSpec(
+        family=data.family,
+        pooling=pooling,
+        n_groups=capacity or capacity_for(data.n_groups),
+        sigma=sigma,
+        predictor=data.x is not None,
+        tau_family=tau_family,
+    )
+
+
+def compile_model(spec: ModelSpec):
+    """Compile ``spec`` with nutpie (numba backend, no C compiler needed). Takes 5-20 s."""
+    return nutpie.compile_pymc_model(build_model(spec))
+
+
+class ModelCache:
+    """Thread-safe memo of compiled models keyed by :class:`ModelSpec`.
+
+    Two threads asking for the same spec at once compile it once (per-spec lock).
+    The Streamlit pages use ``st.cache_resource`` around :func:`compile_model` instead.
+    """
+
+    def __init__(self, compiler: Callable[[ModelSpec], object] = compile_model) -> None:
+        self._compiler = compiler
+        self._models: dict[ModelSpec, object] = {}
+        self._locks: dict[ModelSpec, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def __call__(self, spec: ModelSpec):
+        with self._guard:
+            lock = self._locks.setdefault(spec, threading.Lock())
+        with lock:
+            if spec not in self._models:
+                self._models[spec] = self._compiler(spec)
+            return self._models[spec]
+
+    def __contains__(self, spec: ModelSpec) -> bool:
+        return spec in self._models
+
+
+DEFAULT_CACHE = ModelCache()
+
+
+# ---------------------------------------------------------------------------------------------
+# Data into the model
+
+
+def model_inputs(data: GroupedData, spec: ModelSpec, priors: Priors,
+                 centered: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Values for every ``pm.Data`` container of ``spec``'s model, padded to its group capacity."""
+    if data.n_groups > spec.n_groups:
+        raise DataError(f"{data.n_groups} groups do not fit a model compiled for {spec.n_groups}.")
+    inputs = {
+        "group_idx": np.asarray(data.group_idx, dtype="int64"),
+        "y": np.asarray(data.y, dtype=float),
+        "mu_loc": np.asarray(priors.mu_loc, dtype=float),
+        "mu_scale": np.asarray(priors.mu_scale, dtype=float),
+    }
+    if spec.pooling == "hierarchical":
+        weights = np.zeros(spec.n_groups)  # padding groups: non-centered, i.e. independent N(0, 1)
+        if centered is not None:
+            weights[: data.n_groups] = centered
+        inputs["centered"] = weights
+        inputs["tau_scale"] = np.asarray(priors.tau_scale, dtype=float)
+    if spec.predictor:
+        inputs["x"] = np.asarray(data.x, dtype=float)
+        inputs["beta_scale"] = np.asarray(priors.beta_scale, dtype=float)
+    if spec.family == "binomial":
+        inputs["trials"] = np.asarray(data.trials, dtype=float)
+    elif spec.family == "known_se":
+        inputs["se"] = np.asarray(data.se, dtype=float)[data.group_idx]
+    else:
+        inputs["sigma_scale"] = np.asarray(priors.sigma_scale, dtype=float)
+    return inputs
+
+
+def _check_inputs(data: GroupedData, priors: Priors) -> None:
+    if priors.tau_family == "flat" or not np.isfinite(priors.mu_scale):
+        raise DataError("MCMC needs proper priors: choose a finite prior scale for mu and a tau prior "
+                        "other than 'flat'.")
+    for name in ("mu_scale", "tau_scale", "sigma_scale", "beta_scale"):
+        if not getattr(priors, name) > 0:
+            raise DataError(f"The prior scale {name} must be positive.")
+    if not np.all(np.isfinite(data.y)):
+        raise DataError("The outcome has missing or infinite values.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a fit
+
+
+class FitJob:
+    """A fit running in the background.
+
+    Use ``job.progress`` (0..1), ``job.done``, ``job.cancel()`` and ``job.result(timeout)``.
+    A job never raises from its worker: errors surface as :class:`FitError` from ``result()``.
+    """
+
+    def __init__(self, data: GroupedData, pooling: Pooling, priors: Priors, settings: FitSettings,
+                 compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE,
+                 tau_family: str | None = None) -> None:
+        self.data, self.pooling, self.priors, self.settings = data, pooling, priors, settings
+        self.spec = spec_for(data, pooling, tau_family=tau_family or priors.tau_family)
+        self.progress = 0.0
+        self._compiler = compiler
+        self._cancel = threading.Event()
+        self._done = threading.Event()
+        self._result: FitResult | None = None
+        self._error: BaseException | None = None
+        self._sampler = None
+        self._sampling_started = time.perf_counter()
+        self._thread = threading.Thread(target=self._run, name=f"fit-{pooling}", daemon=True)
+        self._thread.start()
+
+    # -- public --------------------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def cancel(self) -> None:
+        """Stop sampling (takes milliseconds); ``result()`` then raises :class:`FitCancelled`."""
+        self._cancel.set()
+        sampler = self._sampler
+        if sampler is not None:
+            try:
+                sampler.cancel()
+            except Exception:  # already finished or never started: nothing to stop
+                pass
+
+    def result(self, timeout: float | None = None) -> FitResult:
+        """Wait for the fit; raise :class:`FitError` if it failed, was cancelled or timed out."""
+        if not self._done.wait(timeout):
+            raise TimeoutError("fit still running")
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    # -- worker --------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            _check_inputs(self.data, self.priors)
+            centered = None
+            if self.pooling == "hierarchical":
+                centered = param.centered_weights(self.data, self.settings.parameterization)
+            inputs = model_inputs(self.data, self.spec, self.priors, centered)
+            if self.settings.sampler == "pymc":
+                idata = self._sample_pymc(inputs)
+            else:
+                idata = self._sample_nutpie(inputs)
+            self._result = _finish(self, idata, centered, time.perf_counter() - self._sampling_started)
+        except FitError as err:
+            self._error = err
+        except DataError as err:
+            self._error = FitError(str(err))
+        except Exception as err:  # any sampler failure becomes a message, never a traceback
+            if self._cancel.is_set():
+                self._error = FitCancelled("The fit was cancelled.")
+            else:
+                self._error = FitError(f"The sampler failed: {type(err).__name__}: {err}")
+        finally:
+            self.progress = 1.0
+            self._done.set()
+
+    def _sample_nutpie(self, inputs: dict[str, np.ndarray]):
+        compiled = self._compiler(self.spec)
+        if self._cancel.is_set():
+            raise FitCancelled("The fit was cancelled.")
+        compiled = compiled.with_data(**{k: v for k, v in inputs.items() if k in compiled.shared_data})
+        s = self.settings
+        self._sampling_started = time.perf_counter()
+        self._sampler = _start_nutpie(compiled, s, self._on_progress)
+        deadline = time.perf_counter() + s.max_seconds
+        while True:
+            try:
+                return self._sampler.wait(timeout=0.1)
+            except TimeoutError:
+                pass
+            if self._cancel.is_set():
+                self._sampler.cancel()
+                raise FitCancelled("The fit was cancelled.")
+            if time.perf_counter() > deadline:
+                self._sampler.cancel()
+                raise FitError(f"Sampling took longer than {s.max_seconds:.0f} s and was stopped. "
+                               "Try fewer draws, fewer or smaller groups, or the other parameterization.")
+
+    def _on_progress(self, text: str) -> None:
+        done, total = (float(v) for v in text.split("/"))
+        self.progress = done / total if total else 0.0
+
+    def _sample_pymc(self, inputs: dict[str, np.ndarray]):
+        s = self.settings
+        model = build_model(self.spec)  # a private model: pm.set_data mutates it
+        total = s.chains * (s.draws + s.tune)
+        count = [0]
+        deadline = time.perf_counter() + s.max_seconds
+
+        def callback(trace, draw):
+            count[0] += 1
+            self.progress = min(1.0, count[0] / total)
+            if self._cancel.is_set():
+                raise FitCancelled("The fit was cancelled.")
+            if time.perf_counter() > deadline:
+                raise FitError(f"Sampling took longer than {s.max_seconds:.0f} s and was stopped.")
+
+        self._sampling_started = time.perf_counter()
+        with model:
+            pm.set_data({k: v for k, v in inputs.items() if k in {d.name for d in model.data_vars}})
+            return pm.sample(
+                draws=s.draws, tune=s.tune, chains=s.chains, cores=1, random_seed=s.seed,
+                target_accept=s.target_accept, progressbar=False, callback=callback,
+                compute_convergence_checks=False,
+            )
+
+
+def _start_nutpie(compiled, s: FitSettings, on_progress: Callable[[str], None]):
+    """Start nutpie in the background with a progress callback ``on_progress("done/total")``.
+
+    nutpie only reports progress through a callback inside notebooks, so we build its background
+    sampler the way ``nutpie.sample`` does but with a template callback (nutpie 0.16 internals,
+    pinned in requirements). Falls back to the public API, without progress, if they change.
+    """
+    kwargs = dict(draws=s.draws, tune=s.tune, chains=s.chains, cores=min(s.cores, s.chains),
+                  seed=s.seed, target_accept=s.target_accept, save_warmup=False)
+    try:
+        settings = _nutpie_lib.PyNutsSettings.Diag(s.seed)
+        settings.num_tune, settings.num_draws, settings.num_chains = s.tune, s.draws, s.chains
+        settings.target_accept = s.target_accept
+        progress = _nutpie_lib.ProgressType.template_callback(
+            100, "{{ total_finished_draws }}/{{ total_draws }}", kwargs["cores"], on_progress
+        )
+        sampler = _BackgroundSampler.__new__(_BackgroundSampler)
+        sampler._settings, sampler._compiled_model = settings, compiled
+        sampler._save_warmup, sampler._return_raw_trace = False, False
+        sampler._html, sampler._zarr_store = None, None
+        sampler._store = _nutpie_lib.PyStorage.arrow()
+        sampler._sampler = compiled._make_sampler(
+            settings, np.zeros(compiled.n_dim), kwargs["cores"], progress, sampler._store
+        )
+        return sampler
+    except (AttributeError, TypeError):
+        return nutpie.sample(compiled, blocking=False, progress_bar=False, **kwargs)
+
+
+def _finish(job: FitJob, idata, centered: np.ndarray | None, seconds: float) -> FitResult:
+    """Slice off padding groups, label groups, summarise and diagnose."""
+    data, s = job.data, job.settings
+    J = data.n_groups
+    posterior = idata.posterior
+    if "group" in posterior.dims:
+        posterior = posterior.isel(group=slice(0, J)).assign_coords(group=list(data.groups))
+    idata = az.InferenceData(posterior=posterior, sample_stats=idata.sample_stats)
+    var_names = ["mu", "tau", "theta", "sigma", "beta"]
+    max_rhat, min_bulk, min_tail = convergence(posterior, var_names)
+    divergences = int(idata.sample_stats["diverging"].sum())
+    diagnostics = Diagnostics(
+        divergences=divergences, max_rhat=max_rhat, min_ess_bulk=min_bulk, min_ess_tail=min_tail,
+        sampler=s.sampler, parameterization=param.describe(centered) if centered is not None else "n/a",
+        seconds=seconds, draws=s.draws, chains=s.chains, target_accept=s.target_accept,
+        warnings=plain_warnings(divergences, max_rhat, min_bulk, min_tail, s.chains, s.draws),
+    )
+    return FitResult(
+        pooling=job.pooling, spec=job.spec, idata=idata,
+        estimates=estimates_table(posterior, data, job.pooling),
+        population=population_table(posterior), diagnostics=diagnostics,
+        priors=job.priors, settings=s, centered=centered,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Convenience
+
+
+def start_fits(data: GroupedData, priors: Priors | None = None, settings: FitSettings = FitSettings(),
+               poolings: tuple[Pooling, ...] = POOLINGS,
+               compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE) -> dict[Pooling, FitJob]:
+    """Start one background job per pooling (they run concurrently on nutpie's threads)."""
+    priors = priors or default_priors(data.y if data.family != "binomial" else np.zeros(1), data.family)
+    return {p: FitJob(data, p, priors, settings, compiler) for p in poolings}
+
+
+def fit(data: GroupedData, pooling: Pooling, priors: Priors | None = None,
+        settings: FitSettings = FitSettings(),
+        compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE) -> FitResult:
+    """Fit one pooling and wait for it (raises :class:`FitError`)."""
+    return start_fits(data, priors, settings, (pooling,), compiler)[pooling].result()
+
+
+def fit_all(data: GroupedData, priors: Priors | None = None, settings: FitSettings = FitSettings(),
+            poolings: tuple[Pooling, ...] = POOLINGS,
+            compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE) -> dict[Pooling, FitResult]:
+    """Fit several poolings and wait for all of them."""
+    jobs = start_fits(data, priors, settings, poolings, compiler)
+    return {p: job.result() for p, job in jobs.items()}

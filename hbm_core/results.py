@@ -1,0 +1,187 @@
+"""Turning posterior draws into what the pages show: estimates per group and diagnostics."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass, field
+
+import arviz as az
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from hbm_core.data import GroupedData
+from hbm_core.parameterization import group_standard_errors
+
+HDI_PROB = 0.94
+
+#: Thresholds for a fit we are willing to call converged (Vehtari et al. 2021).
+MAX_RHAT = 1.01
+MIN_ESS_PER_CHAIN = 100
+
+ESTIMATE_COLUMNS = [
+    "group", "fit", "mean", "sd", "hdi_low", "hdi_high",
+    "n", "raw_mean", "true_mean", "pooling", "source",
+]
+
+
+@dataclass
+class Diagnostics:
+    """Convergence diagnostics of one fit, and how it was made.
+
+    ``max_rhat``, ``min_ess_bulk`` and ``min_ess_tail`` are over the parameters of the
+    groups in use (padding groups excluded). ``seconds`` is sampling wall time.
+    """
+
+    divergences: int
+    max_rhat: float
+    min_ess_bulk: float
+    min_ess_tail: float
+    sampler: str
+    parameterization: str
+    seconds: float
+    draws: int
+    chains: int
+    target_accept: float
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.warnings
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["ok"] = self.ok
+        for key in ("max_rhat", "min_ess_bulk", "min_ess_tail", "seconds"):
+            out[key] = round(float(out[key]), 4)
+        return out
+
+
+def plain_warnings(divergences: int, max_rhat: float, min_ess_bulk: float, min_ess_tail: float,
+                   chains: int, draws: int) -> list[str]:
+    """Plain-language readings of the diagnostics; empty when all is well."""
+    notes = []
+    total = chains * draws
+    if divergences:
+        notes.append(
+            f"{divergences} divergent transitions ({100 * divergences / total:.1f}% of draws): the sampler "
+            "hit a region it could not explore (often the funnel of a hierarchical model), so the "
+            "posterior may be biased. Try the other parameterization or a higher target_accept."
+        )
+    if not np.isfinite(max_rhat) or max_rhat > MAX_RHAT:
+        notes.append(
+            f"R-hat is {max_rhat:.3f} (should be below {MAX_RHAT}): the chains disagree, so they have "
+            "not converged to the same distribution. Run longer or reparameterize."
+        )
+    min_ess = MIN_ESS_PER_CHAIN * chains
+    if not np.isfinite(min_ess_bulk) or min_ess_bulk < min_ess:
+        notes.append(
+            f"Bulk effective sample size is only {min_ess_bulk:.0f} (want at least {min_ess}): "
+            "estimates of means and sds are noisy. Draw more samples."
+        )
+    if not np.isfinite(min_ess_tail) or min_ess_tail < min_ess:
+        notes.append(
+            f"Tail effective sample size is only {min_ess_tail:.0f} (want at least {min_ess}): "
+            "the interval ends are unreliable. Draw more samples."
+        )
+    return notes
+
+
+def _hdi(draws: np.ndarray, prob: float = HDI_PROB) -> tuple[np.ndarray, np.ndarray]:
+    """Highest-density interval of each column of ``draws`` (shape (S, J)), as (low, high) arrays."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hdi = az.hdi(draws[None, ...], hdi_prob=prob)  # (J, 2)
+    return hdi[..., 0], hdi[..., 1]
+
+
+def summarize_draws(draws: np.ndarray) -> pd.DataFrame:
+    """mean, sd, hdi_low, hdi_high for each column of ``draws`` (shape (S, J))."""
+    low, high = _hdi(draws)
+    return pd.DataFrame(
+        {"mean": draws.mean(axis=0), "sd": draws.std(axis=0, ddof=1), "hdi_low": low, "hdi_high": high}
+    )
+
+
+def _stacked(posterior, name: str) -> np.ndarray:
+    """Draws of ``name`` as (S,) or (S, J) with chains stacked."""
+    values = posterior[name].values
+    return values.reshape((-1,) + values.shape[2:])
+
+
+def group_draws(posterior, data: GroupedData, pooling: str) -> np.ndarray:
+    """Each group's estimate per draw, shape (S, J), on the outcome scale (probabilities for binomial).
+
+    Complete pooling gives every group the common ``mu``; otherwise the group's ``theta``.
+    With a predictor these are intercepts (x = 0).
+    """
+    if pooling == "pooled":
+        draws = np.repeat(_stacked(posterior, "mu")[:, None], data.n_groups, axis=1)
+    else:
+        draws = _stacked(posterior, "theta")
+    return expit(draws) if data.family == "binomial" else draws
+
+
+def pooling_factors(posterior, data: GroupedData) -> np.ndarray:
+    """Posterior mean pooling factor se_j^2 / (se_j^2 + tau^2) per group, shape (J,).
+
+    0 means the group keeps its own estimate, 1 means it is pulled all the way to mu.
+    se_j is sigma_j / sqrt(n_j) per draw when sigma is a parameter, else the data's se.
+    """
+    tau = _stacked(posterior, "tau")[:, None]
+    if data.family == "normal" and "sigma" in posterior:
+        sigma = _stacked(posterior, "sigma")
+        if sigma.ndim == 1:
+            sigma = sigma[:, None]
+        n = np.bincount(data.group_idx, minlength=data.n_groups)
+        se2 = sigma**2 / n
+    else:
+        se2 = group_standard_errors(data)[None, :] ** 2
+    return np.mean(se2 / (se2 + tau**2), axis=0)
+
+
+def estimates_table(posterior, data: GroupedData, pooling: str) -> pd.DataFrame:
+    """Tidy per-group estimates for one fit; columns :data:`ESTIMATE_COLUMNS`."""
+    table = summarize_draws(group_draws(posterior, data, pooling))
+    raw = data.group_summary()
+    table.insert(0, "group", list(data.groups))
+    table.insert(1, "fit", pooling)
+    table["n"] = raw["n"].to_numpy()
+    table["raw_mean"] = raw["mean"].to_numpy()
+    table["true_mean"] = data.true_means if data.true_means is not None else np.nan
+    table["pooling"] = pooling_factors(posterior, data) if pooling == "hierarchical" else np.nan
+    table["source"] = "mcmc"
+    return table[ESTIMATE_COLUMNS]
+
+
+def population_table(posterior) -> pd.DataFrame:
+    """Summary of the population-level parameters present (mu, tau, beta, shared sigma).
+
+    Columns: parameter, mean, sd, hdi_low, hdi_high; on the model's scale (logit for binomial).
+    """
+    rows = []
+    for name in ("mu", "tau", "beta", "sigma"):
+        if name in posterior and posterior[name].ndim == 2:
+            row = summarize_draws(_stacked(posterior, name)[:, None]).iloc[0].to_dict()
+            rows.append({"parameter": name, **row})
+    return pd.DataFrame(rows, columns=["parameter", "mean", "sd", "hdi_low", "hdi_high"])
+
+
+def convergence(posterior, var_names: list[str]) -> tuple[float, float, float]:
+    """(max R-hat, min bulk ESS, min tail ESS) over ``var_names`` (rank-normalised, ArviZ)."""
+    present = [v for v in var_names if v in posterior]
+    subset = posterior[present]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rhat = az.rhat(subset)
+        ess_bulk = az.ess(subset, method="bulk")
+        ess_tail = az.ess(subset, method="tail")
+
+    def reduce(ds, how):
+        values = np.concatenate([np.atleast_1d(ds[v].values).ravel() for v in present])
+        values = values[np.isfinite(values)] if how is np.max else values
+        if how is np.max:
+            return float(np.max(values)) if values.size else np.nan
+        return float(np.nanmin(values)) if values.size else np.nan
+
+    return reduce(rhat, np.max), reduce(ess_bulk, np.min), reduce(ess_tail, np.min)
