@@ -204,13 +204,14 @@ class FitJob:
 
     Use ``job.progress`` (0..1), ``job.done``, ``job.cancel()`` and ``job.result(timeout)``.
     A job never raises from its worker: errors surface as :class:`FitError` from ``result()``.
+    ``after``: start only when that job is done. ``capacity``: compile for this many groups.
     """
 
     def __init__(self, data: GroupedData, pooling: Pooling, priors: Priors, settings: FitSettings,
                  compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE,
-                 tau_family: str | None = None, after: FitJob | None = None) -> None:
+                 after: FitJob | None = None, capacity: int | None = None) -> None:
         self.data, self.pooling, self.priors, self.settings = data, pooling, priors, settings
-        self.spec = spec_for(data, pooling, tau_family=tau_family or priors.tau_family)
+        self.spec = spec_for(data, pooling, tau_family=priors.tau_family, capacity=capacity)
         self.progress = 0.0
         self._compiler = compiler
         self._cancel = threading.Event()

@@ -1,0 +1,181 @@
+"""The compile-once engine: refits without recompiling, threads, cancellation, failures, defaults."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from hbm_core.data import synthetic_groups
+from hbm_core.datasets import load_dataset
+from hbm_core.engine import (
+    DEFAULT_CACHE,
+    FitCancelled,
+    FitError,
+    FitJob,
+    FitSettings,
+    ModelCache,
+    compile_model,
+    fit,
+    fit_all,
+    spec_for,
+)
+from hbm_core.models import POOLINGS
+from hbm_core.priors import default_priors
+from hbm_core.results import ESTIMATE_COLUMNS
+
+FAST = FitSettings(draws=300, tune=300, chains=2, seed=3)
+SEED_DATA = dict(sizes=[20, 40, 60], means=[3, 5, 7], sds=[1, 2, 3])
+
+
+def seed_data(seed: int = 1, **changes):
+    return synthetic_groups(**{**SEED_DATA, **changes}, seed=seed)
+
+
+class CountingCompiler:
+    """A model cache that counts compiles."""
+
+    def __init__(self):
+        self.calls = 0
+        self.cache = ModelCache(self._compile)
+
+    def _compile(self, spec):
+        self.calls += 1
+        return DEFAULT_CACHE(spec)
+
+    def __call__(self, spec):
+        return self.cache(spec)
+
+
+def test_default_synthetic_fits_have_no_divergences_and_converge():
+    for seed in (1, 2):
+        results = fit_all(seed_data(seed), settings=FitSettings(seed=seed))
+        for pooling, result in results.items():
+            d = result.diagnostics
+            assert d.divergences == 0, (pooling, seed)
+            assert d.max_rhat < 1.01 and d.min_ess_bulk > 400 and d.min_ess_tail > 400, d
+            assert d.ok
+    assert results["hierarchical"].diagnostics.parameterization == "centered"
+
+
+def test_estimates_table_shape_and_ordering():
+    results = fit_all(seed_data(), settings=FAST)
+    for pooling, result in results.items():
+        table = result.estimates
+        assert list(table.columns) == ESTIMATE_COLUMNS
+        assert list(table.group) == ["A", "B", "C"]
+        assert (table.hdi_low < table["mean"]).all() and (table["mean"] < table.hdi_high).all()
+        assert (table.fit == pooling).all()
+    pooled = results["pooled"].estimates["mean"]
+    assert np.allclose(pooled, pooled.iloc[0])  # one common estimate
+    raw = results["unpooled"].estimates.raw_mean.to_numpy()
+    np.testing.assert_allclose(results["unpooled"].estimates["mean"], raw, atol=0.15)
+    # Partial pooling lies between each group's own mean and the grand mean.
+    hier = results["hierarchical"].estimates
+    grand = results["pooled"].estimates["mean"].iloc[0]
+    lo, hi = np.minimum(raw, grand), np.maximum(raw, grand)
+    assert ((hier["mean"] >= lo - 0.05) & (hier["mean"] <= hi + 0.05)).all()
+    assert ((hier.pooling > 0) & (hier.pooling < 1)).all()
+
+
+def test_group_count_and_size_changes_never_recompile():
+    compiler = CountingCompiler()
+    for n_groups in (2, 3, 5, 8, 12):
+        rng = np.random.default_rng(n_groups)
+        data = synthetic_groups(rng.integers(2, 30, n_groups), rng.normal(5, 2, n_groups),
+                                np.full(n_groups, 2.0), seed=n_groups)
+        for pooling in POOLINGS:
+            result = fit(data, pooling, settings=FAST, compiler=compiler)
+            assert len(result.estimates) == n_groups
+            assert result.idata.posterior.sizes.get("group", n_groups) == n_groups
+    assert compiler.calls == 3  # one compile per pooling, whatever the group count
+
+
+def test_padding_groups_do_not_change_the_posterior():
+    """The same data in a model with spare capacity gives the same answer (within MC error)."""
+    data = seed_data()
+    small = fit(data, "hierarchical", settings=FAST)
+    big = FitJob(data, "hierarchical", small.priors, FAST, capacity=24).result()
+    assert big.spec.n_groups == 24
+    np.testing.assert_allclose(big.estimates["mean"], small.estimates["mean"], atol=0.1)
+
+
+def test_one_compiled_model_is_safe_to_share_between_threads():
+    data = [seed_data(seed) for seed in (4, 5, 6)]
+    sequential = [fit(d, "hierarchical", settings=FAST).estimates["mean"].to_numpy() for d in data]
+    out = [None] * 3
+
+    def work(i):
+        out[i] = fit(data[i], "hierarchical", settings=FAST).estimates["mean"].to_numpy()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for got, want in zip(out, sequential):
+        np.testing.assert_array_equal(got, want)  # same seed, same data: bit-identical
+
+
+def test_cancel_stops_a_fit_quickly():
+    fit(seed_data(), "hierarchical", settings=FAST)  # compiled already
+    job = FitJob(seed_data(), "hierarchical", default_priors(seed_data().y),
+                 FitSettings(draws=200_000, tune=1000, chains=2))
+    job.cancel()
+    with pytest.raises(FitCancelled):
+        job.result(timeout=10)
+
+
+def test_a_fit_that_runs_too_long_is_stopped_with_a_message():
+    fit(seed_data(), "unpooled", settings=FAST)
+    job = FitJob(seed_data(), "unpooled", default_priors(seed_data().y),
+                 FitSettings(draws=500_000, tune=500, chains=2, max_seconds=0.5))
+    with pytest.raises(FitError, match="longer than"):
+        job.result(timeout=30)
+
+
+def test_progress_reaches_one():
+    job = FitJob(seed_data(), "pooled", default_priors(seed_data().y), FAST)
+    job.result(timeout=120)
+    assert job.progress == 1.0 and job.done
+
+
+def test_sampler_exception_becomes_a_fit_error():
+    def broken_compiler(spec):
+        raise RuntimeError("numba exploded")
+
+    job = FitJob(seed_data(), "pooled", default_priors(seed_data().y), FAST, compiler=broken_compiler)
+    with pytest.raises(FitError, match="sampler failed.*numba exploded"):
+        job.result(timeout=10)
+
+
+def test_improper_priors_are_refused_for_mcmc():
+    priors = default_priors(seed_data().y).with_(tau_family="flat")
+    with pytest.raises(FitError, match="proper priors"):
+        fit(seed_data(), "hierarchical", priors, FAST)
+
+
+def test_weak_data_get_the_non_centered_form_and_eight_schools_has_no_divergences():
+    data = load_dataset("eight_schools")
+    for seed in (1, 2, 3):
+        result = fit(data, "hierarchical", settings=FitSettings(seed=seed))
+        assert result.diagnostics.parameterization == "non-centered"
+        assert result.diagnostics.divergences == 0, seed
+
+
+def test_nutpie_agrees_with_pymc_nuts():
+    """Same model, two samplers: PyMC's own NUTS is the reference."""
+    data = seed_data(sizes=[5, 8, 12], seed=7)
+    settings = FitSettings(draws=500, tune=500, chains=2, seed=11)
+    a = fit(data, "hierarchical", settings=settings)
+    b = fit(data, "hierarchical", settings=settings.with_(sampler="pymc"))
+    assert b.diagnostics.sampler == "pymc"
+    diff = np.abs(a.estimates["mean"].to_numpy() - b.estimates["mean"].to_numpy())
+    tol = 4 * np.hypot(a.estimates.sd, b.estimates.sd).to_numpy() / np.sqrt(300)
+    assert (diff < tol).all(), (diff, tol)
+
+
+def test_compile_model_builds_every_structure_of_the_app():
+    spec = spec_for(seed_data(), "pooled")
+    assert compile_model(spec).n_dim >= 1
