@@ -229,6 +229,11 @@ class FitJob:
     def done(self) -> bool:
         return self._done.is_set()
 
+    @property
+    def failed(self) -> bool:
+        """Finished with an error (or cancelled)."""
+        return self._done.is_set() and self._error is not None
+
     def cancel(self) -> None:
         """Stop sampling (takes milliseconds); ``result()`` then raises :class:`FitCancelled`."""
         self._cancel.set()
