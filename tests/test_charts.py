@@ -1,0 +1,362 @@
+"""Charts: valid Vega-Lite, render to PNG, palette colours, labelled axes, clear errors."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import vl_convert as vlc
+
+from hbm_core import charts, palette
+from hbm_core.palette import DIVERGENT_COLOR, FIT_COLORS, FIT_LABELS, FITS, TRUE_COLOR
+
+Y = "outcome (units)"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+# ------------------------------------------------------------------------ sample data
+
+
+def make_estimates(groups=("A", "B", "C", "D"), n=(20, 40, 60, 2), raw=(3.0, 5.6, 7.2, 9.5),
+                   true=(4.0, 5.4, 6.9, 6.0), pooled=5.5, sigma=4.0, tau=1.0) -> pd.DataFrame:
+    """The engine's long estimates table for a normal model with known shrinkage."""
+    n, raw = np.asarray(n, float), np.asarray(raw, float)
+    se2 = sigma**2 / n
+    factor = se2 / (se2 + tau**2)
+    hier = raw + factor * (pooled - raw)
+    rows = []
+    for j, g in enumerate(groups):
+        for fit, mean, sd, pool in (
+            ("pooled", pooled, 0.3, np.nan),
+            ("unpooled", raw[j], np.sqrt(se2[j]), np.nan),
+            ("hierarchical", hier[j], np.sqrt(1 / (1 / se2[j] + 1 / tau**2)), factor[j]),
+        ):
+            rows.append({"group": g, "fit": fit, "mean": mean, "sd": sd,
+                         "hdi_low": mean - 1.88 * sd, "hdi_high": mean + 1.88 * sd,
+                         "n": int(n[j]), "raw_mean": raw[j],
+                         "true_mean": np.nan if true is None else true[j], "pooling": pool})
+    return pd.DataFrame(rows)
+
+
+def make_many(J: int) -> pd.DataFrame:
+    rng = np.random.default_rng(J)
+    n = rng.integers(1, 40, J)
+    return make_estimates(groups=[f"county {j}" for j in range(J)], n=n,
+                          raw=rng.normal(5, 2, J), true=None, pooled=5.0)
+
+
+@pytest.fixture(scope="module")
+def est() -> pd.DataFrame:
+    return make_estimates()
+
+
+@pytest.fixture(scope="module")
+def obs() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    return pd.DataFrame({"group": np.repeat(["A", "B", "C"], [5, 8, 3]),
+                         "y": rng.normal(5, 2, 16)})
+
+
+@pytest.fixture(scope="module")
+def curves() -> pd.DataFrame:
+    taus = np.linspace(0, 20, 21)
+    y, se = np.array([28.0, 8.0, -3.0]), np.array([15.0, 10.0, 16.0])
+    rows = []
+    for t in taus:
+        w = 1 / (se**2 + t**2)
+        mu = np.sum(w * y) / np.sum(w)
+        b = se**2 / (se**2 + t**2)
+        for g, yj, bj, sj in zip("ABC", y, b, se):
+            rows.append({"tau": t, "group": g, "mean": yj + bj * (mu - yj),
+                         "sd": np.sqrt(1 / (1 / sj**2 + 1 / t**2)) if t > 0 else 0.0,
+                         "pooling": bj})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def chain_draws() -> pd.DataFrame:
+    rng = np.random.default_rng(2)
+    return pd.DataFrame({
+        "chain": np.tile(np.repeat([0, 1], 50), 2),
+        "draw": np.tile(np.arange(50), 4),
+        "value": rng.normal(0, 1, 200),
+        "parameter": np.repeat(["mu", "tau"], 100),
+    })
+
+
+@pytest.fixture(scope="module")
+def funnel_draws() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    log_tau = rng.normal(1, 1, 200)
+    return pd.DataFrame({
+        "log_tau": log_tau, "theta": 4 + np.exp(log_tau) * rng.normal(0, 1, 200),
+        "diverging": log_tau < 0, "form": np.repeat(["centered", "non-centered"], 100),
+    })
+
+
+@pytest.fixture(scope="module")
+def fit_draws() -> pd.DataFrame:
+    rng = np.random.default_rng(4)
+    return pd.DataFrame({"value": rng.normal(0, 1, 300), "fit": np.repeat(FITS, 100)})
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def walk(node):
+    """Every dict inside a chart's dict, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from walk(v)
+
+
+def color_map(spec: dict) -> dict[str, str]:
+    """label -> colour from every colour scale with an explicit domain and range."""
+    out = {}
+    for d in walk(spec):
+        scale = d.get("scale") if isinstance(d.get("scale"), dict) else {}
+        explicit = "domain" in scale and "range" in scale and d.get("field") in ("key", "chain")
+        if explicit and all(isinstance(r, str) and r.startswith("#") for r in scale["range"]):
+            out.update(zip(scale["domain"], scale["range"]))
+    return out
+
+
+def titles(spec: dict) -> list[str]:
+    """Every title on an encoding channel or axis."""
+    found = []
+    for d in walk(spec):
+        for t in (d.get("title"), (d.get("axis") or {}).get("title")
+                  if isinstance(d.get("axis"), dict) else None):
+            if isinstance(t, str):
+                found.append(t)
+    return found
+
+
+def render(chart) -> bytes:
+    return vlc.vegalite_to_png(chart.to_json(), scale=0.5)
+
+
+# ------------------------------------------------------------ every chart: the basics
+
+
+def build_all(est, obs, curves, chain_draws, funnel_draws, fit_draws):
+    """(name, chart, the label the chart was given) for every public chart function."""
+    w = 400
+    grid = pd.DataFrame({"x": np.linspace(0, 10, 50), "density": np.exp(-np.linspace(0, 10, 50))})
+    truth = est[est["fit"] == "unpooled"][["group", "true_mean"]]
+    return [
+        ("data_strip", charts.data_strip(obs, Y, truth, width=w), Y),
+        ("shrinkage arrows", charts.shrinkage(est, Y, width=w), Y),
+        ("shrinkage slope", charts.shrinkage(est, Y, style="slope", width=w), Y),
+        ("shrinkage by_n", charts.shrinkage(est, Y, style="by_n", width=w), Y),
+        ("forest", charts.forest(est, Y, width=w), Y),
+        ("posterior_density", charts.posterior_density(fit_draws, "effect (points)", width=w),
+         "effect (points)"),
+        ("grid_density", charts.grid_density(grid, "τ (points)", 2.0, width=w), "τ (points)"),
+        ("tau_curves", charts.tau_curves(curves, "mean", 5.0, Y, width=w), Y),
+        ("funnel", charts.funnel(funnel_draws, "θ_A (points)", width=200), "θ_A (points)"),
+        ("rank_plot", charts.rank_plot(chain_draws, width=100), "rank"),
+        ("trace_plot", charts.trace_plot(chain_draws, width=300), "draw (iteration)"),
+        ("pooling_bars", charts.pooling_bars(est, width=w), "pooling factor"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def built(est, obs, curves, chain_draws, funnel_draws, fit_draws):
+    return build_all(est, obs, curves, chain_draws, funnel_draws, fit_draws)
+
+
+def test_every_chart_validates_renders_and_labels_its_axes(built):
+    for name, chart, label in built:
+        spec = chart.to_dict()  # altair validates against the Vega-Lite schema here
+        assert any(label in t for t in titles(spec)), (name, titles(spec))
+        assert render(chart).startswith(PNG_MAGIC), name
+
+
+def test_fit_colours_are_the_palette_on_every_chart(built):
+    checked = 0
+    for name, chart, _ in built:
+        colours = color_map(chart.to_dict())
+        for fit in FITS:
+            if FIT_LABELS[fit] in colours:
+                assert colours[FIT_LABELS[fit]] == FIT_COLORS[fit], (name, fit)
+                checked += 1
+        if charts.TRUE_LABEL in colours:
+            assert colours[charts.TRUE_LABEL] == TRUE_COLOR, name
+    assert checked >= 12  # shrinkage x3, forest and density show all three fits
+
+
+def test_the_three_fits_are_distinct_colours():
+    assert len(set(FIT_COLORS.values())) == 3
+    assert set(FIT_COLORS) == set(FITS) == set(FIT_LABELS)
+    assert TRUE_COLOR not in FIT_COLORS.values()
+
+
+def test_charts_need_a_width_only_when_asked(est):
+    assert charts.shrinkage(est, Y).to_dict()["width"] == "container"
+    assert charts.forest(est, Y, width=500).to_dict()["width"] == 500
+
+
+# ------------------------------------------------------------------- missing columns
+
+
+@pytest.mark.parametrize(("func", "frame", "column", "args"), [
+    (charts.data_strip, "obs", "y", (Y,)),
+    (charts.shrinkage, "est", "mean", (Y,)),
+    (charts.shrinkage, "est", "fit", (Y,)),
+    (charts.forest, "est", "hdi_low", (Y,)),
+    (charts.pooling_bars, "est", "pooling", ()),
+    (charts.tau_curves, "curves", "tau", ("mean", None, Y)),
+    (charts.tau_curves, "curves", "sd", ("sd", None, Y)),
+    (charts.posterior_density, "fit_draws", "value", ("x",)),
+    (charts.funnel, "funnel_draws", "diverging", ("θ",)),
+    (charts.rank_plot, "chain_draws", "chain", ()),
+    (charts.trace_plot, "chain_draws", "draw", ()),
+])
+def test_missing_column_is_a_clear_value_error(request, func, frame, column, args):
+    df = request.getfixturevalue(frame).drop(columns=[column])
+    with pytest.raises(ValueError, match=rf"{func.__name__}\(\) needs column\(s\) \['{column}'\]"):
+        func(df, *args)
+
+
+def test_other_bad_input_is_a_clear_value_error(est, curves):
+    with pytest.raises(ValueError, match="density"):
+        charts.grid_density(pd.DataFrame({"x": [0.0, 1.0]}), "x")
+    with pytest.raises(ValueError, match="style"):
+        charts.shrinkage(est, Y, style="spiral")
+    with pytest.raises(ValueError, match="hierarchical"):
+        charts.shrinkage(est[est["fit"] != "hierarchical"], Y)
+    with pytest.raises(ValueError, match="hierarchical"):
+        charts.pooling_bars(est[est["fit"] == "pooled"])
+    with pytest.raises(ValueError, match="value"):
+        charts.tau_curves(curves, "median", None, Y)
+    with pytest.raises(ValueError, match="empty"):
+        charts.forest(est.iloc[:0], Y)
+    with pytest.raises(ValueError, match="data_strip"):
+        charts.data_strip(pd.DataFrame({"group": ["A"], "y": [1.0]}), Y,
+                          true_means=pd.DataFrame({"group": ["A"]}))
+
+
+# ------------------------------------------------------------------ chart specifics
+
+
+def layer_values(spec: dict) -> list[list[dict]]:
+    return [d["data"]["values"] for d in walk(spec)
+            if isinstance(d.get("data"), dict) and "values" in d["data"]]
+
+
+def test_shrinkage_keeps_group_order_and_shows_n(est):
+    spec = charts.shrinkage(est, Y).to_dict()
+    sorts = [d["sort"] for d in walk(spec) if d.get("field") == "label" and "sort" in d]
+    assert sorts and sorts[0] == ["A  (n=20)", "B  (n=40)", "C  (n=60)", "D  (n=2)"]
+    rows = next(v for v in layer_values(spec) if v and "shift" in v[0])
+    by_group = {r["group"]: r for r in rows}
+    # the tiny group moves most; arrowheads point the way each group moves
+    assert abs(by_group["D"]["shift"]) == max(abs(r["shift"]) for r in rows)
+    assert by_group["A"]["angle"] == 0 and by_group["D"]["angle"] == 180
+    tips = {d.get("title") for d in walk(spec) if "format" in d or d.get("field") == "group"}
+    assert {"n", FIT_LABELS["unpooled"], FIT_LABELS["hierarchical"]} <= tips
+    assert any(d.get("field") == "n" and d.get("type") == "quantitative" and "scale" in d
+               for d in walk(spec))  # point size by n
+
+
+def test_many_groups_drop_names_but_keep_tooltips_and_grow(est):
+    small = charts.forest(make_many(12), Y).to_dict()
+    big = charts.forest(make_many(85), Y).to_dict()
+    assert big["height"] > small["height"]
+    axes = [d["axis"] for d in walk(big) if d.get("field") == "label" and "axis" in d]
+    assert axes and axes[0]["labels"] is False and "85" in axes[0]["title"]
+    assert any(d.get("field") == "group" for d in walk(big) if "title" in d)  # tooltip
+    for style in ("arrows", "slope", "by_n"):
+        assert render(charts.shrinkage(make_many(85), Y, style=style, width=500))[:8] == PNG_MAGIC
+
+
+def test_group_names_that_look_like_numbers_stay_labels():
+    est = make_estimates(groups=("10", "2", "1"), n=(5, 6, 7), raw=(1.0, 2.0, 3.0),
+                         true=(1.0, 2.0, 3.0))
+    spec = charts.forest(est, Y).to_dict()
+    sorts = [d["sort"] for d in walk(spec) if d.get("field") == "label" and "sort" in d]
+    assert [s.split()[0] for s in sorts[0]] == ["10", "2", "1"]
+
+
+def test_unknown_truth_is_not_drawn(est):
+    no_truth = est.assign(true_mean=np.nan)
+    for chart in (charts.shrinkage(no_truth, Y), charts.forest(no_truth, Y)):
+        assert charts.TRUE_LABEL not in color_map(chart.to_dict())
+    assert charts.TRUE_LABEL in color_map(charts.shrinkage(est, Y).to_dict())
+
+
+def test_funnel_highlights_divergences_per_form(funnel_draws):
+    spec = charts.funnel(funnel_draws, "θ").to_dict()
+    scales = [d["scale"] for d in walk(spec) if d.get("field") == "key" and "scale" in d]
+    assert dict(zip(scales[0]["domain"], scales[0]["range"]))["divergent transition"] == (
+        DIVERGENT_COLOR)
+    values = layer_values(spec)[0]
+    panels = {r["panel"] for r in values}
+    n_div = int((funnel_draws["diverging"] & (funnel_draws["form"] == "centered")).sum())
+    assert f"centered: {n_div} divergent of 100" in panels
+    assert values[-1]["diverging"] is True  # divergent draws come last, drawn on top
+
+
+def test_rank_plot_ranks_all_chains_together(chain_draws):
+    spec = charts.rank_plot(chain_draws, bins=10).to_dict()
+    counts = pd.DataFrame([r for v in layer_values(spec) for r in v])
+    assert counts.groupby("parameter")["count"].sum().to_dict() == {"mu": 100, "tau": 100}
+    assert counts["bin"].between(0, 9).all()
+    # all chains ranked together: each bin holds 10 draws across the two chains
+    assert (counts.groupby(["parameter", "bin"])["count"].sum() == 10).all()
+
+
+def test_grid_density_takes_the_exact_tau_frame():
+    frame = pd.DataFrame({"tau": np.linspace(0, 5, 20), "density": np.linspace(1, 0, 20)})
+    spec = charts.grid_density(frame, "τ", marker=1.5, marker_label="τ").to_dict()
+    assert "τ = 1.5" in json.dumps(spec, ensure_ascii=False)
+
+
+def test_posterior_density_by_parameter_and_positive_support():
+    rng = np.random.default_rng(5)
+    draws = pd.DataFrame({"value": np.abs(rng.normal(0, 1, 400)),
+                          "parameter": np.repeat(["tau", "sigma"], 200)})
+    spec = charts.posterior_density(draws, "sd (units)", width=300).to_dict()
+    rows = pd.DataFrame(layer_values(spec)[0])
+    assert set(rows["key"]) == {"tau", "sigma"} and rows["value"].min() == 0.0
+    assert not set(color_map(spec).values()) & set(FIT_COLORS.values())
+
+
+def test_tau_curves_label_each_group_and_mark_tau_now(curves):
+    spec = charts.tau_curves(curves, "pooling", tau_now=4.0).to_dict()
+    text = json.dumps(spec, ensure_ascii=False)
+    assert "τ = 4" in text and "pooling factor" in text
+    labels = [v for v in layer_values(spec) if v and "ylab" in v[0]]
+    assert sorted(r["group"] for r in labels[0]) == ["A", "B", "C"]
+
+
+def test_classroom_theme_is_larger():
+    normal, big = charts.theme(False)["config"], charts.theme(True)["config"]
+    assert big["axis"]["labelFontSize"] >= 1.4 * normal["axis"]["labelFontSize"]
+    assert big["legend"]["labelFontSize"] > normal["legend"]["labelFontSize"]
+    assert normal["axis"]["labelFontSize"] >= 12  # readable on screen too
+
+
+def test_classroom_marks_are_thicker(est):
+    def widths(spec):
+        return [d["strokeWidth"] for d in walk(spec) if d.get("type") == "rule"
+                and "strokeWidth" in d]
+    assert max(widths(charts.forest(est, Y, classroom=True).to_dict())) > max(
+        widths(charts.forest(est, Y).to_dict()))
+
+
+def test_core_charts_do_not_import_streamlit():
+    for module in (charts, palette):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        imported = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        imported += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        assert not [m for m in imported if m.split(".")[0] == "streamlit"], module.__name__
