@@ -1,0 +1,44 @@
+"""Shared test setup.
+
+Environment variables are set at import time, before any test module imports numba, pytensor or
+matplotlib, so that the tests only write to tmp directories and ~/.cache. Subprocesses (the CLI, the
+Streamlit server of the browser tests) inherit them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path.home() / ".cache" / "partial-pooling-lab"
+
+# Same default as hbm_core.engine, so tests, CLI and app share one numba disk cache.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(CACHE / "numba"))
+# pytensor's compile cache (default ~/.pytensor) under the cache directory as well.
+if "PYTENSOR_FLAGS" not in os.environ:
+    os.environ["PYTENSOR_FLAGS"] = f"base_compiledir={CACHE / 'pytensor'}"
+os.environ.setdefault("MPLBACKEND", "Agg")
+# Streamlit (AppTest and the server): never collect usage statistics, never prompt.
+os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+os.environ.setdefault("STREAMLIT_SERVER_HEADLESS", "true")
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository root (where app.py lives)."""
+    return ROOT
+
+
+@pytest.fixture
+def app_test():
+    """A fresh, not yet run, AppTest of the whole app (``app.py`` with its st.navigation).
+
+    Use ``app_test.run()``, then ``app_test.switch_page("pages/x.py").run()`` for other pages.
+    (``AppTest.from_file("app.py")`` would look for app.py next to the *test* file.)
+    """
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
