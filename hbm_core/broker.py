@@ -48,7 +48,7 @@ class FitBroker:
                 self._results.move_to_end(key)
                 return self._results[key]
             job = self._jobs.get(key)
-            if job is None or (job.done and job.failed):
+            if job is None or job.cancelled:  # a failure is remembered, a cancelled fit restarts
                 job = self._jobs[key] = start()
             self._claims.setdefault(key, set()).add(owner)
             return job

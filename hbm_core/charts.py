@@ -81,31 +81,57 @@ def theme(classroom: bool = False) -> dict:
     label, title = round(13 * k), round(14 * k)
     ink = "#1a1a1a"
     axis = {
-        "labelFontSize": label, "titleFontSize": title, "labelColor": ink,
-        "titleColor": ink, "titleFontWeight": "bold", "titlePadding": 8 * k,
-        "domainColor": "#555", "tickColor": "#555", "gridColor": "#e3e3e3",
-        "labelLimit": 260 * k, "labelOverlap": True,
+        "labelFontSize": label,
+        "titleFontSize": title,
+        "labelColor": ink,
+        "titleColor": ink,
+        "titleFontWeight": "bold",
+        "titlePadding": 8 * k,
+        "domainColor": "#555",
+        "tickColor": "#555",
+        "gridColor": "#e3e3e3",
+        "labelLimit": 260 * k,
+        "labelOverlap": True,
     }
-    return {"config": {
-        "background": "white",
-        "padding": 8,
-        "view": {"stroke": None},
-        "axis": axis,
-        "legend": {
-            "labelFontSize": label, "titleFontSize": label, "labelColor": ink,
-            "titleColor": ink, "symbolSize": 160 * k, "symbolStrokeWidth": 2 * k,
-            "labelLimit": 400, "orient": "top", "direction": "horizontal",
-            "columnPadding": 14 * k, "symbolOpacity": 1,
-        },
-        "axisQuantitative": {"tickCount": 8},
-        "header": {"labelFontSize": title, "titleFontSize": title, "labelColor": ink,
-                   "labelFontWeight": "bold"},
-        "title": {"fontSize": round(17 * k), "color": ink, "anchor": "start",
-                  "subtitleFontSize": label, "subtitleColor": "#444", "offset": 10 * k},
-        "text": {"fontSize": label, "color": ink},
-        "line": {"strokeWidth": 2 * k},
-        "rule": {"strokeWidth": 1.5 * k},
-    }}
+    return {
+        "config": {
+            "background": "white",
+            "padding": 8,
+            "view": {"stroke": None},
+            "axis": axis,
+            "legend": {
+                "labelFontSize": label,
+                "titleFontSize": label,
+                "labelColor": ink,
+                "titleColor": ink,
+                "symbolSize": 160 * k,
+                "symbolStrokeWidth": 2 * k,
+                "labelLimit": 400,
+                "orient": "top",
+                "direction": "horizontal",
+                "columnPadding": 14 * k,
+                "symbolOpacity": 1,
+            },
+            "axisQuantitative": {"tickCount": 8},
+            "header": {
+                "labelFontSize": title,
+                "titleFontSize": title,
+                "labelColor": ink,
+                "labelFontWeight": "bold",
+            },
+            "title": {
+                "fontSize": round(17 * k),
+                "color": ink,
+                "anchor": "start",
+                "subtitleFontSize": label,
+                "subtitleColor": "#444",
+                "offset": 10 * k,
+            },
+            "text": {"fontSize": label, "color": ink},
+            "line": {"strokeWidth": 2 * k},
+            "rule": {"strokeWidth": 1.5 * k},
+        }
+    }
 
 
 def apply_theme(chart: alt.TopLevelMixin, classroom: bool = False) -> alt.TopLevelMixin:
@@ -168,7 +194,7 @@ def _labelled(groups: Sequence[str], n: Sequence[int] | None) -> list[str]:
     """Axis labels: ``"A  (n=20)"`` so group size is readable next to each group."""
     if n is None:
         return list(groups)
-    return [f"{g}  (n={int(k)})" if pd.notna(k) else str(g) for g, k in zip(groups, n)]
+    return [f"{g}  (n={int(k)})" if pd.notna(k) else str(g) for g, k in zip(groups, n, strict=False)]
 
 
 def _group_y(labels: Sequence[str], title: str, field: str = "label") -> alt.Y:
@@ -176,34 +202,38 @@ def _group_y(labels: Sequence[str], title: str, field: str = "label") -> alt.Y:
     many = len(labels) > MAX_LABELLED_GROUPS
     axis = alt.Axis(
         title=f"{title} ({len(labels)}; hover for names)" if many else title,
-        labels=not many, ticks=not many, grid=False,
+        labels=not many,
+        ticks=not many,
+        grid=False,
     )
     return alt.Y(f"{field}:N", sort=list(labels), axis=axis)
 
 
-def _key(keys: Sequence[str], s: _Style, shape: bool = True,
-         shapes: dict[str, str] | None = None) -> dict:
+def _key(keys: Sequence[str], s: _Style, shape: bool = True, shapes: dict[str, str] | None = None) -> dict:
     """``color`` (and ``shape``) encodings of the shared legend, on the ``key`` field.
 
     Colours and shapes come from ``_KEYS`` (so from the palette); ``shapes`` overrides
     some shapes, unknown keys get series colours.
     """
     keys = list(dict.fromkeys(keys))
-    colors = [_KEYS[k][0] if k in _KEYS else SERIES_COLORS[i % len(SERIES_COLORS)]
-              for i, k in enumerate(keys)]
-    legend = alt.Legend(title=None, symbolSize=s.area(150), symbolStrokeWidth=s.stroke(2.5),
-                        symbolOpacity=1)
-    enc = {"color": alt.Color("key:N", scale=alt.Scale(domain=keys, range=colors),
-                              legend=legend)}
+    colors = [
+        _KEYS[k][0] if k in _KEYS else SERIES_COLORS[i % len(SERIES_COLORS)] for i, k in enumerate(keys)
+    ]
+    legend = alt.Legend(title=None, symbolSize=s.area(150), symbolStrokeWidth=s.stroke(2.5), symbolOpacity=1)
+    enc = {"color": alt.Color("key:N", scale=alt.Scale(domain=keys, range=colors), legend=legend)}
     if shape:
         shapes = {**{k: v[1] for k, v in _KEYS.items()}, **(shapes or {})}
-        enc["shape"] = alt.Shape("key:N", legend=legend, scale=alt.Scale(
-            domain=keys, range=[shapes.get(k, "circle") for k in keys]))
+        enc["shape"] = alt.Shape(
+            "key:N",
+            legend=legend,
+            scale=alt.Scale(domain=keys, range=[shapes.get(k, "circle") for k in keys]),
+        )
     return enc
 
 
-def _paint(layers: Sequence[alt.Chart], keys: Sequence[str], s: _Style,
-           shapes: dict[str, str] | None = None) -> list[alt.Chart]:
+def _paint(
+    layers: Sequence[alt.Chart], keys: Sequence[str], s: _Style, shapes: dict[str, str] | None = None
+) -> list[alt.Chart]:
     """Give point layers the shared legend's colour and shape, rules and ticks its colour.
 
     Other marks (text, grey connecting lines) keep their own colour. A shape on a rule
@@ -211,8 +241,7 @@ def _paint(layers: Sequence[alt.Chart], keys: Sequence[str], s: _Style,
     """
     enc = _key(keys, s, shapes=shapes)
     by_mark = {"point": enc, "rule": {"color": enc["color"]}, "tick": {"color": enc["color"]}}
-    return [lyr.encode(**by_mark.get(getattr(lyr.mark, "type", lyr.mark), {}))
-            for lyr in layers]
+    return [lyr.encode(**by_mark.get(getattr(lyr.mark, "type", lyr.mark), {})) for lyr in layers]
 
 
 def _as_key(chart: alt.Chart, label: str) -> alt.Chart:
@@ -283,29 +312,42 @@ def data_strip(
     summ = summ.reindex(groups).reset_index()
     labels = _labelled(groups, summ["n"])
     summ["label"] = labels
-    label_of = dict(zip(groups, labels))
+    label_of = dict(zip(groups, labels, strict=False))
     step = s.step(len(groups))
     rng = np.random.default_rng(0)  # deterministic jitter: the same picture every rerun
-    pts = obs[["group", "y"]].assign(label=obs["group"].map(label_of),
-                                     jitter=rng.uniform(-1, 1, len(obs)))
+    pts = obs[["group", "y"]].assign(label=obs["group"].map(label_of), jitter=rng.uniform(-1, 1, len(obs)))
     y = _group_y(labels, group_label)
     keys = [OBS_LABEL, SAMPLE_MEAN_LABEL]
     layers = [
-        _as_key(alt.Chart(_data(pts)), OBS_LABEL).mark_point(
-            filled=True, opacity=0.55, size=s.area(28 if len(groups) <= 30 else 10),
-        ).encode(
-            x=_x("y", y_label), y=y,
+        _as_key(alt.Chart(_data(pts)), OBS_LABEL)
+        .mark_point(
+            filled=True,
+            opacity=0.55,
+            size=s.area(28 if len(groups) <= 30 else 10),
+        )
+        .encode(
+            x=_x("y", y_label),
+            y=y,
             # offsets count from the top of the row's band (80% of the step): centre them
-            yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1],
-                                                            range=[step * 0.1, step * 0.7])),
+            yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1], range=[step * 0.1, step * 0.7])),
             tooltip=[_tip("group", group_label, None), _tip("y", y_label)],
         ),
-        _as_key(alt.Chart(_data(summ)), SAMPLE_MEAN_LABEL).mark_tick(
-            thickness=s.stroke(3), size=step * 0.8, orient="vertical", opacity=1,
-        ).encode(
-            x=_x("mean", y_label), y=y,
-            tooltip=[_tip("group", group_label, None), _tip("n", "n", "d"),
-                     _tip("mean", "sample mean"), _tip("sd", "sample sd")],
+        _as_key(alt.Chart(_data(summ)), SAMPLE_MEAN_LABEL)
+        .mark_tick(
+            thickness=s.stroke(3),
+            size=step * 0.8,
+            orient="vertical",
+            opacity=1,
+        )
+        .encode(
+            x=_x("mean", y_label),
+            y=y,
+            tooltip=[
+                _tip("group", group_label, None),
+                _tip("n", "n", "d"),
+                _tip("mean", "sample mean"),
+                _tip("sd", "sample sd"),
+            ],
         ),
     ]
     if true_means is not None:
@@ -315,23 +357,30 @@ def data_strip(
         tm = tm.assign(label=tm["group"].map(label_of))
         if not tm.empty:
             keys.append(TRUE_LABEL)
-            layers.append(_true_marks(alt.Chart(_data(tm)), "true_mean", y, y_label,
-                                      group_label, s))
+            layers.append(_true_marks(alt.Chart(_data(tm)), "true_mean", y, y_label, group_label, s))
     return apply_theme(
-        alt.layer(*_paint(layers, keys, s)).properties(width=width, height=s.height(len(groups)),
-                                      title=_title(title)),
+        alt.layer(*_paint(layers, keys, s)).properties(
+            width=width, height=s.height(len(groups)), title=_title(title)
+        ),
         classroom,
     )
 
 
-def _true_marks(base: alt.Chart, field: str, y, y_label: str, group_label: str,
-                s: _Style) -> alt.Chart:
+def _true_marks(base: alt.Chart, field: str, y, y_label: str, group_label: str, s: _Style) -> alt.Chart:
     """Hollow green diamonds at the true means."""
-    return _as_key(base, TRUE_LABEL).mark_point(
-        filled=False, strokeWidth=s.stroke(2), size=s.area(110), opacity=1,
-    ).encode(
-        x=_x(field, y_label), y=y,
-        tooltip=[_tip("group", group_label, None), _tip(field, "true mean")],
+    return (
+        _as_key(base, TRUE_LABEL)
+        .mark_point(
+            filled=False,
+            strokeWidth=s.stroke(2),
+            size=s.area(110),
+            opacity=1,
+        )
+        .encode(
+            x=_x(field, y_label),
+            y=y,
+            tooltip=[_tip("group", group_label, None), _tip(field, "true mean")],
+        )
     )
 
 
@@ -354,8 +403,7 @@ def _shrink_table(estimates: pd.DataFrame) -> pd.DataFrame:
     for col in ("raw_mean", "true_mean"):
         wide[col] = first[col].to_numpy() if col in first.columns else np.nan
     hier = est[est["fit"] == "hierarchical"].groupby("group", sort=False).first()
-    wide["pooling"] = (hier["pooling"].reindex(groups).to_numpy()
-                       if "pooling" in hier.columns else np.nan)
+    wide["pooling"] = hier["pooling"].reindex(groups).to_numpy() if "pooling" in hier.columns else np.nan
     wide["label"] = _labelled(groups, wide["n"])
     return wide
 
@@ -364,9 +412,11 @@ def _shrink_tooltip(wide: pd.DataFrame, group_label: str) -> list[alt.Tooltip]:
     tips = [_tip("group", group_label, None), _tip("n", "n", "d")]
     if wide["raw_mean"].notna().any():
         tips.append(_tip("raw_mean", "sample mean"))
-    tips += [_tip("unpooled", FIT_LABELS["unpooled"]),
-             _tip("hierarchical", FIT_LABELS["hierarchical"]),
-             _tip("shift", "moved by")]
+    tips += [
+        _tip("unpooled", FIT_LABELS["unpooled"]),
+        _tip("hierarchical", FIT_LABELS["hierarchical"]),
+        _tip("shift", "moved by"),
+    ]
     if wide["pooling"].notna().any():
         tips.append(_tip("pooling", "pooling factor", ".2f"))
     if wide["true_mean"].notna().any():
@@ -381,11 +431,17 @@ def _pooled_rule(wide: pd.DataFrame, channel: str, title: str, s: _Style) -> alt
         return None
     frame = pd.DataFrame({"pooled": [float(pooled.iloc[0])]})
     scale = alt.Scale(zero=False)
-    enc = {channel: alt.X("pooled:Q", title=title, scale=scale) if channel == "x"
-           else alt.Y("pooled:Q", title=title, scale=scale),
-           "tooltip": [_tip("pooled", FIT_LABELS["pooled"])]}
-    return _as_key(alt.Chart(_data(frame)), FIT_LABELS["pooled"]).mark_rule(
-        strokeDash=[7, 5], strokeWidth=s.stroke(2.5)).encode(**enc)
+    enc = {
+        channel: alt.X("pooled:Q", title=title, scale=scale)
+        if channel == "x"
+        else alt.Y("pooled:Q", title=title, scale=scale),
+        "tooltip": [_tip("pooled", FIT_LABELS["pooled"])],
+    }
+    return (
+        _as_key(alt.Chart(_data(frame)), FIT_LABELS["pooled"])
+        .mark_rule(strokeDash=[7, 5], strokeWidth=s.stroke(2.5))
+        .encode(**enc)
+    )
 
 
 def shrinkage(
@@ -422,14 +478,12 @@ def shrinkage(
     chart, height = build(wide, y_label, group_label, s)
     subtitle = {
         "arrows": "Each arrow runs from no pooling to partial pooling; "
-                  "small groups (small circles) move the most.",
+        "small groups (small circles) move the most.",
         "slope": "Each line is a group; small groups (small dots) move the most.",
         "by_n": "Each arrow runs from no pooling to partial pooling; "
-                "small groups (on the left) move the most.",
+        "small groups (on the left) move the most.",
     }[style]
-    return apply_theme(
-        chart.properties(width=width, height=height, title=_title(title, subtitle)), classroom
-    )
+    return apply_theme(chart.properties(width=width, height=height, title=_title(title, subtitle)), classroom)
 
 
 def _shrink_keys(wide: pd.DataFrame) -> list[str]:
@@ -449,12 +503,22 @@ def _n_size(wide: pd.DataFrame, s: _Style, biggest: float, legend: bool = True) 
     """
     n = wide["n"].dropna().astype(int)
     shown = sorted({int(n.min()), int(n.median()), int(n.max())})
-    return alt.Size("n:Q", title="group size n",
-                    scale=alt.Scale(domain=[0, float(n.max())], range=[s.area(25), biggest]),
-                    legend=alt.Legend(title="group size n", values=shown, orient="right",
-                                      direction="vertical", symbolFillColor="#777",
-                                      symbolStrokeColor="#777", symbolOpacity=1)
-                    if legend else None)
+    return alt.Size(
+        "n:Q",
+        title="group size n",
+        scale=alt.Scale(domain=[0, float(n.max())], range=[s.area(25), biggest]),
+        legend=alt.Legend(
+            title="group size n",
+            values=shown,
+            orient="right",
+            direction="vertical",
+            symbolFillColor="#777",
+            symbolStrokeColor="#777",
+            symbolOpacity=1,
+        )
+        if legend
+        else None,
+    )
 
 
 def _shrink_arrows(wide, y_label, group_label, s):
@@ -471,14 +535,22 @@ def _shrink_arrows(wide, y_label, group_label, s):
     base = alt.Chart(_data(wide)).encode(y=y, tooltip=tips)
     biggest = min((0.9 * step) ** 2, s.area(420))
     layers = [
-        _as_key(base, FIT_LABELS["unpooled"]).mark_point(filled=True, opacity=0.9).encode(
-            x=_x("unpooled", y_label), size=_n_size(wide, s, biggest, legend=False)),
-        _as_key(base, FIT_LABELS["hierarchical"]).mark_rule(
-            strokeWidth=s.stroke(2.5 if J <= MAX_LABELLED_GROUPS else 1.5), opacity=0.85,
-        ).encode(x=_x("unpooled", y_label), x2="hierarchical:Q"),
-        _as_key(base, FIT_LABELS["hierarchical"]).mark_point(
-            filled=True, opacity=1, size=min(s.area(110), (0.8 * step) ** 2),
-        ).encode(x=_x("hierarchical", y_label), angle=alt.Angle("angle:Q", scale=None)),
+        _as_key(base, FIT_LABELS["unpooled"])
+        .mark_point(filled=True, opacity=0.9)
+        .encode(x=_x("unpooled", y_label), size=_n_size(wide, s, biggest, legend=False)),
+        _as_key(base, FIT_LABELS["hierarchical"])
+        .mark_rule(
+            strokeWidth=s.stroke(2.5 if J <= MAX_LABELLED_GROUPS else 1.5),
+            opacity=0.85,
+        )
+        .encode(x=_x("unpooled", y_label), x2="hierarchical:Q"),
+        _as_key(base, FIT_LABELS["hierarchical"])
+        .mark_point(
+            filled=True,
+            opacity=1,
+            size=min(s.area(110), (0.8 * step) ** 2),
+        )
+        .encode(x=_x("hierarchical", y_label), angle=alt.Angle("angle:Q", scale=None)),
     ]
     if wide["true_mean"].notna().any():
         layers.insert(0, _true_marks(base, "true_mean", y, y_label, group_label, s))
@@ -492,15 +564,27 @@ def _shrink_slope(wide, y_label, group_label, s):
     truth = wide["true_mean"].notna().any()
     fits = {"unpooled": FIT_LABELS["unpooled"], "hierarchical": FIT_LABELS["hierarchical"]}
     columns = list(fits.values()) + ([TRUE_LABEL] if truth else [])
-    long = wide.melt(id_vars=["group"], value_vars=list(fits), var_name="fit",
-                     value_name="estimate").join(wide.set_index("group"), on="group")
+    long = wide.melt(id_vars=["group"], value_vars=list(fits), var_name="fit", value_name="estimate").join(
+        wide.set_index("group"), on="group"
+    )
     long["key"] = long["fit"].map(fits)
     # columns at x = 0, 1, 2 on a quantitative axis whose labels name them
     long["pos"] = long["key"].map({c: i for i, c in enumerate(columns)})
-    x = alt.X("pos:Q", title=None, scale=alt.Scale(domain=[-0.6, len(columns) - 0.4]),
-              axis=alt.Axis(values=list(range(len(columns))), labelExpr=f"{columns}[datum.value]",
-                            labelFontWeight="bold", domain=False, ticks=False, grid=False,
-                            labelPadding=8, orient="top"))
+    x = alt.X(
+        "pos:Q",
+        title=None,
+        scale=alt.Scale(domain=[-0.6, len(columns) - 0.4]),
+        axis=alt.Axis(
+            values=list(range(len(columns))),
+            labelExpr=f"{columns}[datum.value]",
+            labelFontWeight="bold",
+            domain=False,
+            ticks=False,
+            grid=False,
+            labelPadding=8,
+            orient="top",
+        ),
+    )
 
     def yq(field):
         return alt.Y(f"{field}:Q", title=y_label, scale=alt.Scale(zero=False, padding=10))
@@ -516,18 +600,24 @@ def _shrink_slope(wide, y_label, group_label, s):
         # a dotted line from each group's partial-pooling estimate to its true mean
         tr = long[long["fit"] == "hierarchical"].dropna(subset=["true_mean"])
         tr = pd.concat([tr, tr.assign(pos=2, estimate=tr["true_mean"])])
-        layers.append(alt.Chart(_data(tr)).mark_line(
-            color=TRUE_COLOR, strokeDash=[2, 3], strokeWidth=s.stroke(1.2), opacity=0.7).encode(
-            x=x, y=yq("estimate"), detail="group:N", tooltip=tips))
-        layers.append(_as_key(alt.Chart(_data(tr[tr["pos"] == 2])), TRUE_LABEL).mark_point(
-            filled=False, strokeWidth=s.stroke(2), size=s.area(110), opacity=1).encode(
-            x=x, y=yq("estimate"), tooltip=tips))
+        layers.append(
+            alt.Chart(_data(tr))
+            .mark_line(color=TRUE_COLOR, strokeDash=[2, 3], strokeWidth=s.stroke(1.2), opacity=0.7)
+            .encode(x=x, y=yq("estimate"), detail="group:N", tooltip=tips)
+        )
+        layers.append(
+            _as_key(alt.Chart(_data(tr[tr["pos"] == 2])), TRUE_LABEL)
+            .mark_point(filled=False, strokeWidth=s.stroke(2), size=s.area(110), opacity=1)
+            .encode(x=x, y=yq("estimate"), tooltip=tips)
+        )
     if len(wide) <= MAX_LABELLED_GROUPS:  # group names left of the no-pooling column
         span = float(long["estimate"].max() - long["estimate"].min()) or 1.0
-        lab = wide.assign(pos=0, ylab=_spread(wide["unpooled"].to_numpy(),
-                                              span * 1.25 * s.font / height))
-        layers.append(alt.Chart(_data(lab)).mark_text(align="right", dx=-14 * s.k).encode(
-            x=x, y=yq("ylab"), text="group:N", tooltip=tips))
+        lab = wide.assign(pos=0, ylab=_spread(wide["unpooled"].to_numpy(), span * 1.25 * s.font / height))
+        layers.append(
+            alt.Chart(_data(lab))
+            .mark_text(align="right", dx=-14 * s.k)
+            .encode(x=x, y=yq("ylab"), text="group:N", tooltip=tips)
+        )
     rule = _pooled_rule(wide, "y", y_label, s)
     layers = ([rule] if rule is not None else []) + layers
     return alt.layer(*_paint(layers, _shrink_keys(wide), s)), height
@@ -541,8 +631,9 @@ def _shrink_by_n(wide, y_label, group_label, s):
         n_pos=wide["n"] * np.exp(np.where(dup, rng.uniform(-0.06, 0.06, len(wide)), 0.0)),
         angle=np.where(wide["shift"] >= 0, 270, 90),
     )
-    x = alt.X("n_pos:Q", title="group size n (log scale)",
-              scale=alt.Scale(type="log", nice=False, padding=20 * s.k))
+    x = alt.X(
+        "n_pos:Q", title="group size n (log scale)", scale=alt.Scale(type="log", nice=False, padding=20 * s.k)
+    )
     base = alt.Chart(_data(wide)).encode(x=x, tooltip=_shrink_tooltip(wide, group_label))
     size = s.area(70 if len(wide) <= MAX_LABELLED_GROUPS else 40)
 
@@ -550,19 +641,22 @@ def _shrink_by_n(wide, y_label, group_label, s):
         return alt.Y(f"{field}:Q", title=y_label, scale=alt.Scale(zero=False, padding=14))
 
     layers = [
-        _as_key(base, FIT_LABELS["hierarchical"]).mark_rule(strokeWidth=s.stroke(1.5),
-                                                            opacity=0.8).encode(
-            y=yq("unpooled"), y2="hierarchical:Q"),
-        _as_key(base, FIT_LABELS["unpooled"]).mark_point(filled=True, size=size,
-                                                         opacity=0.85).encode(y=yq("unpooled")),
-        _as_key(base, FIT_LABELS["hierarchical"]).mark_point(filled=True, size=size,
-                                                             opacity=1).encode(
-            y=yq("hierarchical"), angle=alt.Angle("angle:Q", scale=None)),
+        _as_key(base, FIT_LABELS["hierarchical"])
+        .mark_rule(strokeWidth=s.stroke(1.5), opacity=0.8)
+        .encode(y=yq("unpooled"), y2="hierarchical:Q"),
+        _as_key(base, FIT_LABELS["unpooled"])
+        .mark_point(filled=True, size=size, opacity=0.85)
+        .encode(y=yq("unpooled")),
+        _as_key(base, FIT_LABELS["hierarchical"])
+        .mark_point(filled=True, size=size, opacity=1)
+        .encode(y=yq("hierarchical"), angle=alt.Angle("angle:Q", scale=None)),
     ]
     if wide["true_mean"].notna().any():
-        layers.append(_as_key(base, TRUE_LABEL).mark_point(
-            filled=False, size=s.area(90), strokeWidth=s.stroke(1.5), opacity=1).encode(
-            y=yq("true_mean")))
+        layers.append(
+            _as_key(base, TRUE_LABEL)
+            .mark_point(filled=False, size=s.area(90), strokeWidth=s.stroke(1.5), opacity=1)
+            .encode(y=yq("true_mean"))
+        )
     rule = _pooled_rule(wide, "y", y_label, s)
     layers = ([rule] if rule is not None else []) + layers
     return alt.layer(*_paint(layers, _shrink_keys(wide), s)), int(420 * s.k)
@@ -592,14 +686,18 @@ def forest(
         raise ValueError(f"forest() needs rows with fit in {FITS}")
     groups = _groups(est)
     n_of = est.groupby("group", sort=False)["n"].first().reindex(groups)
-    label_of = dict(zip(groups, _labelled(groups, n_of)))
+    label_of = dict(zip(groups, _labelled(groups, n_of), strict=False))
     est = est.assign(label=est["group"].map(label_of), key=est["fit"].map(FIT_LABELS))
     fits = [FIT_LABELS[f] for f in FITS if f in set(est["fit"])]
     J = len(groups)
     y = _group_y(list(label_of.values()), group_label)
     offset = alt.YOffset("key:N", sort=fits, scale=alt.Scale(domain=fits, paddingOuter=0.3))
-    tips = [_tip("group", group_label, None), _tip("n", "n", "d"), _tip("key", "fit", None),
-            _tip("mean", "posterior mean")]
+    tips = [
+        _tip("group", group_label, None),
+        _tip("n", "n", "d"),
+        _tip("key", "fit", None),
+        _tip("mean", "posterior mean"),
+    ]
     if "sd" in est.columns:
         tips.append(_tip("sd", "posterior sd"))
     tips += [_tip("hdi_low", "94% HDI low"), _tip("hdi_high", "94% HDI high")]
@@ -607,21 +705,21 @@ def forest(
     base = alt.Chart(_data(est)).encode(y=y, yOffset=offset, tooltip=tips)
     layers = [
         base.mark_rule(strokeWidth=s.stroke(2.5 if J <= MAX_LABELLED_GROUPS else 1.5)).encode(
-            x=_x("hdi_low", y_label), x2="hdi_high:Q"),
-        base.mark_point(filled=True, opacity=1,
-                        size=s.area(60 if J <= MAX_LABELLED_GROUPS else 14)).encode(
-            x=_x("mean", y_label)),
+            x=_x("hdi_low", y_label), x2="hdi_high:Q"
+        ),
+        base.mark_point(filled=True, opacity=1, size=s.area(60 if J <= MAX_LABELLED_GROUPS else 14)).encode(
+            x=_x("mean", y_label)
+        ),
     ]
     if _has_truth(est):
         truth = est.groupby("group", sort=False).first().reset_index().dropna(subset=["true_mean"])
-        layers.append(_true_marks(alt.Chart(_data(truth)), "true_mean", y, y_label,
-                                  group_label, s))
+        layers.append(_true_marks(alt.Chart(_data(truth)), "true_mean", y, y_label, group_label, s))
     layers = _paint(layers, keys, s, shapes={FIT_LABELS["pooled"]: "square"})
     per_group = 12 * len(fits)
     return apply_theme(
         alt.layer(*layers).properties(
-            width=width, height=s.height(J, per_group=per_group, dense=5 * len(fits)),
-            title=_title(title)),
+            width=width, height=s.height(J, per_group=per_group, dense=5 * len(fits)), title=_title(title)
+        ),
         classroom,
     )
 
@@ -668,25 +766,44 @@ def posterior_density(
     rows = []
     for name, sub in draws.groupby(by, sort=False):
         grid, dens = _kde(sub["value"].to_numpy())
-        rows.append(pd.DataFrame({
-            "key": FIT_LABELS.get(name, str(name)) if by == "fit" else str(name),
-            "value": grid, "density": dens, "mean": sub["value"].mean(),
-            "sd": sub["value"].std(), "lo": sub["value"].quantile(0.03),
-            "hi": sub["value"].quantile(0.97)}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "key": FIT_LABELS.get(name, str(name)) if by == "fit" else str(name),
+                    "value": grid,
+                    "density": dens,
+                    "mean": sub["value"].mean(),
+                    "sd": sub["value"].std(),
+                    "lo": sub["value"].quantile(0.03),
+                    "hi": sub["value"].quantile(0.97),
+                }
+            )
+        )
     frame = pd.concat(rows, ignore_index=True)
     keys = list(dict.fromkeys(frame["key"]))
     if by == "fit":
         keys = [FIT_LABELS[f] for f in FITS if FIT_LABELS[f] in keys] + [
-            k for k in keys if k not in FIT_LABELS.values()]
+            k for k in keys if k not in FIT_LABELS.values()
+        ]
     enc = _key(keys, s, shape=False)
-    tips = [_tip("key", by, None), _tip("mean", "posterior mean"), _tip("sd", "posterior sd"),
-            _tip("lo", "3% quantile"), _tip("hi", "97% quantile")]
+    tips = [
+        _tip("key", by, None),
+        _tip("mean", "posterior mean"),
+        _tip("sd", "posterior sd"),
+        _tip("lo", "3% quantile"),
+        _tip("hi", "97% quantile"),
+    ]
     base = alt.Chart(_data(frame)).encode(
-        x=_x("value", x_label), y=alt.Y("density:Q", title="posterior density"),
-        detail="key:N", tooltip=tips, **enc)
+        x=_x("value", x_label),
+        y=alt.Y("density:Q", title="posterior density"),
+        detail="key:N",
+        tooltip=tips,
+        **enc,
+    )
     chart = alt.layer(base.mark_area(opacity=0.18), base.mark_line(strokeWidth=s.stroke(2.5)))
-    return apply_theme(chart.properties(width=width, height=int(height * s.k),
-                                        title=_title(title)), classroom)
+    return apply_theme(
+        chart.properties(width=width, height=int(height * s.k), title=_title(title)), classroom
+    )
 
 
 def grid_density(
@@ -714,26 +831,33 @@ def grid_density(
     s = _style(classroom)
     colour = FIT_COLORS["hierarchical"]
     base = alt.Chart(_data(frame[["x", "density"]])).encode(
-        x=_x("x", x_label), y=alt.Y("density:Q", title=y_label),
-        tooltip=[_tip("x", x_label), _tip("density", y_label)])
-    layers = [base.mark_area(opacity=0.2, color=colour),
-              base.mark_line(color=colour, strokeWidth=s.stroke(2.5)),
-              base.mark_point(opacity=0, size=s.area(60))]  # invisible: hover targets
+        x=_x("x", x_label),
+        y=alt.Y("density:Q", title=y_label),
+        tooltip=[_tip("x", x_label), _tip("density", y_label)],
+    )
+    layers = [
+        base.mark_area(opacity=0.2, color=colour),
+        base.mark_line(color=colour, strokeWidth=s.stroke(2.5)),
+        base.mark_point(opacity=0, size=s.area(60)),
+    ]  # invisible: hover targets
     if marker is not None:
         m = pd.DataFrame({"x": [float(marker)], "text": [f"{marker_label} = {marker:.3g}"]})
         mb = alt.Chart(_data(m)).encode(x=_x("x", x_label))
-        layers += [mb.mark_rule(color=MEAN_COLOR, strokeWidth=s.stroke(2), strokeDash=[4, 3]),
-                   mb.mark_text(align="left", dx=5 * s.k, dy=2, baseline="top", y=0,
-                                fontWeight="bold").encode(text="text:N")]
-    return apply_theme(alt.layer(*layers).properties(
-        width=width, height=int(height * s.k), title=_title(title)), classroom)
+        layers += [
+            mb.mark_rule(color=MEAN_COLOR, strokeWidth=s.stroke(2), strokeDash=[4, 3]),
+            mb.mark_text(align="left", dx=5 * s.k, dy=2, baseline="top", y=0, fontWeight="bold").encode(
+                text="text:N"
+            ),
+        ]
+    return apply_theme(
+        alt.layer(*layers).properties(width=width, height=int(height * s.k), title=_title(title)), classroom
+    )
 
 
 # ---------------------------------------------------------------------- tau curves
 
 
-_TAU_VALUES = {"mean": "posterior mean of θ_j", "sd": "posterior sd of θ_j",
-               "pooling": "pooling factor"}
+_TAU_VALUES = {"mean": "posterior mean of θ_j", "sd": "posterior sd of θ_j", "pooling": "pooling factor"}
 
 
 def tau_curves(
@@ -770,8 +894,9 @@ def tau_curves(
     few = len(groups) <= MAX_LABELLED_GROUPS
     base = alt.Chart(_data(df[["tau", "group", value]])).encode(x=x, y=yy, tooltip=tips)
     layers = [
-        base.mark_line(color=colour, strokeWidth=s.stroke(2 if few else 1),
-                       opacity=0.85 if few else 0.5).encode(detail="group:N"),
+        base.mark_line(
+            color=colour, strokeWidth=s.stroke(2 if few else 1), opacity=0.85 if few else 0.5
+        ).encode(detail="group:N"),
         base.mark_point(opacity=0, size=s.area(50)),  # invisible hover targets
     ]
     ends = df.groupby("group", sort=False).last().reindex(groups).reset_index()
@@ -779,17 +904,28 @@ def tau_curves(
         lo, hi = (0.0, 1.0) if value == "pooling" else (df[value].min(), df[value].max())
         gap = (hi - lo or 1.0) * 1.1 * s.font / height
         ends["ylab"] = _spread(ends[value].to_numpy(), gap)
-        layers.append(alt.Chart(_data(ends)).mark_text(align="left", dx=6 * s.k).encode(
-            x=x, y=alt.Y("ylab:Q", title=y_label, scale=scale), text="group:N",
-            tooltip=[_tip("group", "group", None), _tip(value, y_label)]))
+        layers.append(
+            alt.Chart(_data(ends))
+            .mark_text(align="left", dx=6 * s.k)
+            .encode(
+                x=x,
+                y=alt.Y("ylab:Q", title=y_label, scale=scale),
+                text="group:N",
+                tooltip=[_tip("group", "group", None), _tip(value, y_label)],
+            )
+        )
     if tau_now is not None:
         m = pd.DataFrame({"tau": [float(tau_now)], "text": [f"τ = {tau_now:.3g}"]})
         mb = alt.Chart(_data(m)).encode(x=x)
-        layers += [mb.mark_rule(color=MEAN_COLOR, strokeDash=[4, 3], strokeWidth=s.stroke(2)),
-                   mb.mark_text(align="left", dx=5 * s.k, y=0, baseline="top",
-                                fontWeight="bold").encode(text="text:N")]
-    return apply_theme(alt.layer(*layers).properties(
-        width=width, height=height, title=_title(title)), classroom)
+        layers += [
+            mb.mark_rule(color=MEAN_COLOR, strokeDash=[4, 3], strokeWidth=s.stroke(2)),
+            mb.mark_text(align="left", dx=5 * s.k, y=0, baseline="top", fontWeight="bold").encode(
+                text="text:N"
+            ),
+        ]
+    return apply_theme(
+        alt.layer(*layers).properties(width=width, height=height, title=_title(title)), classroom
+    )
 
 
 # --------------------------------------------------------------------------- funnel
@@ -814,30 +950,40 @@ def funnel(
     _require(draws, ["log_tau", "theta", "diverging", "form"], "funnel")
     s = _style(classroom)
     df = draws[["log_tau", "theta", "diverging", "form"]].assign(
-        diverging=draws["diverging"].astype(bool), form=draws["form"].astype(str))
+        diverging=draws["diverging"].astype(bool), form=draws["form"].astype(str)
+    )
     forms = _groups(df.rename(columns={"form": "group"}))
     counts = df.groupby("form", sort=False)["diverging"].agg(["sum", "size"])
-    panel = {f: f"{f}: {int(counts.loc[f, 'sum'])} divergent of {int(counts.loc[f, 'size'])}"
-             for f in forms}
+    panel = {f: f"{f}: {int(counts.loc[f, 'sum'])} divergent of {int(counts.loc[f, 'size'])}" for f in forms}
     df["panel"] = df["form"].map(panel)
     df["key"] = np.where(df["diverging"], "divergent transition", "draw")
     df = df.sort_values("diverging", kind="stable")  # divergent last = on top
-    enc = {"color": alt.Color("key:N", legend=alt.Legend(title=None), scale=alt.Scale(
-        domain=["draw", "divergent transition"], range=[DATA_COLOR, DIVERGENT_COLOR]))}
+    enc = {
+        "color": alt.Color(
+            "key:N",
+            legend=alt.Legend(title=None),
+            scale=alt.Scale(domain=["draw", "divergent transition"], range=[DATA_COLOR, DIVERGENT_COLOR]),
+        )
+    }
     base = alt.Chart().encode(
-        x=_x("theta", theta_label), y=alt.Y("log_tau:Q", title=log_tau_label),
-        tooltip=[_tip("form", "form", None), _tip("theta", theta_label),
-                 _tip("log_tau", log_tau_label), _tip("diverging", "divergent", None)], **enc)
+        x=_x("theta", theta_label),
+        y=alt.Y("log_tau:Q", title=log_tau_label),
+        tooltip=[
+            _tip("form", "form", None),
+            _tip("theta", theta_label),
+            _tip("log_tau", log_tau_label),
+            _tip("diverging", "divergent", None),
+        ],
+        **enc,
+    )
     layers = alt.layer(
-        base.transform_filter("!datum.diverging").mark_point(filled=True, opacity=0.3,
-                                                             size=s.area(12)),
+        base.transform_filter("!datum.diverging").mark_point(filled=True, opacity=0.3, size=s.area(12)),
         base.transform_filter("datum.diverging").mark_point(
-            filled=True, opacity=0.95, size=s.area(55), stroke="white",
-            strokeWidth=0.6 * s.k),
+            filled=True, opacity=0.95, size=s.area(55), stroke="white", strokeWidth=0.6 * s.k
+        ),
         data=_data(df),
     ).properties(width=int(width * s.k), height=int(height * s.k))
-    chart = layers.facet(column=alt.Column("panel:N", sort=[panel[f] for f in forms],
-                                           title=None))
+    chart = layers.facet(column=alt.Column("panel:N", sort=[panel[f] for f in forms], title=None))
     return apply_theme(chart.properties(title=_title(title)), classroom)
 
 
@@ -847,11 +993,18 @@ def funnel(
 def _chains(draws: pd.DataFrame, where: str, legend: bool = True) -> tuple[pd.DataFrame, dict]:
     _require(draws, ["chain", "draw", "value", "parameter"], where)
     df = draws[["chain", "draw", "value", "parameter"]].assign(
-        chain=draws["chain"].astype(str), parameter=draws["parameter"].astype(str))
+        chain=draws["chain"].astype(str), parameter=draws["parameter"].astype(str)
+    )
     chains = list(dict.fromkeys(df["chain"]))
-    colour = alt.Color("chain:N", title="chain", sort=chains, legend=alt.Legend() if legend
-                       else None, scale=alt.Scale(
-        domain=chains, range=[CHAIN_COLORS[i % len(CHAIN_COLORS)] for i in range(len(chains))]))
+    colour = alt.Color(
+        "chain:N",
+        title="chain",
+        sort=chains,
+        legend=alt.Legend() if legend else None,
+        scale=alt.Scale(
+            domain=chains, range=[CHAIN_COLORS[i % len(CHAIN_COLORS)] for i in range(len(chains))]
+        ),
+    )
     return df, {"color": colour}
 
 
@@ -876,37 +1029,59 @@ def rank_plot(
     rank = df.groupby("parameter", sort=False)["value"].rank(method="average")
     total = df.groupby("parameter", sort=False)["value"].transform("size")
     df["bin"] = np.minimum(((rank - 1) / total * bins).astype(int), bins - 1)
-    counts = (df.groupby(["parameter", "chain", "bin"], sort=False).size()
-              .rename("count").reset_index())
+    counts = df.groupby(["parameter", "chain", "bin"], sort=False).size().rename("count").reset_index()
     per_chain = df.groupby(["parameter", "chain"], sort=False).size().rename("draws")
     counts = counts.join(per_chain, on=["parameter", "chain"])
     counts["expected"] = counts["draws"] / bins
     counts["lo"], counts["hi"] = counts["bin"] / bins, (counts["bin"] + 1) / bins
     chains = list(dict.fromkeys(counts["chain"]))
-    tips = [_tip("parameter", "parameter", None), _tip("chain", "chain", None),
-            _tip("count", "draws in bin", "d"), _tip("expected", "expected", ".1f")]
+    tips = [
+        _tip("parameter", "parameter", None),
+        _tip("chain", "chain", None),
+        _tip("count", "draws in bin", "d"),
+        _tip("expected", "expected", ".1f"),
+    ]
     rows = []
     for i, (param, sub) in enumerate(counts.groupby("parameter", sort=False)):
         last = i == counts["parameter"].nunique() - 1  # only the bottom row shows the x axis
-        x = alt.X("lo:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(
-            values=[0, 0.5, 1], format=".1~f", labels=last, ticks=last,
-            title="rank" if last else None))
+        x = alt.X(
+            "lo:Q",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(
+                values=[0, 0.5, 1], format=".1~f", labels=last, ticks=last, title="rank" if last else None
+            ),
+        )
         panel = alt.layer(
-            alt.Chart().mark_rect(stroke="white", strokeWidth=0.5).encode(
-                x=x, x2="hi:Q", y=alt.Y("count:Q", title=param, axis=alt.Axis(
-                    titleAngle=0, titleAlign="right", titleBaseline="middle", tickCount=3)),
-                y2=alt.datum(0), tooltip=tips, **enc),
-            alt.Chart().mark_rule(color=MEAN_COLOR, strokeDash=[4, 3],
-                                  strokeWidth=s.stroke(1.5)).encode(y="mean(expected):Q"),
+            alt.Chart()
+            .mark_rect(stroke="white", strokeWidth=0.5)
+            .encode(
+                x=x,
+                x2="hi:Q",
+                y=alt.Y(
+                    "count:Q",
+                    title=param,
+                    axis=alt.Axis(titleAngle=0, titleAlign="right", titleBaseline="middle", tickCount=3),
+                ),
+                y2=alt.datum(0),
+                tooltip=tips,
+                **enc,
+            ),
+            alt.Chart()
+            .mark_rule(color=MEAN_COLOR, strokeDash=[4, 3], strokeWidth=s.stroke(1.5))
+            .encode(y="mean(expected):Q"),
             data=_data(sub),
         ).properties(width=int(width * s.k), height=int(height * s.k))
-        header = alt.Header(labelFontSize=round(13 * s.k), labelExpr="'chain ' + datum.value"
-                            ) if i == 0 else alt.Header(labels=False)
-        rows.append(panel.facet(column=alt.Column("chain:N", sort=chains, title=None,
-                                                  header=header)))
+        header = (
+            alt.Header(labelFontSize=round(13 * s.k), labelExpr="'chain ' + datum.value")
+            if i == 0
+            else alt.Header(labels=False)
+        )
+        rows.append(panel.facet(column=alt.Column("chain:N", sort=chains, title=None, header=header)))
     chart = alt.vconcat(*rows, spacing=8 * s.k).properties(
-        title=_title(title, "Bars: draws per rank bin, all chains ranked together. "
-                            "Dashed: the count if chains agree."))
+        title=_title(
+            title, "Bars: draws per rank bin, all chains ranked together. Dashed: the count if chains agree."
+        )
+    )
     return apply_theme(chart, classroom)
 
 
@@ -925,14 +1100,23 @@ def trace_plot(
     df, enc = _chains(draws, "trace_plot")
     s = _style(classroom)
     params = list(dict.fromkeys(df["parameter"]))
-    chart = alt.Chart(_data(df)).mark_line(strokeWidth=s.stroke(1), opacity=0.8).encode(
-        x=alt.X("draw:Q", title="draw (iteration)"),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=4)),
-        detail="chain:N", **enc,
-    ).properties(width=int(width * s.k), height=int(height * s.k)).facet(
-        row=alt.Row("parameter:N", sort=params, title=None,
-                    header=alt.Header(labelAngle=0, labelAlign="left")),
-    ).resolve_scale(y="independent")
+    chart = (
+        alt.Chart(_data(df))
+        .mark_line(strokeWidth=s.stroke(1), opacity=0.8)
+        .encode(
+            x=alt.X("draw:Q", title="draw (iteration)"),
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=4)),
+            detail="chain:N",
+            **enc,
+        )
+        .properties(width=int(width * s.k), height=int(height * s.k))
+        .facet(
+            row=alt.Row(
+                "parameter:N", sort=params, title=None, header=alt.Header(labelAngle=0, labelAlign="left")
+            ),
+        )
+        .resolve_scale(y="independent")
+    )
     return apply_theme(chart.properties(title=_title(title)), classroom)
 
 
@@ -954,24 +1138,35 @@ def pooling_bars(
     """
     _require(estimates, ["group", "fit", "pooling", "n"], "pooling_bars")
     s = _style(classroom)
-    hier = estimates[estimates["fit"] == "hierarchical"].assign(
-        group=lambda d: d["group"].astype(str))
+    hier = estimates[estimates["fit"] == "hierarchical"].assign(group=lambda d: d["group"].astype(str))
     if hier.empty:
         raise ValueError("pooling_bars() needs rows with fit == 'hierarchical'")
     hier = hier.groupby("group", sort=False)[["n", "pooling"]].first().reset_index()
     hier["label"] = _labelled(hier["group"], hier["n"])
     J = len(hier)
     y = _group_y(hier["label"], group_label)
-    x = alt.X("pooling:Q", scale=alt.Scale(domain=[0, 1]),
-              title="pooling factor (0 = no pooling, 1 = complete pooling)",
-              axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1], format=".2~f"))
+    x = alt.X(
+        "pooling:Q",
+        scale=alt.Scale(domain=[0, 1]),
+        title="pooling factor (0 = no pooling, 1 = complete pooling)",
+        axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1], format=".2~f"),
+    )
     base = alt.Chart(_data(hier)).encode(
-        y=y, x=x, tooltip=[_tip("group", group_label, None), _tip("n", "n", "d"),
-                           _tip("pooling", "pooling factor", ".2f")])
-    layers = [base.mark_bar(color=FIT_COLORS["hierarchical"], opacity=0.85,
-                            size=s.step(J, per_group=26) * 0.7)]
+        y=y,
+        x=x,
+        tooltip=[
+            _tip("group", group_label, None),
+            _tip("n", "n", "d"),
+            _tip("pooling", "pooling factor", ".2f"),
+        ],
+    )
+    layers = [
+        base.mark_bar(color=FIT_COLORS["hierarchical"], opacity=0.85, size=s.step(J, per_group=26) * 0.7)
+    ]
     if J <= MAX_LABELLED_GROUPS:
-        layers.append(base.mark_text(align="left", dx=4 * s.k).encode(
-            text=alt.Text("pooling:Q", format=".2f")))
-    return apply_theme(alt.layer(*layers).properties(
-        width=width, height=s.height(J), title=_title(title)), classroom)
+        layers.append(
+            base.mark_text(align="left", dx=4 * s.k).encode(text=alt.Text("pooling:Q", format=".2f"))
+        )
+    return apply_theme(
+        alt.layer(*layers).properties(width=width, height=s.height(J), title=_title(title)), classroom
+    )

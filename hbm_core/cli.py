@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--tune", type=int, default=1000)
     fit.add_argument("--chains", type=int, default=4)
     fit.add_argument("--seed", type=int, default=1)
-    fit.add_argument("--target-accept", type=float, default=0.95)
+    fit.add_argument("--target-accept", type=float, help="default: 0.95, or 0.99 with groups under 10 rows")
     fit.add_argument("--sampler", choices=["nutpie", "pymc"], default="nutpie")
     fit.add_argument("--parameterization", choices=["auto", "centered", "non-centered"], default="auto")
     fit.add_argument("--tau-prior", choices=TAU_FAMILIES, default="half_normal")
@@ -68,7 +68,7 @@ def _check_settings(args: argparse.Namespace) -> None:
         raise DataError("--chains must be between 1 and 8.")
     if not 10 <= args.draws <= 20000 or not 10 <= args.tune <= 20000:
         raise DataError("--draws and --tune must be between 10 and 20000.")
-    if not 0.5 <= args.target_accept < 1:
+    if args.target_accept is not None and not 0.5 <= args.target_accept < 1:
         raise DataError("--target-accept must be in [0.5, 1).")
     if args.tau_scale is not None and not args.tau_scale > 0:
         raise DataError("--tau-scale must be positive.")
@@ -83,9 +83,16 @@ def run_fit(args: argparse.Namespace) -> dict:
     priors = default_priors(data.y, data.family).with_(tau_family=args.tau_prior)
     if args.tau_scale is not None:
         priors = priors.with_(tau_scale=args.tau_scale)
-    settings = FitSettings(draws=args.draws, tune=args.tune, chains=args.chains, seed=args.seed,
-                           target_accept=args.target_accept, sampler=args.sampler,
-                           parameterization=args.parameterization, max_seconds=3600)
+    settings = FitSettings(
+        draws=args.draws,
+        tune=args.tune,
+        chains=args.chains,
+        seed=args.seed,
+        target_accept=args.target_accept,
+        sampler=args.sampler,
+        parameterization=args.parameterization,
+        max_seconds=3600,
+    )
     poolings = POOLINGS if args.model == "all" else (args.model,)
     results = fit_all(data, priors, settings, poolings)
     fits = {}
@@ -97,25 +104,39 @@ def run_fit(args: argparse.Namespace) -> dict:
             "diagnostics": result.diagnostics.to_dict(),
         }
     scale = "probability" if data.family == "binomial" else "outcome"
-    return {"data": {"name": data.name, "family": data.family, "groups": data.n_groups,
-                     "observations": data.n_obs, "estimate_scale": scale},
-            "priors": priors.describe(), "fits": fits}
+    return {
+        "data": {
+            "name": data.name,
+            "family": data.family,
+            "groups": data.n_groups,
+            "observations": data.n_obs,
+            "estimate_scale": scale,
+        },
+        "priors": priors.describe(),
+        "fits": fits,
+    }
 
 
 def _print_table(out: dict) -> None:
     data = out["data"]
-    print(f"{data['name']}: {data['groups']} groups, {data['observations']} observations "
-          f"({data['family']}); priors: {out['priors']}")
+    print(
+        f"{data['name']}: {data['groups']} groups, {data['observations']} observations "
+        f"({data['family']}); priors: {out['priors']}"
+    )
     for pooling, fit in out["fits"].items():
         d = fit["diagnostics"]
-        print(f"\n{pooling}  [{d['sampler']}, {d['parameterization']}, {d['seconds']:.2f} s, "
-              f"divergences {d['divergences']}, max R-hat {d['max_rhat']:.3f}, "
-              f"min ESS bulk {d['min_ess_bulk']:.0f} / tail {d['min_ess_tail']:.0f}]")
+        print(
+            f"\n{pooling}  [{d['sampler']}, {d['parameterization']}, {d['seconds']:.2f} s, "
+            f"divergences {d['divergences']}, max R-hat {d['max_rhat']:.3f}, "
+            f"min ESS bulk {d['min_ess_bulk']:.0f} / tail {d['min_ess_tail']:.0f}]"
+        )
         width = max(len(str(g["group"])) for g in fit["groups"])
         print(f"  {'group':<{width}}  {'mean':>9} {'sd':>9} {'94% HDI':>21}")
         for g in fit["groups"]:
-            print(f"  {str(g['group']):<{width}}  {g['mean']:9.3f} {g['sd']:9.3f} "
-                  f"[{g['hdi_low']:9.3f}, {g['hdi_high']:9.3f}]")
+            print(
+                f"  {str(g['group']):<{width}}  {g['mean']:9.3f} {g['sd']:9.3f} "
+                f"[{g['hdi_low']:9.3f}, {g['hdi_high']:9.3f}]"
+            )
         for w in d["warnings"]:
             print(f"  warning: {w}")
 

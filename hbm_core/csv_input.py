@@ -174,9 +174,12 @@ def read_table(raw: bytes | str, max_bytes: int = MAX_UPLOAD_BYTES) -> pd.DataFr
         raise DataError("The file has a header row but no data rows.")
 
     index = pd.Index(row_numbers, dtype=np.int64, name=_ROW_INDEX_NAME)
-    columns = zip(*data)
+    columns = zip(*data, strict=False)
     df = pd.DataFrame(
-        {name: _clean_column(cells, index, decimal_comma=(sep == ";")) for name, cells in zip(names, columns)},
+        {
+            name: _clean_column(cells, index, decimal_comma=(sep == ";"))
+            for name, cells in zip(names, columns, strict=False)
+        },
         index=index,
     )
     empty_unnamed = [c for c in df.columns if c.startswith("Unnamed: ") and df[c].isna().all()]
@@ -242,9 +245,7 @@ def _numeric_column(df: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
     elif pd.api.types.is_numeric_dtype(s):
         out = np.array(s.to_numpy(dtype=np.float64, na_value=np.nan))
     else:
-        obj = pd.Series(
-            [v.strip() if isinstance(v, str) else v for v in s.astype(object)], dtype=object
-        )
+        obj = pd.Series([v.strip() if isinstance(v, str) else v for v in s.astype(object)], dtype=object)
         numbers = pd.to_numeric(obj, errors="coerce")
         bad = (numbers.isna() & obj.notna()).to_numpy()
         if bad.any():
@@ -314,15 +315,12 @@ def grouped_from_table(
             listed = ", ".join(f"'{c}'" for c in columns[:20]) + (", …" if len(columns) > 20 else "")
             similar = [c for c in columns if c.strip().lower() == str(col).strip().lower()]
             hint = f" Did you mean '{similar[0]}'?" if similar else ""
-            raise DataError(
-                f"There is no column '{col}' for the {role}.{hint} The columns are: {listed}."
-            )
+            raise DataError(f"There is no column '{col}' for the {role}.{hint} The columns are: {listed}.")
     used: dict[str, str] = {}
     for role, col in roles.items():
         if col in used:
             raise DataError(
-                f"Column '{col}' is chosen for both the {used[col]} and the {role}; "
-                "choose different columns."
+                f"Column '{col}' is chosen for both the {used[col]} and the {role}; choose different columns."
             )
         used[col] = role
 
@@ -371,7 +369,9 @@ def grouped_from_table(
             )
         over = y > trials
         if over.any():
-            pairs = ", ".join(f"{_num(a)} > {_num(b)}" for a, b in zip(y[over][:_SHOW], trials[over]))
+            pairs = ", ".join(
+                f"{_num(a)} > {_num(b)}" for a, b in zip(y[over][:_SHOW], trials[over], strict=False)
+            )
             raise DataError(
                 f"Column '{y_col}' is larger than column '{trials_col}' in {_rows(rows[over])} "
                 f"({pairs}). Successes cannot exceed trials."
@@ -390,7 +390,9 @@ def grouped_from_table(
                 "(one row per observation)."
             )
         if np.all(y == y[0]):
-            raise DataError(f"Column '{y_col}' has the same value in every row ({_num(y[0])}): nothing to pool.")
+            raise DataError(
+                f"Column '{y_col}' has the same value in every row ({_num(y[0])}): nothing to pool."
+            )
 
     if x is not None and np.all(x == x[0]):
         raise DataError(

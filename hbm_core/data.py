@@ -108,8 +108,13 @@ class GroupedData:
         idx = self.group_idx
         if self.family == "known_se":
             return pd.DataFrame(
-                {"group": list(self.groups), "n": np.ones(J, int), "mean": self.y,
-                 "sd": np.full(J, np.nan), "se": self.se}
+                {
+                    "group": list(self.groups),
+                    "n": np.ones(J, int),
+                    "mean": self.y,
+                    "sd": np.full(J, np.nan),
+                    "se": self.se,
+                }
             )
         if self.family == "binomial":
             succ = np.bincount(idx, weights=self.y, minlength=J)
@@ -118,8 +123,14 @@ class GroupedData:
                 p = succ / trials
                 se = np.sqrt(p * (1 - p) / trials)
             return pd.DataFrame(
-                {"group": list(self.groups), "n": trials.astype(int), "mean": p,
-                 "sd": np.full(J, np.nan), "se": se, "successes": succ.astype(int)}
+                {
+                    "group": list(self.groups),
+                    "n": trials.astype(int),
+                    "mean": p,
+                    "sd": np.full(J, np.nan),
+                    "se": se,
+                    "successes": succ.astype(int),
+                }
             )
         n = np.bincount(idx, minlength=J)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -165,7 +176,7 @@ def synthetic_groups(
     if len(sizes) < 2:
         raise DataError("Partial pooling needs at least two groups.")
     if np.any(sizes < 1):
-        empty = [g for g, n in zip(group_labels(len(sizes)), sizes) if n < 1]
+        empty = [g for g, n in zip(group_labels(len(sizes)), sizes, strict=False) if n < 1]
         raise DataError(f"Every group needs at least one observation; empty: {', '.join(empty)}.")
     if np.any(sds <= 0) or not np.all(np.isfinite(sds)):
         raise DataError("Every group's standard deviation must be positive.")
@@ -174,7 +185,7 @@ def synthetic_groups(
     # Standard-normal draws per group from a stream keyed by (seed, group): stable per group.
     ys = [
         mean + sd * np.random.default_rng([int(seed), j]).standard_normal(int(n))
-        for j, (n, mean, sd) in enumerate(zip(sizes, means, sds))
+        for j, (n, mean, sd) in enumerate(zip(sizes, means, sds, strict=False))
     ]
     return GroupedData(
         family="normal",

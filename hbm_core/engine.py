@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +57,7 @@ class FitSettings:
     tune: int = 1000
     chains: int = 4
     seed: int = 1
-    target_accept: float = 0.95
+    target_accept: float | None = None  # None: chosen from the data (parameterization.default_target_accept)
     sampler: str = "nutpie"  # or "pymc"
     parameterization: param.Parameterization = "auto"
     max_seconds: float = 60.0
@@ -99,8 +99,14 @@ def capacity_for(n_groups: int) -> int:
     return int(np.ceil(n_groups / 8) * 8)
 
 
-def spec_for(data: GroupedData, pooling: Pooling, *, tau_family: str = "half_normal",
-             sigma: str | None = None, capacity: int | None = None) -> ModelSpec:
+def spec_for(
+    data: GroupedData,
+    pooling: Pooling,
+    *,
+    tau_family: str = "half_normal",
+    sigma: str | None = None,
+    capacity: int | None = None,
+) -> ModelSpec:
     """The model structure for ``data``: family, predictor and capacity follow the data.
 
     Normal data get one sd per group unless there is a predictor (radon: one shared sd) or
@@ -155,8 +161,9 @@ DEFAULT_CACHE = ModelCache()
 # Data into the model
 
 
-def model_inputs(data: GroupedData, spec: ModelSpec, priors: Priors,
-                 centered: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def model_inputs(
+    data: GroupedData, spec: ModelSpec, priors: Priors, centered: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Values for every ``pm.Data`` container of ``spec``'s model, padded to its group capacity."""
     if data.n_groups > spec.n_groups:
         raise DataError(f"{data.n_groups} groups do not fit a model compiled for {spec.n_groups}.")
@@ -186,8 +193,9 @@ def model_inputs(data: GroupedData, spec: ModelSpec, priors: Priors,
 
 def _check_inputs(data: GroupedData, priors: Priors) -> None:
     if priors.tau_family == "flat" or not np.isfinite(priors.mu_scale):
-        raise DataError("MCMC needs proper priors: choose a finite prior scale for mu and a tau prior "
-                        "other than 'flat'.")
+        raise DataError(
+            "MCMC needs proper priors: choose a finite prior scale for mu and a tau prior other than 'flat'."
+        )
     for name in ("mu_scale", "tau_scale", "sigma_scale", "beta_scale"):
         if not getattr(priors, name) > 0:
             raise DataError(f"The prior scale {name} must be positive.")
@@ -205,13 +213,24 @@ class FitJob:
     Use ``job.progress`` (0..1), ``job.done``, ``job.cancel()`` and ``job.result(timeout)``.
     A job never raises from its worker: errors surface as :class:`FitError` from ``result()``.
     ``after``: start only when that job is done. ``capacity``: compile for this many groups.
+    ``sigma``: "group" or "shared" observation sd (normal data; default from :func:`spec_for`).
     """
 
-    def __init__(self, data: GroupedData, pooling: Pooling, priors: Priors, settings: FitSettings,
-                 compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE,
-                 after: FitJob | None = None, capacity: int | None = None) -> None:
+    def __init__(
+        self,
+        data: GroupedData,
+        pooling: Pooling,
+        priors: Priors,
+        settings: FitSettings,
+        compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE,
+        after: FitJob | None = None,
+        capacity: int | None = None,
+        sigma: str | None = None,
+    ) -> None:
+        if settings.target_accept is None:
+            settings = settings.with_(target_accept=param.default_target_accept(data, pooling))
         self.data, self.pooling, self.priors, self.settings = data, pooling, priors, settings
-        self.spec = spec_for(data, pooling, tau_family=priors.tau_family, capacity=capacity)
+        self.spec = spec_for(data, pooling, tau_family=priors.tau_family, capacity=capacity, sigma=sigma)
         self.progress = 0.0
         self._compiler = compiler
         self._cancel = threading.Event()
@@ -233,6 +252,10 @@ class FitJob:
     def failed(self) -> bool:
         """Finished with an error (or cancelled)."""
         return self._done.is_set() and self._error is not None
+
+    @property
+    def cancelled(self) -> bool:
+        return self._done.is_set() and isinstance(self._error, FitCancelled)
 
     def cancel(self) -> None:
         """Stop sampling (takes milliseconds); ``result()`` then raises :class:`FitCancelled`."""
@@ -302,8 +325,10 @@ class FitJob:
                 raise FitCancelled("The fit was cancelled.")
             if time.perf_counter() > deadline:
                 self._sampler.cancel()
-                raise FitError(f"Sampling took longer than {s.max_seconds:.0f} s and was stopped. "
-                               "Try fewer draws, fewer or smaller groups, or the other parameterization.")
+                raise FitError(
+                    f"Sampling took longer than {s.max_seconds:.0f} s and was stopped. "
+                    "Try fewer draws, fewer or smaller groups, or the other parameterization."
+                )
 
     def _on_progress(self, text: str) -> None:
         done, total = (float(v) for v in text.split("/"))
@@ -328,8 +353,14 @@ class FitJob:
         with model:
             pm.set_data({k: v for k, v in inputs.items() if k in {d.name for d in model.data_vars}})
             return pm.sample(
-                draws=s.draws, tune=s.tune, chains=s.chains, cores=1, random_seed=s.seed,
-                target_accept=s.target_accept, progressbar=False, callback=callback,
+                draws=s.draws,
+                tune=s.tune,
+                chains=s.chains,
+                cores=1,
+                random_seed=s.seed,
+                target_accept=s.target_accept,
+                progressbar=False,
+                callback=callback,
                 compute_convergence_checks=False,
             )
 
@@ -341,8 +372,15 @@ def _start_nutpie(compiled, s: FitSettings, on_progress: Callable[[str], None]):
     sampler the way ``nutpie.sample`` does but with a template callback (nutpie 0.16 internals,
     pinned in requirements). Falls back to the public API, without progress, if they change.
     """
-    kwargs = dict(draws=s.draws, tune=s.tune, chains=s.chains, cores=min(s.cores, s.chains),
-                  seed=s.seed, target_accept=s.target_accept, save_warmup=False)
+    kwargs = dict(
+        draws=s.draws,
+        tune=s.tune,
+        chains=s.chains,
+        cores=min(s.cores, s.chains),
+        seed=s.seed,
+        target_accept=s.target_accept,
+        save_warmup=False,
+    )
     try:
         settings = _nutpie_lib.PyNutsSettings.Diag(s.seed)
         settings.num_tune, settings.num_draws, settings.num_chains = s.tune, s.draws, s.chains
@@ -375,16 +413,28 @@ def _finish(job: FitJob, idata, centered: np.ndarray | None, seconds: float) -> 
     max_rhat, min_bulk, min_tail = convergence(posterior, var_names)
     divergences = int(idata.sample_stats["diverging"].sum())
     diagnostics = Diagnostics(
-        divergences=divergences, max_rhat=max_rhat, min_ess_bulk=min_bulk, min_ess_tail=min_tail,
-        sampler=s.sampler, parameterization=param.describe(centered) if centered is not None else "n/a",
-        seconds=seconds, draws=s.draws, chains=s.chains, target_accept=s.target_accept,
+        divergences=divergences,
+        max_rhat=max_rhat,
+        min_ess_bulk=min_bulk,
+        min_ess_tail=min_tail,
+        sampler=s.sampler,
+        parameterization=param.describe(centered) if centered is not None else "n/a",
+        seconds=seconds,
+        draws=s.draws,
+        chains=s.chains,
+        target_accept=s.target_accept,
         warnings=plain_warnings(divergences, max_rhat, min_bulk, min_tail, s.chains, s.draws),
     )
     return FitResult(
-        pooling=job.pooling, spec=job.spec, idata=idata,
+        pooling=job.pooling,
+        spec=job.spec,
+        idata=idata,
         estimates=estimates_table(posterior, data, job.pooling),
-        population=population_table(posterior), diagnostics=diagnostics,
-        priors=job.priors, settings=s, centered=centered,
+        population=population_table(posterior),
+        diagnostics=diagnostics,
+        priors=job.priors,
+        settings=s,
+        centered=centered,
     )
 
 
@@ -392,9 +442,14 @@ def _finish(job: FitJob, idata, centered: np.ndarray | None, seconds: float) -> 
 # Convenience
 
 
-def start_fits(data: GroupedData, priors: Priors | None = None, settings: FitSettings = FitSettings(),
-               poolings: tuple[Pooling, ...] = POOLINGS,
-               compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE) -> dict[Pooling, FitJob]:
+def start_fits(
+    data: GroupedData,
+    priors: Priors | None = None,
+    settings: FitSettings = FitSettings(),
+    poolings: tuple[Pooling, ...] = POOLINGS,
+    compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE,
+    sigma: str | None = None,
+) -> dict[Pooling, FitJob]:
     """Start one background job per pooling; they run one after another, in the order given.
 
     In turn rather than at once: each sampler already uses both cores, and the first result
@@ -404,20 +459,32 @@ def start_fits(data: GroupedData, priors: Priors | None = None, settings: FitSet
     jobs: dict[Pooling, FitJob] = {}
     previous = None
     for pooling in poolings:
-        jobs[pooling] = previous = FitJob(data, pooling, priors, settings, compiler, after=previous)
+        jobs[pooling] = previous = FitJob(
+            data, pooling, priors, settings, compiler, after=previous, sigma=sigma
+        )
     return jobs
 
 
-def fit(data: GroupedData, pooling: Pooling, priors: Priors | None = None,
-        settings: FitSettings = FitSettings(),
-        compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE) -> FitResult:
+def fit(
+    data: GroupedData,
+    pooling: Pooling,
+    priors: Priors | None = None,
+    settings: FitSettings = FitSettings(),
+    compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE,
+    sigma: str | None = None,
+) -> FitResult:
     """Fit one pooling and wait for it (raises :class:`FitError`)."""
-    return start_fits(data, priors, settings, (pooling,), compiler)[pooling].result()
+    return start_fits(data, priors, settings, (pooling,), compiler, sigma)[pooling].result()
 
 
-def fit_all(data: GroupedData, priors: Priors | None = None, settings: FitSettings = FitSettings(),
-            poolings: tuple[Pooling, ...] = POOLINGS,
-            compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE) -> dict[Pooling, FitResult]:
+def fit_all(
+    data: GroupedData,
+    priors: Priors | None = None,
+    settings: FitSettings = FitSettings(),
+    poolings: tuple[Pooling, ...] = POOLINGS,
+    compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE,
+    sigma: str | None = None,
+) -> dict[Pooling, FitResult]:
     """Fit several poolings and wait for all of them."""
-    jobs = start_fits(data, priors, settings, poolings, compiler)
+    jobs = start_fits(data, priors, settings, poolings, compiler, sigma)
     return {p: job.result() for p, job in jobs.items()}

@@ -11,7 +11,8 @@ Given tau everything is Gaussian, so the posterior is computed exactly (up to a
 one-dimensional quadrature) on a grid over tau:
 
 - ``mu | tau, y ~ Normal(mu_hat, V)`` with ``1/V = sum_j 1/(se_j^2 + tau^2) [+ 1/mu_scale^2]``;
-- ``p(tau | y) ∝ p(tau) V^(1/2) prod_j (se_j^2 + tau^2)^(-1/2) exp(-1/2 sum_j (y_j - mu_hat)^2 / (se_j^2 + tau^2))``
+- ``p(tau | y) ∝ p(tau) V^(1/2) prod_j (se_j^2 + tau^2)^(-1/2)``
+  ``× exp(-1/2 sum_j (y_j - mu_hat)^2 / (se_j^2 + tau^2))``
   (times ``exp(-1/2 (mu_loc - mu_hat)^2 / mu_scale^2)`` for a normal prior on mu);
 - ``theta_j | tau, y ~ Normal((1 - B_j) y_j + B_j mu_hat, (1 - B_j) se_j^2 + B_j^2 V)`` with the
   pooling factor ``B_j = se_j^2 / (se_j^2 + tau^2)``.
@@ -499,9 +500,7 @@ class ExactPosterior:
         _, V, mu_hat, B, omb = _conditional(tau, self.y, self.se, self.priors)
         mu = mu_hat + np.sqrt(V) * rng.standard_normal(n)
         theta = (
-            omb * self.y
-            + B * mu[:, None]
-            + np.sqrt(omb) * self.se * rng.standard_normal((n, self.n_groups))
+            omb * self.y + B * mu[:, None] + np.sqrt(omb) * self.se * rng.standard_normal((n, self.n_groups))
         )
         return {"tau": tau, "mu": mu, "theta": theta}
 
@@ -603,7 +602,7 @@ def _normal_estimates(data: GroupedData) -> tuple[np.ndarray, np.ndarray]:
     mean = summary["mean"].to_numpy(dtype=float)
     sd = summary["sd"].to_numpy(dtype=float)
     if np.any(n < 1):
-        empty = [g for g, k in zip(data.groups, n) if k < 1]
+        empty = [g for g, k in zip(data.groups, n, strict=False) if k < 1]
         raise DataError(f"Every group needs at least one observation; empty: {', '.join(empty)}.")
     has_sd = n >= 2
     if not np.any(has_sd):
@@ -624,7 +623,7 @@ def _binomial_estimates(data: GroupedData) -> tuple[np.ndarray, np.ndarray]:
     s = np.bincount(data.group_idx, weights=data.y, minlength=J)
     n = np.bincount(data.group_idx, weights=data.trials, minlength=J)
     if np.any(n <= 0):
-        empty = [g for g, k in zip(data.groups, n) if k <= 0]
+        empty = [g for g, k in zip(data.groups, n, strict=False) if k <= 0]
         raise DataError(f"Every group needs at least one trial; none in: {', '.join(empty)}.")
     if np.any(s < 0) or np.any(s > n):
         raise DataError("Successes must be between 0 and the number of trials.")
@@ -652,8 +651,10 @@ def exact_from_data(
     not handle, and for data it cannot summarise.
     """
     if data.family == "known_se":
-        if data.se is None or data.n_obs != data.n_groups or not np.array_equal(
-            np.sort(data.group_idx), np.arange(data.n_groups)
+        if (
+            data.se is None
+            or data.n_obs != data.n_groups
+            or not np.array_equal(np.sort(data.group_idx), np.arange(data.n_groups))
         ):
             raise DataError("known_se data need exactly one estimate and one se per group.")
         y = np.empty(data.n_groups)

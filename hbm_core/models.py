@@ -82,8 +82,10 @@ def _tau_prior(family: str, scale: pm.Data) -> pm.Distribution:
         return pm.Exponential("tau", scale=scale)
     if family == "uniform":
         return pm.Uniform("tau", lower=0.0, upper=scale)
-    raise ValueError(f"tau prior {family!r} is not available for MCMC (choose half_normal, "
-                     "half_cauchy, exponential or uniform)")
+    raise ValueError(
+        f"tau prior {family!r} is not available for MCMC (choose half_normal, "
+        "half_cauchy, exponential or uniform)"
+    )
 
 
 def build_model(spec: ModelSpec) -> pm.Model:

@@ -17,11 +17,12 @@ from hbm_core.data import GroupedData
 Parameterization = Literal["auto", "centered", "non-centered"]
 
 
-def group_standard_errors(data: GroupedData) -> np.ndarray:
+def group_standard_errors(data: GroupedData, pooled_sd: bool = False) -> np.ndarray:
     """Standard error of each group's raw estimate on the model's scale, shape (J,).
 
     Normal data: sd_j / sqrt(n_j), using the pooled within-group sd for groups with fewer
-    than two rows. Known-SE data: the given se. Binomial: the se of the empirical logit.
+    than two rows (or for every group with ``pooled_sd``: small groups' own sds are noisy).
+    Known-SE data: the given se. Binomial: the se of the empirical logit.
     """
     summary = data.group_summary()
     if data.family == "known_se":
@@ -33,10 +34,10 @@ def group_standard_errors(data: GroupedData) -> np.ndarray:
     sd = summary["sd"].to_numpy(float)
     usable = np.isfinite(sd) & (sd > 0)
     if usable.any():
-        pooled_sd = np.sqrt(np.sum((n[usable] - 1) * sd[usable] ** 2) / np.sum(n[usable] - 1))
+        common = np.sqrt(np.sum((n[usable] - 1) * sd[usable] ** 2) / np.sum(n[usable] - 1))
     else:
-        pooled_sd = float(np.std(data.y)) or 1.0
-    sd = np.where(usable, sd, pooled_sd)
+        common = float(np.std(data.y)) or 1.0
+    sd = np.where(usable & (not pooled_sd), sd, common)
     return sd / np.sqrt(n)
 
 
@@ -58,8 +59,10 @@ def tau_moment_estimate(data: GroupedData) -> float:
 def centered_weights(data: GroupedData, choice: Parameterization = "auto") -> np.ndarray:
     """Per-group weights, shape (J,): 1 = centered, 0 = non-centered.
 
-    ``auto`` centers the groups whose standard error is below the estimated tau, i.e. whose
-    pooling factor se^2 / (se^2 + tau^2) is under one half: the data dominate the prior.
+    ``auto`` centers the groups whose standard error is below half the estimated tau, i.e. whose
+    pooling factor se^2 / (se^2 + tau^2) is under 0.2: the data clearly dominate the prior.
+    The margin matters because tau is only estimated: centering a group whose tau may well be
+    near zero puts it in the funnel.
     """
     J = data.n_groups
     if choice == "centered":
@@ -67,7 +70,20 @@ def centered_weights(data: GroupedData, choice: Parameterization = "auto") -> np
     if choice == "non-centered":
         return np.zeros(J)
     tau_hat = tau_moment_estimate(data)
-    return (group_standard_errors(data) < tau_hat).astype(float)
+    return (group_standard_errors(data, pooled_sd=True) < 0.5 * tau_hat).astype(float)
+
+
+def default_target_accept(data: GroupedData, pooling: str) -> float:
+    """0.99 for partial pooling or when a group has fewer than 10 observations of a normal outcome;
+    0.95 otherwise.
+
+    Hierarchical posteriors curve (tau against the group means), and a tiny group's own sd is
+    barely identified, which bends the posterior into a funnel between that sd and the group's
+    mean; smaller steps (higher target_accept) get through both at modest cost.
+    """
+    if pooling == "hierarchical" or (data.family == "normal" and data.counts().min() < 10):
+        return 0.99
+    return 0.95
 
 
 def describe(weights: np.ndarray) -> str:

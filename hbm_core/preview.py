@@ -13,7 +13,7 @@ Data with a predictor have no preview (``None``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,8 @@ from scipy.special import expit
 from scipy.stats import norm
 
 from hbm_core.data import DataError, GroupedData
-from hbm_core.exact import ExactPosterior, exact_from_data
+from hbm_core.exact import ExactPosterior, exact_from_data, exact_posterior
+from hbm_core.parameterization import group_standard_errors
 from hbm_core.priors import Priors
 from hbm_core.results import ESTIMATE_COLUMNS, HDI_PROB
 
@@ -51,7 +52,9 @@ def _from_draws(draws: np.ndarray, binomial: bool) -> dict[str, np.ndarray]:
     return summarize_draws(expit(draws) if binomial else draws).to_dict(orient="list")
 
 
-def _complete_pooling(data: GroupedData, exact: ExactPosterior, priors: Priors) -> dict[str, np.ndarray]:
+def _complete_pooling(
+    data: GroupedData, exact: ExactPosterior, priors: Priors, shared_sigma: bool = False
+) -> dict[str, np.ndarray]:
     """One common mean, on the model's scale, matching the complete-pooling model of each family.
 
     Normal data with one sd per group: that sd is measured around the *common* mean (the model
@@ -69,6 +72,11 @@ def _complete_pooling(data: GroupedData, exact: ExactPosterior, priors: Priors) 
         at0 = exact.at_tau(0.0)
         return {"mean": at0["mean"].to_numpy(), "sd": at0["sd"].to_numpy()}
     idx, y = data.group_idx, data.y
+    if shared_sigma:  # one sd around one mean: the plain mean of all observations
+        return {
+            "mean": np.full(J, float(np.mean(y))),
+            "sd": np.full(J, float(np.std(y, ddof=1)) / np.sqrt(y.size)),
+        }
     n = np.bincount(idx, minlength=J).astype(float)
     ybar = np.bincount(idx, weights=y, minlength=J) / n
     mu = float(np.mean(y))
@@ -83,19 +91,30 @@ def _complete_pooling(data: GroupedData, exact: ExactPosterior, priors: Priors) 
     return {"mean": np.full(J, mu), "sd": np.full(J, 1.0 / np.sqrt(np.sum(w)))}
 
 
-def preview(data: GroupedData, priors: Priors, seed: int = 0) -> Preview | None:
-    """Exact estimates of the three fits for ``data``, or ``None`` when no exact form applies."""
+def preview(data: GroupedData, priors: Priors, seed: int = 0, sigma: str = "group") -> Preview | None:
+    """Exact estimates of the three fits for ``data``, or ``None`` when no exact form applies.
+
+    ``sigma="shared"``: normal data are modelled with one observation sd, so every group's
+    standard error uses the pooled within-group sd.
+    """
     if data.x is not None:
         return None
+    shared = sigma == "shared" and data.family == "normal"
     try:
-        exact = exact_from_data(data, priors)
-    except DataError:
+        if shared:
+            se = group_standard_errors(data, pooled_sd=True)
+            means = data.group_summary()["mean"].to_numpy()
+            exact = exact_posterior(means, se, data.groups, priors)
+            exact = replace(exact, approximate=True)
+        else:
+            exact = exact_from_data(data, priors)
+    except (DataError, ValueError):
         return None
     y, se = exact.y, exact.se
     binomial = data.family == "binomial"
     prior_prec = 0.0 if not np.isfinite(priors.mu_scale) else 1.0 / priors.mu_scale**2
 
-    pooled = _complete_pooling(data, exact, priors)
+    pooled = _complete_pooling(data, exact, priors, shared)
     prec = 1.0 / se**2 + prior_prec
     unpooled = {"mean": (y / se**2 + priors.mu_loc * prior_prec) / prec, "sd": 1.0 / np.sqrt(prec)}
 

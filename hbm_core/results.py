@@ -20,8 +20,17 @@ MAX_RHAT = 1.01
 MIN_ESS_PER_CHAIN = 100
 
 ESTIMATE_COLUMNS = [
-    "group", "fit", "mean", "sd", "hdi_low", "hdi_high",
-    "n", "raw_mean", "true_mean", "pooling", "source",
+    "group",
+    "fit",
+    "mean",
+    "sd",
+    "hdi_low",
+    "hdi_high",
+    "n",
+    "raw_mean",
+    "true_mean",
+    "pooling",
+    "source",
 ]
 
 
@@ -57,8 +66,9 @@ class Diagnostics:
         return out
 
 
-def plain_warnings(divergences: int, max_rhat: float, min_ess_bulk: float, min_ess_tail: float,
-                   chains: int, draws: int) -> list[str]:
+def plain_warnings(
+    divergences: int, max_rhat: float, min_ess_bulk: float, min_ess_tail: float, chains: int, draws: int
+) -> list[str]:
     """Plain-language readings of the diagnostics; empty when all is well."""
     notes = []
     total = chains * draws

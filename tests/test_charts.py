@@ -21,8 +21,15 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # ------------------------------------------------------------------------ sample data
 
 
-def make_estimates(groups=("A", "B", "C", "D"), n=(20, 40, 60, 2), raw=(3.0, 5.6, 7.2, 9.5),
-                   true=(4.0, 5.4, 6.9, 6.0), pooled=5.5, sigma=4.0, tau=1.0) -> pd.DataFrame:
+def make_estimates(
+    groups=("A", "B", "C", "D"),
+    n=(20, 40, 60, 2),
+    raw=(3.0, 5.6, 7.2, 9.5),
+    true=(4.0, 5.4, 6.9, 6.0),
+    pooled=5.5,
+    sigma=4.0,
+    tau=1.0,
+) -> pd.DataFrame:
     """The engine's long estimates table for a normal model with known shrinkage."""
     n, raw = np.asarray(n, float), np.asarray(raw, float)
     se2 = sigma**2 / n
@@ -35,18 +42,29 @@ def make_estimates(groups=("A", "B", "C", "D"), n=(20, 40, 60, 2), raw=(3.0, 5.6
             ("unpooled", raw[j], np.sqrt(se2[j]), np.nan),
             ("hierarchical", hier[j], np.sqrt(1 / (1 / se2[j] + 1 / tau**2)), factor[j]),
         ):
-            rows.append({"group": g, "fit": fit, "mean": mean, "sd": sd,
-                         "hdi_low": mean - 1.88 * sd, "hdi_high": mean + 1.88 * sd,
-                         "n": int(n[j]), "raw_mean": raw[j],
-                         "true_mean": np.nan if true is None else true[j], "pooling": pool})
+            rows.append(
+                {
+                    "group": g,
+                    "fit": fit,
+                    "mean": mean,
+                    "sd": sd,
+                    "hdi_low": mean - 1.88 * sd,
+                    "hdi_high": mean + 1.88 * sd,
+                    "n": int(n[j]),
+                    "raw_mean": raw[j],
+                    "true_mean": np.nan if true is None else true[j],
+                    "pooling": pool,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def make_many(J: int) -> pd.DataFrame:
     rng = np.random.default_rng(J)
     n = rng.integers(1, 40, J)
-    return make_estimates(groups=[f"county {j}" for j in range(J)], n=n,
-                          raw=rng.normal(5, 2, J), true=None, pooled=5.0)
+    return make_estimates(
+        groups=[f"county {j}" for j in range(J)], n=n, raw=rng.normal(5, 2, J), true=None, pooled=5.0
+    )
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +75,7 @@ def est() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def obs() -> pd.DataFrame:
     rng = np.random.default_rng(1)
-    return pd.DataFrame({"group": np.repeat(["A", "B", "C"], [5, 8, 3]),
-                         "y": rng.normal(5, 2, 16)})
+    return pd.DataFrame({"group": np.repeat(["A", "B", "C"], [5, 8, 3]), "y": rng.normal(5, 2, 16)})
 
 
 @pytest.fixture(scope="module")
@@ -70,32 +87,44 @@ def curves() -> pd.DataFrame:
         w = 1 / (se**2 + t**2)
         mu = np.sum(w * y) / np.sum(w)
         b = se**2 / (se**2 + t**2)
-        for g, yj, bj, sj in zip("ABC", y, b, se):
-            rows.append({"tau": t, "group": g, "mean": yj + bj * (mu - yj),
-                         "sd": np.sqrt(1 / (1 / sj**2 + 1 / t**2)) if t > 0 else 0.0,
-                         "pooling": bj})
+        for g, yj, bj, sj in zip("ABC", y, b, se, strict=False):
+            rows.append(
+                {
+                    "tau": t,
+                    "group": g,
+                    "mean": yj + bj * (mu - yj),
+                    "sd": np.sqrt(1 / (1 / sj**2 + 1 / t**2)) if t > 0 else 0.0,
+                    "pooling": bj,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 @pytest.fixture(scope="module")
 def chain_draws() -> pd.DataFrame:
     rng = np.random.default_rng(2)
-    return pd.DataFrame({
-        "chain": np.tile(np.repeat([0, 1], 50), 2),
-        "draw": np.tile(np.arange(50), 4),
-        "value": rng.normal(0, 1, 200),
-        "parameter": np.repeat(["mu", "tau"], 100),
-    })
+    return pd.DataFrame(
+        {
+            "chain": np.tile(np.repeat([0, 1], 50), 2),
+            "draw": np.tile(np.arange(50), 4),
+            "value": rng.normal(0, 1, 200),
+            "parameter": np.repeat(["mu", "tau"], 100),
+        }
+    )
 
 
 @pytest.fixture(scope="module")
 def funnel_draws() -> pd.DataFrame:
     rng = np.random.default_rng(3)
     log_tau = rng.normal(1, 1, 200)
-    return pd.DataFrame({
-        "log_tau": log_tau, "theta": 4 + np.exp(log_tau) * rng.normal(0, 1, 200),
-        "diverging": log_tau < 0, "form": np.repeat(["centered", "non-centered"], 100),
-    })
+    return pd.DataFrame(
+        {
+            "log_tau": log_tau,
+            "theta": 4 + np.exp(log_tau) * rng.normal(0, 1, 200),
+            "diverging": log_tau < 0,
+            "form": np.repeat(["centered", "non-centered"], 100),
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +154,7 @@ def color_map(spec: dict) -> dict[str, str]:
         scale = d.get("scale") if isinstance(d.get("scale"), dict) else {}
         explicit = "domain" in scale and "range" in scale and d.get("field") in ("key", "chain")
         if explicit and all(isinstance(r, str) and r.startswith("#") for r in scale["range"]):
-            out.update(zip(scale["domain"], scale["range"]))
+            out.update(zip(scale["domain"], scale["range"], strict=False))
     return out
 
 
@@ -133,8 +162,10 @@ def titles(spec: dict) -> list[str]:
     """Every title on an encoding channel or axis."""
     found = []
     for d in walk(spec):
-        for t in (d.get("title"), (d.get("axis") or {}).get("title")
-                  if isinstance(d.get("axis"), dict) else None):
+        for t in (
+            d.get("title"),
+            (d.get("axis") or {}).get("title") if isinstance(d.get("axis"), dict) else None,
+        ):
             if isinstance(t, str):
                 found.append(t)
     return found
@@ -158,8 +189,11 @@ def build_all(est, obs, curves, chain_draws, funnel_draws, fit_draws):
         ("shrinkage slope", charts.shrinkage(est, Y, style="slope", width=w), Y),
         ("shrinkage by_n", charts.shrinkage(est, Y, style="by_n", width=w), Y),
         ("forest", charts.forest(est, Y, width=w), Y),
-        ("posterior_density", charts.posterior_density(fit_draws, "effect (points)", width=w),
-         "effect (points)"),
+        (
+            "posterior_density",
+            charts.posterior_density(fit_draws, "effect (points)", width=w),
+            "effect (points)",
+        ),
         ("grid_density", charts.grid_density(grid, "τ (points)", 2.0, width=w), "τ (points)"),
         ("tau_curves", charts.tau_curves(curves, "mean", 5.0, Y, width=w), Y),
         ("funnel", charts.funnel(funnel_draws, "θ_A (points)", width=200), "θ_A (points)"),
@@ -208,19 +242,22 @@ def test_charts_need_a_width_only_when_asked(est):
 # ------------------------------------------------------------------- missing columns
 
 
-@pytest.mark.parametrize(("func", "frame", "column", "args"), [
-    (charts.data_strip, "obs", "y", (Y,)),
-    (charts.shrinkage, "est", "mean", (Y,)),
-    (charts.shrinkage, "est", "fit", (Y,)),
-    (charts.forest, "est", "hdi_low", (Y,)),
-    (charts.pooling_bars, "est", "pooling", ()),
-    (charts.tau_curves, "curves", "tau", ("mean", None, Y)),
-    (charts.tau_curves, "curves", "sd", ("sd", None, Y)),
-    (charts.posterior_density, "fit_draws", "value", ("x",)),
-    (charts.funnel, "funnel_draws", "diverging", ("θ",)),
-    (charts.rank_plot, "chain_draws", "chain", ()),
-    (charts.trace_plot, "chain_draws", "draw", ()),
-])
+@pytest.mark.parametrize(
+    ("func", "frame", "column", "args"),
+    [
+        (charts.data_strip, "obs", "y", (Y,)),
+        (charts.shrinkage, "est", "mean", (Y,)),
+        (charts.shrinkage, "est", "fit", (Y,)),
+        (charts.forest, "est", "hdi_low", (Y,)),
+        (charts.pooling_bars, "est", "pooling", ()),
+        (charts.tau_curves, "curves", "tau", ("mean", None, Y)),
+        (charts.tau_curves, "curves", "sd", ("sd", None, Y)),
+        (charts.posterior_density, "fit_draws", "value", ("x",)),
+        (charts.funnel, "funnel_draws", "diverging", ("θ",)),
+        (charts.rank_plot, "chain_draws", "chain", ()),
+        (charts.trace_plot, "chain_draws", "draw", ()),
+    ],
+)
 def test_missing_column_is_a_clear_value_error(request, func, frame, column, args):
     df = request.getfixturevalue(frame).drop(columns=[column])
     with pytest.raises(ValueError, match=rf"{func.__name__}\(\) needs column\(s\) \['{column}'\]"):
@@ -241,16 +278,18 @@ def test_other_bad_input_is_a_clear_value_error(est, curves):
     with pytest.raises(ValueError, match="empty"):
         charts.forest(est.iloc[:0], Y)
     with pytest.raises(ValueError, match="data_strip"):
-        charts.data_strip(pd.DataFrame({"group": ["A"], "y": [1.0]}), Y,
-                          true_means=pd.DataFrame({"group": ["A"]}))
+        charts.data_strip(
+            pd.DataFrame({"group": ["A"], "y": [1.0]}), Y, true_means=pd.DataFrame({"group": ["A"]})
+        )
 
 
 # ------------------------------------------------------------------ chart specifics
 
 
 def layer_values(spec: dict) -> list[list[dict]]:
-    return [d["data"]["values"] for d in walk(spec)
-            if isinstance(d.get("data"), dict) and "values" in d["data"]]
+    return [
+        d["data"]["values"] for d in walk(spec) if isinstance(d.get("data"), dict) and "values" in d["data"]
+    ]
 
 
 def test_shrinkage_keeps_group_order_and_shows_n(est):
@@ -264,8 +303,9 @@ def test_shrinkage_keeps_group_order_and_shows_n(est):
     assert by_group["A"]["angle"] == 0 and by_group["D"]["angle"] == 180
     tips = {d.get("title") for d in walk(spec) if "format" in d or d.get("field") == "group"}
     assert {"n", FIT_LABELS["unpooled"], FIT_LABELS["hierarchical"]} <= tips
-    assert any(d.get("field") == "n" and d.get("type") == "quantitative" and "scale" in d
-               for d in walk(spec))  # point size by n
+    assert any(
+        d.get("field") == "n" and d.get("type") == "quantitative" and "scale" in d for d in walk(spec)
+    )  # point size by n
 
 
 def test_many_groups_drop_names_but_keep_tooltips_and_grow(est):
@@ -280,8 +320,7 @@ def test_many_groups_drop_names_but_keep_tooltips_and_grow(est):
 
 
 def test_group_names_that_look_like_numbers_stay_labels():
-    est = make_estimates(groups=("10", "2", "1"), n=(5, 6, 7), raw=(1.0, 2.0, 3.0),
-                         true=(1.0, 2.0, 3.0))
+    est = make_estimates(groups=("10", "2", "1"), n=(5, 6, 7), raw=(1.0, 2.0, 3.0), true=(1.0, 2.0, 3.0))
     spec = charts.forest(est, Y).to_dict()
     sorts = [d["sort"] for d in walk(spec) if d.get("field") == "label" and "sort" in d]
     assert [s.split()[0] for s in sorts[0]] == ["10", "2", "1"]
@@ -297,8 +336,9 @@ def test_unknown_truth_is_not_drawn(est):
 def test_funnel_highlights_divergences_per_form(funnel_draws):
     spec = charts.funnel(funnel_draws, "θ").to_dict()
     scales = [d["scale"] for d in walk(spec) if d.get("field") == "key" and "scale" in d]
-    assert dict(zip(scales[0]["domain"], scales[0]["range"]))["divergent transition"] == (
-        DIVERGENT_COLOR)
+    assert dict(zip(scales[0]["domain"], scales[0]["range"], strict=False))["divergent transition"] == (
+        DIVERGENT_COLOR
+    )
     values = layer_values(spec)[0]
     panels = {r["panel"] for r in values}
     n_div = int((funnel_draws["diverging"] & (funnel_draws["form"] == "centered")).sum())
@@ -323,8 +363,9 @@ def test_grid_density_takes_the_exact_tau_frame():
 
 def test_posterior_density_by_parameter_and_positive_support():
     rng = np.random.default_rng(5)
-    draws = pd.DataFrame({"value": np.abs(rng.normal(0, 1, 400)),
-                          "parameter": np.repeat(["tau", "sigma"], 200)})
+    draws = pd.DataFrame(
+        {"value": np.abs(rng.normal(0, 1, 400)), "parameter": np.repeat(["tau", "sigma"], 200)}
+    )
     spec = charts.posterior_density(draws, "sd (units)", width=300).to_dict()
     rows = pd.DataFrame(layer_values(spec)[0])
     assert set(rows["key"]) == {"tau", "sigma"} and rows["value"].min() == 0.0
@@ -348,10 +389,11 @@ def test_classroom_theme_is_larger():
 
 def test_classroom_marks_are_thicker(est):
     def widths(spec):
-        return [d["strokeWidth"] for d in walk(spec) if d.get("type") == "rule"
-                and "strokeWidth" in d]
+        return [d["strokeWidth"] for d in walk(spec) if d.get("type") == "rule" and "strokeWidth" in d]
+
     assert max(widths(charts.forest(est, Y, classroom=True).to_dict())) > max(
-        widths(charts.forest(est, Y).to_dict()))
+        widths(charts.forest(est, Y).to_dict())
+    )
 
 
 def test_core_charts_do_not_import_streamlit():

@@ -11,13 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hbm_core", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "hbm_core", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_json_output_for_a_dataset():
-    proc = run("fit", "--dataset", "eight_schools", "--draws", "300", "--tune", "300", "--chains", "2",
-               "--json")
+    proc = run(
+        "fit", "--dataset", "eight_schools", "--draws", "300", "--tune", "300", "--chains", "2", "--json"
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert set(out["fits"]) == {"pooled", "unpooled", "hierarchical"}
@@ -27,8 +29,15 @@ def test_json_output_for_a_dataset():
             assert set(g) == {"group", "mean", "sd", "hdi_low", "hdi_high"}
             assert g["hdi_low"] < g["mean"] < g["hdi_high"]
         d = fit["diagnostics"]
-        for key in ("divergences", "max_rhat", "min_ess_bulk", "min_ess_tail", "sampler",
-                    "parameterization", "seconds"):
+        for key in (
+            "divergences",
+            "max_rhat",
+            "min_ess_bulk",
+            "min_ess_tail",
+            "sampler",
+            "parameterization",
+            "seconds",
+        ):
             assert key in d
     assert out["fits"]["hierarchical"]["diagnostics"]["parameterization"] == "non-centered"
 
@@ -36,8 +45,25 @@ def test_json_output_for_a_dataset():
 def test_csv_binomial_table(tmp_path):
     csv = tmp_path / "shots.csv"
     csv.write_text("player,made,tries\nA,5,10\nB,9,12\nC,2,9\nD,7,8\n")
-    proc = run("fit", "--csv", str(csv), "--group", "player", "--y", "made", "--trials", "tries",
-               "--model", "hierarchical", "--draws", "200", "--tune", "200", "--chains", "2")
+    proc = run(
+        "fit",
+        "--csv",
+        str(csv),
+        "--group",
+        "player",
+        "--y",
+        "made",
+        "--trials",
+        "tries",
+        "--model",
+        "hierarchical",
+        "--draws",
+        "200",
+        "--tune",
+        "200",
+        "--chains",
+        "2",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "hierarchical" in proc.stdout and "94% HDI" in proc.stdout
     # Estimates on the probability scale.

@@ -148,7 +148,9 @@ def test_too_many_rows(monkeypatch):
 
 def test_too_many_groups():
     raw = "g,y\n" + "".join(f"G{j},{k}\n" for j in range(MAX_GROUPS + 1) for k in range(2))
-    with pytest.raises(DataError, match=f"Column 'g' has {MAX_GROUPS + 1} different groups; the limit is 200"):
+    with pytest.raises(
+        DataError, match=f"Column 'g' has {MAX_GROUPS + 1} different groups; the limit is 200"
+    ):
         load_csv(raw, "g", "y")
 
 
@@ -174,7 +176,10 @@ def test_single_column():
 
 
 def test_missing_column_lists_available():
-    with pytest.raises(DataError, match=r"There is no column 'scor' for the outcome\. The columns are: 'class', 'score', 'hours'\."):
+    with pytest.raises(
+        DataError,
+        match=r"There is no column 'scor' for the outcome\. The columns are: 'class', 'score', 'hours'\.",
+    ):
         load_csv(GOOD, "class", "scor")
     with pytest.raises(DataError, match=r"no column 'Score'.*Did you mean 'score'\?"):
         load_csv(GOOD, "class", "Score")
@@ -189,7 +194,10 @@ def test_same_column_twice():
 
 def test_text_in_numeric_column():
     raw = "g,score\nA,1\nA,2\nB,abc\nB,3\nA,4\nB,5\nA,6\nB,n/a\n"
-    with pytest.raises(DataError, match=r"^Column 'score' has text in rows 4, 9: 'abc', 'n/a'\. It must contain numbers only\.$"):
+    with pytest.raises(
+        DataError,
+        match=r"^Column 'score' has text in rows 4, 9: 'abc', 'n/a'\. It must contain numbers only\.$",
+    ):
         load_csv(raw, "g", "score")
 
 
@@ -237,12 +245,16 @@ def test_infinite_values():
 
 
 def test_fewer_than_two_groups():
-    with pytest.raises(DataError, match=r"Column 'g' has only one group \('A'\)\. Partial pooling needs at least two groups"):
+    with pytest.raises(
+        DataError, match=r"Column 'g' has only one group \('A'\)\. Partial pooling needs at least two groups"
+    ):
         load_csv("g,y\nA,1\nA,2\n A ,3\n", "g", "y")
 
 
 def test_every_group_single_row_normal():
-    with pytest.raises(DataError, match="Every group in column 'g' has only one row.*no within-group variation"):
+    with pytest.raises(
+        DataError, match="Every group in column 'g' has only one row.*no within-group variation"
+    ):
         load_csv("g,y\nA,1\nB,2\nC,3\n", "g", "y")
 
 
@@ -254,19 +266,35 @@ def test_constant_outcome():
 
 
 def test_constant_predictor():
-    with pytest.raises(DataError, match=r"Column 'x' has the same value in every row \(1\), so its effect cannot be estimated"):
+    with pytest.raises(
+        DataError,
+        match=r"Column 'x' has the same value in every row \(1\), so its effect cannot be estimated",
+    ):
         load_csv("g,y,x\nA,1,1\nA,2,1\nB,3,1\n", "g", "y", x_col="x")
 
 
 @pytest.mark.parametrize(
     ("body", "pattern"),
     [
-        ("A,-1,10\nB,2,10\n", r"Column 's' has negative numbers in row 2: '-1'\. Counts of successes cannot be negative"),
+        (
+            "A,-1,10\nB,2,10\n",
+            r"Column 's' has negative numbers in row 2: '-1'\. Counts of successes cannot be negative",
+        ),
         ("A,1,-10\nB,2,10\n", r"Column 'n' has negative numbers in row 2: '-10'"),
-        ("A,1.5,10\nB,2,10\n", r"Column 's' has numbers that are not whole in row 2: '1.5'\. Counts of successes must be whole"),
+        (
+            "A,1.5,10\nB,2,10\n",
+            r"Column 's' has numbers that are not whole in row 2: '1.5'\. Counts of successes must be whole",
+        ),
         ("A,1,10\nB,2,10.5\n", r"Column 'n' has numbers that are not whole in row 3: '10.5'"),
-        ("A,1,10\nB,0,0\nC,0,0\n", r"Column 'n' has zero trials in rows 3, 4\. Every row needs at least one trial"),
-        ("A,11,10\nB,2,10\nC,9,8\n", r"Column 's' is larger than column 'n' in rows 2, 4 \(11 > 10, 9 > 8\)\. Successes cannot exceed trials"),
+        (
+            "A,1,10\nB,0,0\nC,0,0\n",
+            r"Column 'n' has zero trials in rows 3, 4\. Every row needs at least one trial",
+        ),
+        (
+            "A,11,10\nB,2,10\nC,9,8\n",
+            r"Column 's' is larger than column 'n' in rows 2, 4 \(11 > 10, 9 > 8\)\. "
+            r"Successes cannot exceed trials",
+        ),
     ],
 )
 def test_binomial_count_problems(body, pattern):

@@ -26,8 +26,14 @@ def test_registry_and_files_ship_with_package():
         assert data.family == info.family
         assert data.name == key
         assert data.source == info.source
-    for name in ("eight_schools.csv", "efron_morris_1975.csv", "radon_mn.csv",
-                 "radon_mn_counties.csv", "reedfrogs.csv", "SOURCES.md"):
+    for name in (
+        "eight_schools.csv",
+        "efron_morris_1975.csv",
+        "radon_mn.csv",
+        "radon_mn_counties.csv",
+        "reedfrogs.csv",
+        "SOURCES.md",
+    ):
         assert (DATA_DIR / name).is_file()
     sources = (DATA_DIR / "SOURCES.md").read_text(encoding="utf-8")
     assert "Published numbers" in sources
@@ -98,7 +104,7 @@ def test_radon():
     houses = reference_table("radon")
     np.testing.assert_array_equal(np.asarray(d.groups, dtype=object)[d.group_idx], houses["county"])
     np.testing.assert_array_equal(d.y, houses["log_radon_gh"])
-    counts = dict(zip(d.groups, d.counts()))
+    counts = dict(zip(d.groups, d.counts(), strict=False))
     assert counts["LAC QUI PARLE"] == 2 and counts["HENNEPIN"] == 105 and counts["ST LOUIS"] == 116
     uranium = d.meta["uranium"]
     assert uranium.shape == (85,)
@@ -114,7 +120,7 @@ def test_radon():
     coef, rss, *_ = np.linalg.lstsq(X, d.y, rcond=None)
     assert round(float(coef[-1]), 3) == -0.721
     assert round(float(np.sqrt(rss[0] / (d.n_obs - 86))), 3) == 0.756
-    alpha = dict(zip(d.groups, coef[:-1]))
+    alpha = dict(zip(d.groups, coef[:-1], strict=False))
     assert round(alpha["LAC QUI PARLE"], 3) == 2.959
     assert round(alpha["AITKIN"], 3) == 0.841
     assert round(alpha["KOOCHICHING"], 3) == 0.819

@@ -83,8 +83,9 @@ def test_group_count_and_size_changes_never_recompile():
     compiler = CountingCompiler()
     for n_groups in (2, 3, 5, 8, 12):
         rng = np.random.default_rng(n_groups)
-        data = synthetic_groups(rng.integers(2, 30, n_groups), rng.normal(5, 2, n_groups),
-                                np.full(n_groups, 2.0), seed=n_groups)
+        data = synthetic_groups(
+            rng.integers(2, 30, n_groups), rng.normal(5, 2, n_groups), np.full(n_groups, 2.0), seed=n_groups
+        )
         for pooling in POOLINGS:
             result = fit(data, pooling, settings=FAST, compiler=compiler)
             assert len(result.estimates) == n_groups
@@ -114,14 +115,18 @@ def test_one_compiled_model_is_safe_to_share_between_threads():
         t.start()
     for t in threads:
         t.join()
-    for got, want in zip(out, sequential):
+    for got, want in zip(out, sequential, strict=False):
         np.testing.assert_array_equal(got, want)  # same seed, same data: bit-identical
 
 
 def test_cancel_stops_a_fit_quickly():
     fit(seed_data(), "hierarchical", settings=FAST)  # compiled already
-    job = FitJob(seed_data(), "hierarchical", default_priors(seed_data().y),
-                 FitSettings(draws=200_000, tune=1000, chains=2))
+    job = FitJob(
+        seed_data(),
+        "hierarchical",
+        default_priors(seed_data().y),
+        FitSettings(draws=200_000, tune=1000, chains=2),
+    )
     job.cancel()
     with pytest.raises(FitCancelled):
         job.result(timeout=10)
@@ -129,8 +134,12 @@ def test_cancel_stops_a_fit_quickly():
 
 def test_a_fit_that_runs_too_long_is_stopped_with_a_message():
     fit(seed_data(), "unpooled", settings=FAST)
-    job = FitJob(seed_data(), "unpooled", default_priors(seed_data().y),
-                 FitSettings(draws=500_000, tune=500, chains=2, max_seconds=0.5))
+    job = FitJob(
+        seed_data(),
+        "unpooled",
+        default_priors(seed_data().y),
+        FitSettings(draws=500_000, tune=500, chains=2, max_seconds=0.5),
+    )
     with pytest.raises(FitError, match="longer than"):
         job.result(timeout=30)
 

@@ -60,7 +60,7 @@ def _brute_force(priors: Priors) -> dict:
     s = priors.tau_scale
     log_prior_tau = -0.5 * (T / s) ** 2 if priors.tau_family == "half_normal" else -np.log1p((T / s) ** 2)
     logp = log_prior_tau - 0.5 * ((M - priors.mu_loc) / priors.mu_scale) ** 2
-    for y, se in zip(Y8, SE8):
+    for y, se in zip(Y8, SE8, strict=False):
         v = se**2 + T**2
         logp += -0.5 * np.log(v) - 0.5 * (y - M) ** 2 / v
     joint = np.exp(logp - logp.max())
@@ -80,7 +80,7 @@ def _brute_force(priors: Priors) -> dict:
     keep = P > 1e-12 * P.max()  # drop negligible cells for the CDF checks below
     out["P"], out["M"], out["T"] = P[keep], M[keep], T[keep]
     means, sds = [], []
-    for y, se in zip(Y8, SE8):
+    for y, se in zip(Y8, SE8, strict=False):
         with np.errstate(divide="ignore", invalid="ignore"):  # tau = 0: theta_j = mu
             prec = 1 / se**2 + 1 / T**2
             cond_mean = np.where(T > 0, (y / se**2 + M / T**2) / prec, M)
@@ -354,7 +354,9 @@ def test_improper_flat_prior_raises():
     assert np.isnan(mu["mean"]) and mu["sd"] == np.inf and np.isfinite(mu["median"])
     assert np.all(np.isfinite(post.group_summary()[["mean", "sd", "median"]]))
     # a normal prior on mu makes two groups enough
-    assert np.isfinite(exact_posterior(Y8[:2], SE8[:2], priors=FLAT.with_(mu_scale=10.0)).tau_summary()["median"])
+    assert np.isfinite(
+        exact_posterior(Y8[:2], SE8[:2], priors=FLAT.with_(mu_scale=10.0)).tau_summary()["median"]
+    )
 
 
 def test_tail_exponent():
@@ -482,4 +484,6 @@ def test_from_binomial_data():
     summary = post.group_summary()
     assert np.all(np.isfinite(summary[["mean", "sd", "median", "hdi_low", "hdi_high"]]))
     # shrinkage: every estimate moves towards the others, extremes the most
-    assert np.all(np.abs(summary["mean"] - post.mu_summary()["mean"]) < np.abs(post.y - post.mu_summary()["mean"]))
+    assert np.all(
+        np.abs(summary["mean"] - post.mu_summary()["mean"]) < np.abs(post.y - post.mu_summary()["mean"])
+    )
