@@ -1,0 +1,248 @@
+"""Streamlit glue shared by the pages: cached engine objects, running fits with progress,
+diagnostics panels and charts with their explanations. Pages stay thin: widgets in, ``hbm_core``
+calls, charts out.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from hbm_core.broker import FitBroker, data_fingerprint
+from hbm_core.data import GroupedData
+from hbm_core.engine import FitError, FitJob, FitResult, FitSettings, ModelCache, spec_for
+from hbm_core.models import POOLINGS, Pooling
+from hbm_core.palette import FIT_LABELS
+from hbm_core.priors import Priors
+
+SAMPLING_PAGE = "pages/sampling.py"
+
+
+# ---------------------------------------------------------------------------------------------
+# Objects shared by every session (thread-safe, keyed by plain values)
+
+
+@st.cache_resource(show_spinner=False)
+def model_cache() -> ModelCache:
+    """Compiled models, one per structure, shared by all sessions (compiled models are immutable)."""
+    return ModelCache()
+
+
+@st.cache_resource(show_spinner=False)
+def fit_broker() -> FitBroker:
+    """Running fits and finished results, shared by all sessions: one run per distinct request."""
+    return FitBroker()
+
+
+def warm_up(
+    data: GroupedData,
+    poolings: Sequence[Pooling] = POOLINGS,
+    tau_family: str = "half_normal",
+    sigma: str | None = None,
+) -> None:
+    """Compile the models ``data`` needs in a background thread, so the first fit starts sooner."""
+    cache = model_cache()
+    specs = [spec_for(data, p, tau_family=tau_family, sigma=sigma) for p in poolings]
+    missing = [s for s in specs if s not in cache]
+    if missing:
+        threading.Thread(target=lambda: [cache(s) for s in missing], daemon=True, name="warm-up").start()
+
+
+def owner_id() -> str:
+    """This browser session's id for the fit broker."""
+    if "_owner" not in st.session_state:
+        st.session_state["_owner"] = uuid.uuid4().hex
+    return st.session_state["_owner"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Running fits
+
+
+@dataclass
+class FitOutcome:
+    """What a page gets back: finished results, and a message per fit that failed."""
+
+    results: dict[Pooling, FitResult] = field(default_factory=dict)
+    errors: dict[Pooling, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors
+
+
+def fit_key(
+    data: GroupedData, pooling: Pooling, priors: Priors, settings: FitSettings, sigma: str | None = None
+) -> tuple:
+    return (data_fingerprint(data), pooling, priors, settings, sigma)
+
+
+def request_fits(
+    data: GroupedData,
+    priors: Priors,
+    settings: FitSettings,
+    poolings: Sequence[Pooling] = POOLINGS,
+    sigma: str | None = None,
+) -> dict[Pooling, tuple[tuple, FitJob | FitResult]]:
+    """Ask the broker for each fit (cached result or running job); release this session's older fits."""
+    broker, cache, owner = fit_broker(), model_cache(), owner_id()
+    keys = {p: fit_key(data, p, priors, settings, sigma) for p in poolings}
+    broker.release(owner, keep=keys.values())  # stale fits of this session are cancelled
+    out: dict[Pooling, tuple[tuple, FitJob | FitResult]] = {}
+    previous: FitJob | None = None
+    for pooling in poolings:
+
+        def start(pooling=pooling, previous=previous):
+            return FitJob(data, pooling, priors, settings, compiler=cache, after=previous, sigma=sigma)
+
+        item = broker.get(owner, keys[pooling], start)
+        if isinstance(item, FitJob):
+            previous = item
+        out[pooling] = (keys[pooling], item)
+    return out
+
+
+def wait_for_fits(
+    requests: dict[Pooling, tuple[tuple, FitJob | FitResult]], label: str = "Sampling"
+) -> FitOutcome:
+    """Show one progress bar until every requested fit is done; return results and errors.
+
+    Streamlit stops this loop at the next ``st`` call when the user changes a widget, and the
+    next run releases the fits it no longer needs, so a stale fit never overwrites new settings.
+    """
+    broker = fit_broker()
+    jobs = {p: item for p, (_, item) in requests.items() if isinstance(item, FitJob)}
+    bar = st.progress(0.0, text=f"{label}…") if jobs and not all(j.done for j in jobs.values()) else None
+    started = time.perf_counter()
+    while bar is not None and not all(j.done for j in jobs.values()):
+        done = sum(j.progress for j in jobs.values()) / len(jobs)
+        compiling = any(j.progress == 0 for j in jobs.values()) and time.perf_counter() - started > 2
+        note = " (first use: compiling the models, about 10–40 s once per server)" if compiling else ""
+        bar.progress(min(done, 1.0), text=f"{label}: {int(100 * done)}%{note}")
+        time.sleep(0.15)
+    if bar is not None:
+        bar.empty()
+    outcome = FitOutcome()
+    for pooling, (key, item) in requests.items():
+        if isinstance(item, FitResult):
+            outcome.results[pooling] = item
+            continue
+        try:
+            outcome.results[pooling] = item.result()
+            broker.finished(key, item)
+        except FitError as err:
+            outcome.errors[pooling] = str(err)
+    return outcome
+
+
+def run_fits(
+    data: GroupedData,
+    priors: Priors,
+    settings: FitSettings,
+    poolings: Sequence[Pooling] = POOLINGS,
+    label: str = "Sampling",
+    sigma: str | None = None,
+) -> FitOutcome:
+    """Request the fits and wait for them with a progress bar."""
+    return wait_for_fits(request_fits(data, priors, settings, poolings, sigma), label)
+
+
+# ---------------------------------------------------------------------------------------------
+# Showing results
+
+
+def chart(figure, caption: str | None = None, key: str | None = None) -> None:
+    """An Altair chart across the column, with a sentence saying what to look at."""
+    st.altair_chart(figure, width="stretch", theme=None, key=key)
+    if caption:
+        st.caption(caption)
+
+
+def lesson_link() -> None:
+    """A link to the sampling lesson (plain text when the page is not in the navigation)."""
+    label = "Why does this happen and what to do about it? See the sampling lesson."
+    try:
+        st.page_link(SAMPLING_PAGE, label=label, icon="🎓")
+    except st.errors.StreamlitAPIException:
+        st.markdown(f"🎓 {label}")
+
+
+def diagnostics_table(outcome: FitOutcome) -> pd.DataFrame:
+    """One row per fit: divergences, R-hat, ESS, sampler, parameterization, time."""
+    rows = []
+    for pooling in POOLINGS:
+        if pooling in outcome.results:
+            d = outcome.results[pooling].diagnostics
+            rows.append(
+                {
+                    "fit": FIT_LABELS[pooling],
+                    "divergences": d.divergences,
+                    "max R-hat": d.max_rhat,
+                    "min bulk ESS": d.min_ess_bulk,
+                    "min tail ESS": d.min_ess_tail,
+                    "sampler": d.sampler,
+                    "parameterization": d.parameterization,
+                    "seconds": d.seconds,
+                    "status": "ok" if d.ok else "check warnings",
+                }
+            )
+        elif pooling in outcome.errors:
+            rows.append({"fit": FIT_LABELS[pooling], "status": "failed"})
+    return pd.DataFrame(rows)
+
+
+def diagnostics_panel(outcome: FitOutcome) -> None:
+    """The diagnostics of every fit, with plain-language warnings and a link to the lesson."""
+    table = diagnostics_table(outcome)
+    if not table.empty:
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "max R-hat": st.column_config.NumberColumn(format="%.3f", help="Should be below 1.01."),
+                "min bulk ESS": st.column_config.NumberColumn(
+                    format="%d", help="Effective draws for means; want 400+."
+                ),
+                "min tail ESS": st.column_config.NumberColumn(
+                    format="%d", help="Effective draws for interval ends; want 400+."
+                ),
+                "divergences": st.column_config.NumberColumn(
+                    help="Should be 0: any divergence means the sampler missed part of the posterior."
+                ),
+                "seconds": st.column_config.NumberColumn(format="%.2f", help="Sampling wall time."),
+            },
+        )
+    warned = False
+    for pooling, result in outcome.results.items():
+        for note in result.diagnostics.warnings:
+            st.warning(f"**{FIT_LABELS[pooling]}:** {note}", icon="⚠️")
+            warned = True
+    for pooling, message in outcome.errors.items():
+        if "cancelled" not in message:
+            st.error(f"**{FIT_LABELS[pooling]}:** {message}", icon="🛑")
+            warned = True
+    if warned:
+        lesson_link()
+    elif outcome.results:
+        st.success(
+            "All fits converged: no divergences, R-hat below 1.01, at least 100 effective draws per chain.",
+            icon="✅",
+        )
+
+
+def estimates_frame(outcome: FitOutcome, fallback: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The MCMC estimates of all fits; fits without a result keep the fallback's (preview) rows."""
+    frames = []
+    for pooling in POOLINGS:
+        if pooling in outcome.results:
+            frames.append(outcome.results[pooling].estimates)
+        elif fallback is not None:
+            frames.append(fallback[fallback.fit == pooling])
+    return pd.concat(frames, ignore_index=True) if frames else None

@@ -1,0 +1,330 @@
+"""Explore: set the groups with sliders and watch complete, no and partial pooling respond."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from hbm_core import charts
+from hbm_core.data import DataError, group_labels, synthetic_groups
+from hbm_core.engine import FitSettings
+from hbm_core.models import MAX_GROUPS
+from hbm_core.palette import FIT_LABELS
+from hbm_core.preview import preview
+from hbm_core.priors import Priors
+from pages import _ui
+from pages._explore_state import (
+    CUSTOM,
+    DRAWS,
+    PRESETS,
+    SIGMA_MODES,
+    TARGET_ACCEPT,
+    Settings,
+    apply_preset,
+    ensure_state,
+    settings_from_state,
+    write_query_params,
+)
+
+Y_LABEL = "outcome (units)"
+
+ensure_state()  # defaults, or the settings in the page's link on first load
+
+# ---------------------------------------------------------------------------------------------
+# Sidebar: the groups
+
+
+def _new_sample() -> None:
+    st.session_state["seed"] = int(st.session_state["seed"]) + 1
+
+
+with st.sidebar:
+    st.header("Groups")
+    st.selectbox(
+        "Preset",
+        [*PRESETS, CUSTOM],
+        key="preset",
+        on_change=apply_preset,
+        help="Classic examples; you can change every slider afterwards.",
+    )
+    st.slider("Number of groups", 2, MAX_GROUPS, key="n_groups")
+    seed_col, button_col = st.columns([3, 2], vertical_alignment="bottom")
+    seed_col.number_input(
+        "Seed",
+        0,
+        1_000_000,
+        step=1,
+        key="seed",
+        help="The random seed of the simulated data and of the sampler: same seed, same results.",
+    )
+    button_col.button(
+        "New sample",
+        on_click=_new_sample,
+        icon="🎲",
+        width="stretch",
+        help="Draw a fresh data set with the same settings (next seed).",
+    )
+    for j, label in enumerate(group_labels(int(st.session_state["n_groups"]))):
+        n, m, s = (st.session_state[f"{k}_{j}"] for k in ("size", "mean", "sd"))
+        with st.expander(f"Group {label}: n = {n}, mean {m:g}, sd {s:g}", expanded=False):
+            st.slider("Group size", 1, 500, key=f"size_{j}", help="Observations in this group.")
+            st.slider(
+                "True mean",
+                -10.0,
+                20.0,
+                step=0.5,
+                key=f"mean_{j}",
+                help="The mean the group's data are simulated from (units).",
+            )
+            st.slider(
+                "True standard deviation",
+                0.1,
+                10.0,
+                step=0.1,
+                key=f"sd_{j}",
+                help="Spread of individual observations around the group's mean (units).",
+            )
+    st.header("Model")
+    st.slider(
+        "Prior scale of τ",
+        0.5,
+        20.0,
+        step=0.5,
+        key="tau_scale",
+        help="τ ~ HalfNormal(scale): how different the groups may be a priori.",
+    )
+    st.radio(
+        "Observation sd σ",
+        list(SIGMA_MODES),
+        format_func=SIGMA_MODES.get,
+        key="sigma",
+        help="One sd per group matches groups with different spreads; one shared sd is the better "
+        "model when the groups' spreads are alike, and copes with tiny groups.",
+    )
+    with st.expander("Sampler"):
+        st.select_slider("Draws per chain", DRAWS, key="draws")
+        st.slider("Chains", 1, 4, key="chains")
+        st.select_slider(
+            "target_accept",
+            TARGET_ACCEPT,
+            key="target_accept",
+            help="Higher values take smaller steps: fewer divergences, slower sampling. "
+            "auto: 0.95, or 0.99 when a group has fewer than 10 observations.",
+        )
+        st.radio(
+            "Partial-pooling parameterization",
+            ["auto", "centered", "non-centered"],
+            key="param",
+            horizontal=True,
+            help="auto centers the groups whose data are informative.",
+        )
+
+settings: Settings = settings_from_state()
+write_query_params(settings)
+
+# ---------------------------------------------------------------------------------------------
+# Data, exact preview, and the MCMC fits
+
+st.title("Explore partial pooling")
+st.markdown(
+    "Each group's data are simulated from its own **true mean**. Three models estimate the group means: "
+    f"**{FIT_LABELS['pooled']}** (one mean for everybody), **{FIT_LABELS['unpooled']}** (each group on its "
+    f"own) and **{FIT_LABELS['hierarchical']}** (a hierarchical model: the group means come from a common "
+    "population with mean μ and spread τ, which the model estimates). Move the sliders and watch small "
+    "groups borrow strength from the others."
+)
+
+try:
+    data = synthetic_groups(settings.sizes, settings.means, settings.sds, seed=settings.seed, y_label=Y_LABEL)
+except DataError as err:
+    st.error(f"These settings cannot be simulated: {err}")
+    st.stop()
+
+priors = Priors(
+    mu_loc=0.0, mu_scale=20.0, tau_family="half_normal", tau_scale=settings.tau_scale, sigma_scale=10.0
+)
+fit_settings = FitSettings(
+    draws=settings.draws,
+    tune=1000,
+    chains=settings.chains,
+    seed=settings.seed,
+    target_accept=settings.target_accept,
+    parameterization=settings.param,
+)
+sigma_note = (
+    "one observation sd per group" if settings.sigma == "group" else "one observation sd for all groups"
+)
+st.caption(f"Priors: {priors.describe()} (σ: {sigma_note}).")
+
+_ui.warm_up(data, sigma=settings.sigma)
+requests = _ui.request_fits(data, priors, fit_settings, sigma=settings.sigma)
+quick = preview(data, priors, sigma=settings.sigma)
+
+singletons = [g for g, n in zip(data.groups, settings.sizes, strict=False) if n == 1]
+if singletons and settings.sigma == "group":
+    st.info(
+        f"Group{'s' if len(singletons) > 1 else ''} {', '.join(singletons)} "
+        f"{'have' if len(singletons) > 1 else 'has'} a single observation: its own standard deviation "
+        "cannot be estimated from the data, so its uncertainty comes mostly from the prior on σ.",
+        icon="ℹ️",
+    )
+
+st.subheader("1 · The data")
+_ui.chart(
+    charts.data_strip(
+        data.to_frame(), Y_LABEL, pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
+    ),
+    "Each dot is one observation; the black tick is the group's sample mean and the diamond its true mean. "
+    "Small groups have sample means that can land far from the truth.",
+)
+
+st.subheader("2 · Shrinkage")
+shrink_slot = st.empty()
+st.subheader("3 · All three fits side by side")
+forest_slot = st.empty()
+st.subheader("4 · The population: μ, τ and how much each group is pooled")
+population_slot = st.empty()
+st.subheader("5 · Did the sampler work?")
+status_slot = st.empty()
+diagnostics_slot = st.empty()
+
+
+def draw_estimates(estimates: pd.DataFrame, source: str) -> None:
+    """Fill the shrinkage and forest slots from an estimates table."""
+    with shrink_slot.container():
+        _ui.chart(
+            charts.shrinkage(estimates, Y_LABEL),
+            "Each arrow runs from a group's own estimate (no pooling) to its partial-pooling estimate; the "
+            "dashed line is the complete-pooling estimate. Small groups (small circles) move the most: "
+            f"their own data say little, so they borrow from the others. {source}",
+        )
+        with st.expander("Estimates as a table"):
+            st.dataframe(_estimates_table(estimates), hide_index=True, width="stretch")
+    with forest_slot.container():
+        _ui.chart(
+            charts.forest(estimates, Y_LABEL),
+            "Point estimates with 94% intervals. No pooling gives wide intervals for small groups; complete "
+            "pooling gives narrow but biased ones; partial pooling sits in between and is usually closest to "
+            "the true means.",
+        )
+
+
+def _estimates_table(estimates: pd.DataFrame) -> pd.DataFrame:
+    wide = estimates.pivot(index="group", columns="fit", values="mean").reindex(list(data.groups))
+    table = pd.DataFrame(
+        {
+            "group": wide.index,
+            "n": settings.sizes,
+            "true mean": settings.means,
+            "sample mean": data.group_summary()["mean"].round(3).to_numpy(),
+        }
+    )
+    for fit in ("pooled", "unpooled", "hierarchical"):
+        table[FIT_LABELS[fit]] = wide[fit].round(3).to_numpy()
+    return table
+
+
+def draw_population(quick_pv, outcome) -> None:
+    with population_slot.container():
+        left, right = st.columns(2)
+        hier = outcome.results.get("hierarchical") if outcome else None
+        with left:
+            if hier is not None:
+                post = hier.idata.posterior
+                draws = pd.concat(
+                    [
+                        pd.DataFrame(
+                            {"value": post["mu"].values.ravel(), "parameter": "μ (population mean)"}
+                        ),
+                        pd.DataFrame(
+                            {"value": post["tau"].values.ravel(), "parameter": "τ (between-group sd)"}
+                        ),
+                    ]
+                )
+                _ui.chart(
+                    charts.posterior_density(draws, f"value, {Y_LABEL}"),
+                    "Posterior of the population mean μ and of τ, the spread of the true group means. "
+                    "A τ near 0 means the groups look alike and are pooled strongly.",
+                )
+                pop = hier.population.set_index("parameter")
+                st.caption(
+                    " · ".join(
+                        f"{name} = {pop.loc[name, 'mean']:.2f} [{pop.loc[name, 'hdi_low']:.2f}, "
+                        f"{pop.loc[name, 'hdi_high']:.2f}]"
+                        for name in ("mu", "tau")
+                        if name in pop.index
+                    )
+                    + " (posterior mean, 94% HDI)"
+                )
+            elif quick_pv is not None:
+                _ui.chart(
+                    charts.grid_density(quick_pv.exact.tau_frame(), "τ (between-group sd), units"),
+                    "Exact posterior of τ (sigma plugged in), while the sampler runs.",
+                )
+        with right:
+            estimates = (
+                hier.estimates
+                if hier is not None
+                else (
+                    quick_pv.estimates[quick_pv.estimates.fit == "hierarchical"]
+                    if quick_pv is not None
+                    else None
+                )
+            )
+            if estimates is not None:
+                _ui.chart(
+                    charts.pooling_bars(estimates),
+                    "Pooling factor: 0 = the group keeps its own mean, 1 = it is pulled all the way to μ. "
+                    "It grows as the group's standard error grows relative to τ.",
+                )
+                st.dataframe(
+                    estimates[["group", "n", "pooling"]].rename(columns={"pooling": "pooling factor"}),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "pooling factor": st.column_config.ProgressColumn(
+                            format="%.2f", min_value=0.0, max_value=1.0
+                        )
+                    },
+                )
+
+
+# The exact preview first (milliseconds), then the MCMC fits replace it.
+if quick is not None:
+    draw_estimates(quick.estimates, "Showing the exact preview while the sampler runs.")
+    draw_population(quick, None)
+else:
+    shrink_slot.info(
+        "No instant preview for these settings (every group needs its own spread); "
+        "the sampler's result follows."
+    )
+
+with status_slot.container():
+    outcome = _ui.wait_for_fits(requests, label="Sampling the three models")
+
+estimates = _ui.estimates_frame(outcome, quick.estimates if quick is not None else None)
+if estimates is not None:
+    source = "" if outcome.complete else "Fits that failed show the exact preview instead."
+    draw_estimates(estimates, source)
+    draw_population(quick, outcome)
+with diagnostics_slot.container():
+    st.caption(
+        f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws with NUTS (nutpie) after "
+        "1000 tuning steps. Problems are spelled out below."
+    )
+    _ui.diagnostics_panel(outcome)
+    if (
+        settings.sigma == "group"
+        and min(settings.sizes) < 10
+        and not all(r.diagnostics.ok for r in outcome.results.values())
+    ):
+        st.info(
+            "A group with only a few observations and its own σ is hard to fit: its σ is barely "
+            "identified. If the groups' spreads are similar, choose **one shared by all groups** "
+            "under *Observation sd σ* in the sidebar.",
+            icon="💡",
+        )
+    if outcome.results:
+        total = np.sum([r.diagnostics.seconds for r in outcome.results.values()])
+        st.caption(f"Sampling time for all fits: {total:.2f} s.")

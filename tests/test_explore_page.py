@@ -1,0 +1,98 @@
+"""AppTest of the Explore page: renders, reacts to sliders and presets, URL round trip, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+EXPLORE = "pages/explore.py"
+
+
+def estimates(at):
+    """The 'Estimates as a table' dataframe (first dataframe on the page)."""
+    return at.dataframe[0].value
+
+
+@pytest.fixture
+def explore(app_test):
+    app_test.run()
+    app_test.switch_page(EXPLORE).run()
+    assert not app_test.exception, app_test.exception
+    return app_test
+
+
+def test_page_renders_defaults_with_converged_fits(explore):
+    table = estimates(explore)
+    assert list(table.group) == ["A", "B", "C"]
+    assert list(table.n) == [20, 40, 60]
+    assert not explore.error
+    assert any("All fits converged" in s.value for s in explore.success)
+    assert explore.query_params["n"] == ["20,40,60"] or explore.query_params["n"] == "20,40,60"
+
+
+def test_slider_changes_the_data_and_the_estimates(explore):
+    before = estimates(explore)
+    explore.slider(key="size_0").set_value(2).run()
+    assert not explore.exception
+    after = estimates(explore)
+    assert after.n.iloc[0] == 2
+    assert after["sample mean"].iloc[0] != before["sample mean"].iloc[0]
+    assert after["Partial pooling"].iloc[0] != before["Partial pooling"].iloc[0]
+    # The small group is now pulled further from its own mean than before.
+    pull = lambda t: abs(t["Partial pooling"].iloc[0] - t["No pooling"].iloc[0])  # noqa: E731
+    assert pull(after) > pull(before)
+    assert explore.session_state["preset"] == "Custom"
+
+
+def test_presets_and_group_count(explore):
+    explore.selectbox(key="preset").set_value("Many small groups").run()
+    assert not explore.exception
+    table = estimates(explore)
+    assert len(table) == 12 and (table.n == 3).all()
+    explore.slider(key="n_groups").set_value(4).run()
+    assert len(estimates(explore)) == 4
+
+
+def test_new_sample_button_changes_seed_and_data(explore):
+    before = estimates(explore)["sample mean"].to_numpy()
+    explore.button[0].click().run()
+    assert explore.session_state["seed"] == 2
+    assert (estimates(explore)["sample mean"].to_numpy() != before).all()
+
+
+def test_url_round_trip_restores_settings(app_test):
+    app_test.query_params.update(
+        {"n": "5,80", "m": "1,9", "s": "2,2", "seed": "42", "tau": "3", "sd": "shared"}
+    )
+    app_test.run()
+    app_test.switch_page(EXPLORE).run()
+    assert not app_test.exception
+    table = estimates(app_test)
+    assert list(table.n) == [5, 80] and list(table["true mean"]) == [1.0, 9.0]
+    assert app_test.session_state["seed"] == 42 and app_test.session_state["tau_scale"] == 3.0
+    assert app_test.session_state["sigma"] == "shared"
+
+
+def test_absurd_link_gets_clamped_not_a_traceback(app_test):
+    app_test.query_params.update({"n": "0,100000,7", "m": "abc", "s": "1,1,1"})
+    app_test.run()
+    app_test.switch_page(EXPLORE).run()
+    assert not app_test.exception
+    assert len(estimates(app_test)) == 3  # the defaults
+
+
+def test_out_of_range_link_is_moved_into_range(app_test):
+    app_test.query_params.update({"n": "0,100000", "m": "-50,99", "s": "0,50"})
+    app_test.run()
+    app_test.switch_page(EXPLORE).run()
+    assert not app_test.exception
+    table = estimates(app_test)
+    assert list(table.n) == [1, 500] and list(table["true mean"]) == [-10.0, 20.0]
+
+
+def test_all_singleton_groups_give_a_message_not_a_traceback(explore):
+    explore.selectbox(key="preset").set_value("Classic example (3 groups)").run()
+    for j in range(3):
+        explore.slider(key=f"size_{j}").set_value(1)
+    explore.run()
+    assert not explore.exception
+    assert any("single observation" in i.value for i in explore.info) or explore.info
