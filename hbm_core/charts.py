@@ -135,7 +135,13 @@ def theme(classroom: bool = False) -> dict:
 
 
 def apply_theme(chart: alt.TopLevelMixin, classroom: bool = False) -> alt.TopLevelMixin:
-    """Return ``chart`` configured with :func:`theme` (fonts, contrast, legend on top)."""
+    """Return ``chart`` configured with :func:`theme` (fonts, contrast, legend on top).
+
+    Single and layered views also get ``autosize: fit-x``: they stretch to the page's width but
+    keep their own height. (Streamlit otherwise fits both directions and squashes the rows.)
+    """
+    if isinstance(chart, (alt.Chart, alt.LayerChart)):
+        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     return chart.configure(**theme(classroom)["config"])
 
 

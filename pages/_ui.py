@@ -25,6 +25,25 @@ SAMPLING_PAGE = "pages/sampling.py"
 
 
 # ---------------------------------------------------------------------------------------------
+# Page setup
+
+
+def require_navigation() -> None:
+    """Make sure the page runs inside ``app.py``'s ``st.navigation``; call first on every page.
+
+    Streamlit keeps a legacy mode for apps with a ``pages/`` folder: until some session has run
+    ``st.navigation``, a deep link such as ``/explore`` on a freshly started server runs the page
+    file on its own, with an automatic menu of every file in ``pages/`` and without ``app.py``.
+    Switching that mode off and rerunning sends the visit through ``app.py`` (once per server).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+# ---------------------------------------------------------------------------------------------
 # Objects shared by every session (thread-safe, keyed by plain values)
 
 

@@ -29,6 +29,7 @@ from pages._explore_state import (
 
 Y_LABEL = "outcome (units)"
 
+_ui.require_navigation()
 ensure_state()  # defaults, or the settings in the page's link on first load
 
 # ---------------------------------------------------------------------------------------------
@@ -49,8 +50,7 @@ with st.sidebar:
         help="Classic examples; you can change every slider afterwards.",
     )
     st.slider("Number of groups", 2, MAX_GROUPS, key="n_groups")
-    seed_col, button_col = st.columns([3, 2], vertical_alignment="bottom")
-    seed_col.number_input(
+    st.number_input(
         "Seed",
         0,
         1_000_000,
@@ -58,10 +58,10 @@ with st.sidebar:
         key="seed",
         help="The random seed of the simulated data and of the sampler: same seed, same results.",
     )
-    button_col.button(
+    st.button(
         "New sample",
         on_click=_new_sample,
-        icon="🎲",
+        icon=":material/casino:",
         width="stretch",
         help="Draw a fresh data set with the same settings (next seed).",
     )
