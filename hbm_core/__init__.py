@@ -2,3 +2,10 @@
 
 No Streamlit here: everything in this package can be imported and tested on its own.
 """
+
+import os
+from pathlib import Path
+
+# Numba (nutpie's compiler) caches compiled models on disk: point it somewhere writable before
+# numba loads, so a restarted server compiles in seconds instead of tens of seconds.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "partial-pooling-lab" / "numba"))

@@ -12,11 +12,14 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hbm_core.data import GroupedData
-from hbm_core.engine import FitJob, FitResult
+
+if TYPE_CHECKING:  # the engine loads PyMC: not needed to share results
+    from hbm_core.engine import FitJob, FitResult
 
 
 def data_fingerprint(data: GroupedData) -> str:

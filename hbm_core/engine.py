@@ -10,35 +10,32 @@ PyMC's own NUTS (``sampler="pymc"``) is the fallback and the reference in the te
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 
+import arviz as az
 import numpy as np
+import nutpie
+import pymc as pm
+from nutpie import _lib as _nutpie_lib
+from nutpie.sample import _BackgroundSampler
 
-# Numba caches compiled functions on disk; point it somewhere writable before numba loads.
-os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "partial-pooling-lab" / "numba"))
-
-import arviz as az  # noqa: E402
-import nutpie  # noqa: E402
-import pymc as pm  # noqa: E402
-from nutpie import _lib as _nutpie_lib  # noqa: E402
-from nutpie.sample import _BackgroundSampler  # noqa: E402
-
-from hbm_core import parameterization as param  # noqa: E402
-from hbm_core.data import DataError, GroupedData  # noqa: E402
-from hbm_core.models import MAX_GROUPS, POOLINGS, ModelSpec, Pooling, build_model  # noqa: E402
-from hbm_core.priors import Priors, default_priors  # noqa: E402
-from hbm_core.results import (  # noqa: E402
+from hbm_core import parameterization as param
+from hbm_core.data import DataError, GroupedData
+from hbm_core.models import MAX_GROUPS, POOLINGS, ModelSpec, Pooling, build_model
+from hbm_core.priors import Priors, default_priors
+from hbm_core.results import (
     Diagnostics,
     convergence,
     estimates_table,
     plain_warnings,
     population_table,
 )
+from hbm_core.settings import FitSettings
+
+DEFAULT_SETTINGS = FitSettings()
 
 
 class FitError(RuntimeError):
@@ -47,24 +44,6 @@ class FitError(RuntimeError):
 
 class FitCancelled(FitError):
     """The fit was cancelled (the user moved on)."""
-
-
-@dataclass(frozen=True)
-class FitSettings:
-    """How to sample. ``max_seconds`` stops a fit that runs too long (bounded work per user)."""
-
-    draws: int = 1000
-    tune: int = 1000
-    chains: int = 4
-    seed: int = 1
-    target_accept: float | None = None  # None: chosen from the data (parameterization.default_target_accept)
-    sampler: str = "nutpie"  # or "pymc"
-    parameterization: param.Parameterization = "auto"
-    max_seconds: float = 60.0
-    cores: int = 2
-
-    def with_(self, **changes) -> FitSettings:
-        return replace(self, **changes)
 
 
 @dataclass(eq=False)
@@ -445,7 +424,7 @@ def _finish(job: FitJob, idata, centered: np.ndarray | None, seconds: float) -> 
 def start_fits(
     data: GroupedData,
     priors: Priors | None = None,
-    settings: FitSettings = FitSettings(),
+    settings: FitSettings = DEFAULT_SETTINGS,
     poolings: tuple[Pooling, ...] = POOLINGS,
     compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE,
     sigma: str | None = None,
@@ -469,7 +448,7 @@ def fit(
     data: GroupedData,
     pooling: Pooling,
     priors: Priors | None = None,
-    settings: FitSettings = FitSettings(),
+    settings: FitSettings = DEFAULT_SETTINGS,
     compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE,
     sigma: str | None = None,
 ) -> FitResult:
@@ -480,7 +459,7 @@ def fit(
 def fit_all(
     data: GroupedData,
     priors: Priors | None = None,
-    settings: FitSettings = FitSettings(),
+    settings: FitSettings = DEFAULT_SETTINGS,
     poolings: tuple[Pooling, ...] = POOLINGS,
     compiler: Callable[[ModelSpec], object] = DEFAULT_CACHE,
     sigma: str | None = None,

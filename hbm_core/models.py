@@ -36,12 +36,7 @@ import numpy as np
 import pymc as pm
 
 from hbm_core.data import Family
-
-Pooling = Literal["pooled", "unpooled", "hierarchical"]
-POOLINGS: tuple[Pooling, ...] = ("pooled", "unpooled", "hierarchical")
-
-#: Synthetic data are padded to this many groups so the group slider never recompiles.
-MAX_GROUPS = 12
+from hbm_core.settings import MAX_GROUPS, POOLINGS, Pooling  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,10 @@ quantities from the data before sampling and choose per group.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
 from hbm_core.data import GroupedData
-
-Parameterization = Literal["auto", "centered", "non-centered"]
+from hbm_core.settings import Parameterization
 
 
 def group_standard_errors(data: GroupedData, pooled_sd: bool = False) -> np.ndarray:

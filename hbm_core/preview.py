@@ -24,7 +24,7 @@ from hbm_core.data import DataError, GroupedData
 from hbm_core.exact import ExactPosterior, exact_from_data, exact_posterior
 from hbm_core.parameterization import group_standard_errors
 from hbm_core.priors import Priors
-from hbm_core.results import ESTIMATE_COLUMNS, HDI_PROB
+from hbm_core.summaries import ESTIMATE_COLUMNS, HDI_PROB, summarize_draws
 
 _Z = norm.ppf(0.5 + HDI_PROB / 2)  # half-width of a central 94% normal interval, in sds
 
@@ -47,8 +47,6 @@ def _normal_interval(mean: np.ndarray, sd: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _from_draws(draws: np.ndarray, binomial: bool) -> dict[str, np.ndarray]:
-    from hbm_core.results import summarize_draws
-
     return summarize_draws(expit(draws) if binomial else draws).to_dict(orient="list")
 
 

@@ -12,26 +12,11 @@ from scipy.special import expit
 
 from hbm_core.data import GroupedData
 from hbm_core.parameterization import group_standard_errors
-
-HDI_PROB = 0.94
+from hbm_core.summaries import ESTIMATE_COLUMNS, HDI_PROB, summarize_draws  # noqa: F401  (re-exported)
 
 #: Thresholds for a fit we are willing to call converged (Vehtari et al. 2021).
 MAX_RHAT = 1.01
 MIN_ESS_PER_CHAIN = 100
-
-ESTIMATE_COLUMNS = [
-    "group",
-    "fit",
-    "mean",
-    "sd",
-    "hdi_low",
-    "hdi_high",
-    "n",
-    "raw_mean",
-    "true_mean",
-    "pooling",
-    "source",
-]
 
 
 @dataclass
@@ -95,22 +80,6 @@ def plain_warnings(
             "the interval ends are unreliable. Draw more samples."
         )
     return notes
-
-
-def _hdi(draws: np.ndarray, prob: float = HDI_PROB) -> tuple[np.ndarray, np.ndarray]:
-    """Highest-density interval of each column of ``draws`` (shape (S, J)), as (low, high) arrays."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        hdi = az.hdi(draws[None, ...], hdi_prob=prob)  # (J, 2)
-    return hdi[..., 0], hdi[..., 1]
-
-
-def summarize_draws(draws: np.ndarray) -> pd.DataFrame:
-    """mean, sd, hdi_low, hdi_high for each column of ``draws`` (shape (S, J))."""
-    low, high = _hdi(draws)
-    return pd.DataFrame(
-        {"mean": draws.mean(axis=0), "sd": draws.std(axis=0, ddof=1), "hdi_low": low, "hdi_high": high}
-    )
 
 
 def _stacked(posterior, name: str) -> np.ndarray:
@@ -195,3 +164,35 @@ def convergence(posterior, var_names: list[str]) -> tuple[float, float, float]:
         return float(np.nanmin(values)) if values.size else np.nan
 
     return reduce(rhat, np.max), reduce(ess_bulk, np.min), reduce(ess_tail, np.min)
+
+
+def logit_estimates_table(posterior, data: GroupedData, pooling: str) -> pd.DataFrame:
+    """:func:`estimates_table` of a binomial fit on the logit scale (the model's own scale).
+
+    Same columns; ``mean``, ``sd`` and the HDI summarise the logit draws of ``theta`` (``mu`` for
+    complete pooling), ``raw_mean`` is the logit of each group's raw proportion (clipped to
+    [0.5/n, 1 - 0.5/n] so that 0 and 1 stay finite) and ``true_mean`` the logit of ``data.true_means``.
+    """
+    if data.family != "binomial":
+        raise ValueError(f"logit estimates need binomial data, not {data.family!r}")
+    if pooling == "pooled":
+        draws = np.repeat(_stacked(posterior, "mu")[:, None], data.n_groups, axis=1)
+    else:
+        draws = _stacked(posterior, "theta")
+    table = summarize_draws(draws)
+    raw = data.group_summary()
+    n = raw["n"].to_numpy(dtype=float)
+    p = np.clip(raw["mean"].to_numpy(dtype=float), 0.5 / n, 1 - 0.5 / n)
+    table.insert(0, "group", list(data.groups))
+    table.insert(1, "fit", pooling)
+    table["n"] = raw["n"].to_numpy()
+    table["raw_mean"] = np.log(p / (1 - p))
+    if data.true_means is not None:
+        t = np.asarray(data.true_means, dtype=float)
+        with np.errstate(divide="ignore"):
+            table["true_mean"] = np.log(t / (1 - t))
+    else:
+        table["true_mean"] = np.nan
+    table["pooling"] = pooling_factors(posterior, data) if pooling == "hierarchical" else np.nan
+    table["source"] = "mcmc"
+    return table[ESTIMATE_COLUMNS]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from hbm_core.models import MAX_GROUPS
+from hbm_core.settings import MAX_GROUPS
 
 SIZE_RANGE, MEAN_RANGE, SD_RANGE = (1, 500), (-10.0, 20.0), (0.1, 10.0)
 DRAWS = (250, 500, 1000, 2000, 4000)

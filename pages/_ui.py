@@ -10,16 +10,22 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
 from hbm_core.broker import FitBroker, data_fingerprint
 from hbm_core.data import GroupedData
-from hbm_core.engine import FitError, FitJob, FitResult, FitSettings, ModelCache, spec_for
-from hbm_core.models import POOLINGS, Pooling
 from hbm_core.palette import FIT_LABELS
 from hbm_core.priors import Priors
+from hbm_core.settings import POOLINGS, FitSettings, Pooling
+
+if TYPE_CHECKING:
+    from hbm_core.engine import FitJob, FitResult, ModelCache
+
+# hbm_core.engine loads PyMC, nutpie and ArviZ (seconds on a cold server), so it is imported
+# inside the functions that sample: a page draws its exact preview before that cost is paid.
 
 SAMPLING_PAGE = "pages/sampling.py"
 
@@ -50,6 +56,8 @@ def require_navigation() -> None:
 @st.cache_resource(show_spinner=False)
 def model_cache() -> ModelCache:
     """Compiled models, one per structure, shared by all sessions (compiled models are immutable)."""
+    from hbm_core.engine import ModelCache
+
     return ModelCache()
 
 
@@ -66,6 +74,8 @@ def warm_up(
     sigma: str | None = None,
 ) -> None:
     """Compile the models ``data`` needs in a background thread, so the first fit starts sooner."""
+    from hbm_core.engine import spec_for
+
     cache = model_cache()
     specs = [spec_for(data, p, tau_family=tau_family, sigma=sigma) for p in poolings]
     missing = [s for s in specs if s not in cache]
@@ -110,6 +120,8 @@ def request_fits(
     sigma: str | None = None,
 ) -> dict[Pooling, tuple[tuple, FitJob | FitResult]]:
     """Ask the broker for each fit (cached result or running job); release this session's older fits."""
+    from hbm_core.engine import FitJob
+
     broker, cache, owner = fit_broker(), model_cache(), owner_id()
     keys = {p: fit_key(data, p, priors, settings, sigma) for p in poolings}
     broker.release(owner, keep=keys.values())  # stale fits of this session are cancelled
@@ -135,6 +147,8 @@ def wait_for_fits(
     Streamlit stops this loop at the next ``st`` call when the user changes a widget, and the
     next run releases the fits it no longer needs, so a stale fit never overwrites new settings.
     """
+    from hbm_core.engine import FitError, FitJob, FitResult
+
     broker = fit_broker()
     jobs = {p: item for p, (_, item) in requests.items() if isinstance(item, FitJob)}
     bar = st.progress(0.0, text=f"{label}…") if jobs and not all(j.done for j in jobs.values()) else None

@@ -8,11 +8,10 @@ import streamlit as st
 
 from hbm_core import charts
 from hbm_core.data import DataError, group_labels, synthetic_groups
-from hbm_core.engine import FitSettings
-from hbm_core.models import MAX_GROUPS
 from hbm_core.palette import FIT_LABELS
 from hbm_core.preview import preview
 from hbm_core.priors import Priors
+from hbm_core.settings import MAX_GROUPS, FitSettings
 from pages import _ui
 from pages._explore_state import (
     CUSTOM,
@@ -67,7 +66,8 @@ with st.sidebar:
     )
     for j, label in enumerate(group_labels(int(st.session_state["n_groups"]))):
         n, m, s = (st.session_state[f"{k}_{j}"] for k in ("size", "mean", "sd"))
-        with st.expander(f"Group {label}: n = {n}, mean {m:g}, sd {s:g}", expanded=False):
+        # A key keeps the box open while its label (the current values) changes.
+        with st.expander(f"Group {label}: n = {n}, mean {m:g}, sd {s:g}", key=f"group_box_{j}"):
             st.slider("Group size", 1, 500, key=f"size_{j}", help="Observations in this group.")
             st.slider(
                 "True mean",
@@ -157,8 +157,6 @@ sigma_note = (
 )
 st.caption(f"Priors: {priors.describe()} (σ: {sigma_note}).")
 
-_ui.warm_up(data, sigma=settings.sigma)
-requests = _ui.request_fits(data, priors, fit_settings, sigma=settings.sigma)
 quick = preview(data, priors, sigma=settings.sigma)
 
 singletons = [g for g, n in zip(data.groups, settings.sizes, strict=False) if n == 1]
@@ -300,7 +298,11 @@ else:
         "the sampler's result follows."
     )
 
+# Requested after the preview is on screen: on a cold server the first request loads the sampler.
 with status_slot.container():
+    with st.spinner("Loading the sampler…", show_time=True):
+        _ui.warm_up(data, sigma=settings.sigma)
+        requests = _ui.request_fits(data, priors, fit_settings, sigma=settings.sigma)
     outcome = _ui.wait_for_fits(requests, label="Sampling the three models")
 
 estimates = _ui.estimates_frame(outcome, quick.estimates if quick is not None else None)

@@ -1,0 +1,155 @@
+"""Benchmark: the Explore page in a real browser — cold start to first chart, slider move to final chart.
+
+Starts a fresh ``streamlit run app.py`` server (a cold start: no compiled model in memory; numba's
+disk cache may be warm), opens the Explore page in headless Chromium, and measures
+
+- ``first_chart_s``: page opened → first chart drawn (the exact preview needs no compile);
+- ``first_final_s``: page opened → the MCMC fits shown (includes compiling on a cold server);
+- ``move_median_s`` / ``move_p95_s``: slider key press → page idle with the final MCMC charts,
+  over ``--moves`` moves of group A's size slider (default sizes).
+
+Last line: ``first_chart_s=<s> first_final_s=<s> move_median_s=<s> move_p95_s=<s> moves=<n>``.
+
+Usage: ``python bench/browser_latency.py [--moves 10]`` (needs /usr/bin/chromium and playwright).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+RUNNING_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && (app.getAttribute('data-test-script-state') === 'running'
+                   || !!document.querySelector('[data-stale="true"]'));
+}"""
+IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"], [data-stale="true"]')) return false;
+  return !!document.querySelector(
+    '[data-testid="stVegaLiteChart"] svg, [data-testid="stVegaLiteChart"] canvas');
+}"""
+CHART_JS = """() => !!document.querySelector(
+    '[data-testid="stVegaLiteChart"] svg, [data-testid="stVegaLiteChart"] canvas')"""
+FINAL_JS = "() => document.body.innerText.includes('Sampling time for all fits')"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log: Path) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    raise RuntimeError(f"server did not start; see {log}")
+
+
+def wait(page, js: str, timeout: float, settle: float = 0.0) -> float:
+    """Poll ``js`` until true (for ``settle`` seconds); return the time it first became true."""
+    deadline = time.monotonic() + timeout
+    since = None
+    while time.monotonic() < deadline:
+        if page.evaluate(js):
+            since = since or time.perf_counter()
+            if time.perf_counter() - since >= settle:
+                return since
+        else:
+            since = None
+        page.wait_for_timeout(20)
+    raise TimeoutError(js)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--moves", type=int, default=10)
+    args = parser.parse_args()
+    port = free_port()
+    log = Path(tempfile.mkdtemp()) / "server.log"
+    proc = start_server(port, log)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            t0 = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{port}/explore")
+            first_chart = wait(page, CHART_JS, 120) - t0
+            first_final = wait(page, FINAL_JS, 300) - t0
+            wait(page, IDLE_JS, 300, settle=0.5)
+            print(f"first chart {first_chart:.2f} s, first final charts {first_final:.2f} s", flush=True)
+
+            page.get_by_text("Group A:").first.click()  # open group A's sliders
+            wait(page, IDLE_JS, 60, settle=0.5)
+            slider = page.get_by_role("slider", name="Group size").first
+            moves = []
+            for i in range(args.moves):
+                slider.focus()
+                start = time.perf_counter()
+                slider.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+                wait(page, RUNNING_JS, 10)
+                done = wait(page, IDLE_JS, 120, settle=0.3)
+                moves.append(done - start)
+                print(f"move {i + 1}: {moves[-1]:.2f} s", flush=True)
+            browser.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    moves.sort()
+    p95 = moves[min(len(moves) - 1, int(round(0.95 * (len(moves) - 1))))]
+    print(
+        f"first_chart_s={first_chart:.2f} first_final_s={first_final:.2f} "
+        f"move_median_s={statistics.median(moves):.2f} move_p95_s={p95:.2f} moves={len(moves)}"
+    )
+
+
+if __name__ == "__main__":
+    main()
