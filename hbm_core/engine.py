@@ -10,9 +10,11 @@ PyMC's own NUTS (``sampler="pymc"``) is the fallback and the reference in the te
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import arviz as az
@@ -36,6 +38,11 @@ from hbm_core.results import (
 from hbm_core.settings import FitSettings
 
 DEFAULT_SETTINGS = FitSettings()
+
+#: At most this many fits sample at once in this process (default: one per core); the others
+#: queue. Each sampler already runs its chains on several threads, so more would only slow all.
+MAX_CONCURRENT_SAMPLERS = int(os.environ.get("PPL_MAX_SAMPLERS", os.cpu_count() or 2))
+SAMPLING_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_SAMPLERS)
 
 
 class FitError(RuntimeError):
@@ -218,6 +225,8 @@ class FitJob:
         self._error: BaseException | None = None
         self._sampler = None
         self._after = after
+        #: "waiting" (for ``after``), "compiling", "queued" (for a sampling slot), "sampling", "done"
+        self.state = "waiting"
         self._sampling_started = time.perf_counter()
         self._thread = threading.Thread(target=self._run, name=f"fit-{pooling}", daemon=True)
         self._thread.start()
@@ -268,9 +277,16 @@ class FitJob:
                 centered = param.centered_weights(self.data, self.settings.parameterization)
             inputs = model_inputs(self.data, self.spec, self.priors, centered)
             if self.settings.sampler == "pymc":
-                idata = self._sample_pymc(inputs)
+                with self._sampling_slot():
+                    idata = self._sample_pymc(inputs)
             else:
-                idata = self._sample_nutpie(inputs)
+                self.state = "compiling"
+                compiled = self._compiler(self.spec)
+                compiled = compiled.with_data(
+                    **{k: v for k, v in inputs.items() if k in compiled.shared_data}
+                )
+                with self._sampling_slot():
+                    idata = self._sample_nutpie(compiled)
             self._result = _finish(self, idata, centered, time.perf_counter() - self._sampling_started)
         except FitError as err:
             self._error = err
@@ -283,13 +299,25 @@ class FitJob:
                 self._error = FitError(f"The sampler failed: {type(err).__name__}: {err}")
         finally:
             self.progress = 1.0
+            self.state = "done"
             self._done.set()
 
-    def _sample_nutpie(self, inputs: dict[str, np.ndarray]):
-        compiled = self._compiler(self.spec)
-        if self._cancel.is_set():
-            raise FitCancelled("The fit was cancelled.")
-        compiled = compiled.with_data(**{k: v for k, v in inputs.items() if k in compiled.shared_data})
+    @contextmanager
+    def _sampling_slot(self):
+        """Hold one of the process's sampling slots while sampling; wait (cancellably) for one."""
+        self.state = "queued"
+        while not SAMPLING_SLOTS.acquire(timeout=0.1):
+            if self._cancel.is_set():
+                raise FitCancelled("The fit was cancelled.")
+        try:
+            if self._cancel.is_set():
+                raise FitCancelled("The fit was cancelled.")
+            self.state = "sampling"
+            yield
+        finally:
+            SAMPLING_SLOTS.release()
+
+    def _sample_nutpie(self, compiled):
         s = self.settings
         self._sampling_started = time.perf_counter()
         self._sampler = _start_nutpie(compiled, s, self._on_progress)

@@ -155,8 +155,13 @@ def wait_for_fits(
     started = time.perf_counter()
     while bar is not None and not all(j.done for j in jobs.values()):
         done = sum(j.progress for j in jobs.values()) / len(jobs)
-        compiling = any(j.progress == 0 for j in jobs.values()) and time.perf_counter() - started > 2
-        note = " (first use: compiling the models, about 10–40 s once per server)" if compiling else ""
+        states = {j.state for j in jobs.values() if not j.done}
+        if "compiling" in states and time.perf_counter() - started > 2:
+            note = " (first use: compiling the models, about 10–40 s once per server)"
+        elif states <= {"queued", "waiting"}:
+            note = " (waiting for a free processor: other people are sampling too)"
+        else:
+            note = ""
         bar.progress(min(done, 1.0), text=f"{label}: {int(100 * done)}%{note}")
         time.sleep(0.15)
     if bar is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -188,3 +189,25 @@ def test_nutpie_agrees_with_pymc_nuts():
 def test_compile_model_builds_every_structure_of_the_app():
     spec = spec_for(seed_data(), "pooled")
     assert compile_model(spec).n_dim >= 1
+
+
+def test_sampling_slots_queue_fits_and_queued_fits_can_be_cancelled(monkeypatch):
+    import hbm_core.engine as engine
+
+    fit(seed_data(), "pooled", settings=FAST)  # compiled already
+    monkeypatch.setattr(engine, "SAMPLING_SLOTS", threading.BoundedSemaphore(1))
+    priors = default_priors(seed_data().y)
+    long = FitJob(seed_data(), "pooled", priors, FitSettings(draws=50_000, tune=500, chains=2))
+    queued = FitJob(seed_data(seed=8), "pooled", priors, FAST)
+    deadline = time.monotonic() + 30
+    while queued.state != "queued" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert queued.state == "queued" and long.state == "sampling"
+    queued.cancel()
+    with pytest.raises(FitCancelled):
+        queued.result(timeout=10)
+    long.cancel()
+    with pytest.raises(FitCancelled):
+        long.result(timeout=10)
+    after = FitJob(seed_data(seed=9), "pooled", priors, FAST)  # the slot was released
+    assert after.result(timeout=60).diagnostics.divergences == 0
