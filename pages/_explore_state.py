@@ -155,7 +155,7 @@ def ensure_state() -> None:
         _set_groups(*PRESETS[st.session_state["preset"]])
         notes = _from_query_params()
         if notes:
-            st.toast("Some settings in the link were adjusted: " + "; ".join(notes), icon="🔧")
+            st.toast("Some settings in the link were adjusted: " + "; ".join(notes), icon=":material/build:")
     # Re-assigning keeps the values of sliders that are not shown this run (hidden groups):
     # Streamlit otherwise forgets the state of widgets that were not rendered.
     for key in [*_group_keys(), "n_groups", "seed", "preset", *DEFAULTS]:

@@ -206,7 +206,7 @@ def lesson_link() -> None:
     """A link to the sampling lesson (plain text when the page is not in the navigation)."""
     label = "Why does this happen and what to do about it? See the sampling lesson."
     try:
-        st.page_link(SAMPLING_PAGE, label=label, icon="🎓")
+        st.page_link(SAMPLING_PAGE, label=label, icon=":material/school:")
     except st.errors.StreamlitAPIException:
         st.markdown(f"🎓 {label}")
 
@@ -260,18 +260,18 @@ def diagnostics_panel(outcome: FitOutcome) -> None:
     warned = False
     for pooling, result in outcome.results.items():
         for note in result.diagnostics.warnings:
-            st.warning(f"**{FIT_LABELS[pooling]}:** {note}", icon="⚠️")
+            st.warning(f"**{FIT_LABELS[pooling]}:** {note}", icon=":material/warning:")
             warned = True
     for pooling, message in outcome.errors.items():
         if "cancelled" not in message:
-            st.error(f"**{FIT_LABELS[pooling]}:** {message}", icon="🛑")
+            st.error(f"**{FIT_LABELS[pooling]}:** {message}", icon=":material/error:")
             warned = True
     if warned:
         lesson_link()
     elif outcome.results:
         st.success(
             "All fits converged: no divergences, R-hat below 1.01, at least 100 effective draws per chain.",
-            icon="✅",
+            icon=":material/check_circle:",
         )
 
 

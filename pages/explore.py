@@ -165,7 +165,7 @@ if singletons and settings.sigma == "group":
         f"Group{'s' if len(singletons) > 1 else ''} {', '.join(singletons)} "
         f"{'have' if len(singletons) > 1 else 'has'} a single observation: its own standard deviation "
         "cannot be estimated from the data, so its uncertainty comes mostly from the prior on σ.",
-        icon="ℹ️",
+        icon=":material/info:",
     )
 
 st.subheader("1 · The data")
@@ -325,7 +325,7 @@ with diagnostics_slot.container():
             "A group with only a few observations and its own σ is hard to fit: its σ is barely "
             "identified. If the groups' spreads are similar, choose **one shared by all groups** "
             "under *Observation sd σ* in the sidebar.",
-            icon="💡",
+            icon=":material/lightbulb:",
         )
     if outcome.results:
         total = np.sum([r.diagnostics.seconds for r in outcome.results.values()])
