@@ -1,0 +1,252 @@
+"""Views shared by the pages with fit results: the shrinkage, forest and population views, download
+buttons for traces, estimates and charts, and "Show the code".
+
+Every view draws into the current Streamlit container and returns the Altair charts it drew, so a
+page can hand them to :func:`downloads`. The files are built only when a button is clicked
+(``st.download_button`` with a callable ``data``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from hbm_core import charts, exports
+from hbm_core.palette import FIT_LABELS
+from hbm_core.settings import POOLINGS
+from pages import _ui
+
+if TYPE_CHECKING:
+    from hbm_core.engine import FitResult
+    from hbm_core.preview import Preview
+
+# ---------------------------------------------------------------------------------------------
+# Result views
+
+
+def shrinkage_view(estimates: pd.DataFrame, y_label: str, note: str = "") -> alt.TopLevelMixin:
+    """The shrinkage arrows (no pooling -> partial pooling) with their explanation."""
+    figure = charts.shrinkage(estimates, y_label)
+    _ui.chart(
+        figure,
+        "Each arrow runs from a group's own estimate (no pooling) to its partial-pooling estimate; the "
+        "dashed line is the complete-pooling estimate. Small groups (small circles) move the most: "
+        f"their own data say little, so they borrow from the others. {note}".strip(),
+    )
+    return figure
+
+
+def forest_view(estimates: pd.DataFrame, y_label: str) -> alt.TopLevelMixin:
+    """All three fits' estimates with 94% intervals, group by group."""
+    figure = charts.forest(estimates, y_label)
+    _ui.chart(
+        figure,
+        "Point estimates with 94% intervals. No pooling gives wide intervals for small groups; complete "
+        "pooling gives one narrow interval for everybody, which ignores real differences; partial "
+        "pooling sits in between.",
+    )
+    return figure
+
+
+def population_view(
+    hier: FitResult | None, quick: Preview | None, scale_label: str
+) -> dict[str, alt.TopLevelMixin]:
+    """Left: the posterior of μ and τ (the exact τ density while sampling); right: pooling factors.
+
+    ``scale_label`` names the scale of μ and τ, e.g. "units" or "logit scale". Returns the charts
+    drawn, keyed "population" and "pooling".
+    """
+    drawn: dict[str, alt.TopLevelMixin] = {}
+    left, right = st.columns(2)
+    with left:
+        if hier is not None:
+            post = hier.idata.posterior
+            draws = pd.concat(
+                [
+                    pd.DataFrame({"value": post["mu"].values.ravel(), "parameter": "μ (population mean)"}),
+                    pd.DataFrame({"value": post["tau"].values.ravel(), "parameter": "τ (between-group sd)"}),
+                ]
+            )
+            drawn["population"] = charts.posterior_density(draws, f"value, {scale_label}")
+            _ui.chart(
+                drawn["population"],
+                "Posterior of the population mean μ and of τ, the spread of the true group means. "
+                "A τ near 0 means the groups look alike and are pooled strongly.",
+            )
+            pop = hier.population.set_index("parameter")
+            st.caption(
+                " · ".join(
+                    f"{name} = {pop.loc[name, 'mean']:.2f} [{pop.loc[name, 'hdi_low']:.2f}, "
+                    f"{pop.loc[name, 'hdi_high']:.2f}]"
+                    for name in ("mu", "tau", "beta")
+                    if name in pop.index
+                )
+                + f" (posterior mean, 94% HDI; {scale_label})"
+            )
+        elif quick is not None:
+            drawn["population"] = charts.grid_density(
+                quick.exact.tau_frame(), f"τ (between-group sd), {scale_label}"
+            )
+            _ui.chart(drawn["population"], "Exact posterior of τ (σ plugged in), while the sampler runs.")
+    with right:
+        if hier is not None:
+            estimates = hier.estimates
+        elif quick is not None:
+            estimates = quick.estimates[quick.estimates.fit == "hierarchical"]
+        else:
+            estimates = None
+        if estimates is not None and estimates["pooling"].notna().any():
+            # a short title: the chart has half the page's width
+            drawn["pooling"] = charts.pooling_bars(estimates, title="How much each group borrows")
+            _ui.chart(
+                drawn["pooling"],
+                "Pooling factor: 0 = the group keeps its own estimate, 1 = it is pulled all the way to μ. "
+                "It grows as the group's standard error grows relative to τ.",
+            )
+    return drawn
+
+
+# ---------------------------------------------------------------------------------------------
+# Downloads
+
+_CHART_NAMES = {
+    "data": "The data",
+    "shrinkage": "Shrinkage",
+    "forest": "Forest plot",
+    "population": "μ and τ",
+    "pooling": "Pooling factors",
+}
+
+
+def slug(text: str) -> str:
+    """A file-name-safe version of ``text``: letters, digits, underscores and dashes, lower case."""
+    return re.sub(r"[^A-Za-z0-9_]+", "-", text).strip("-_").lower() or "results"
+
+
+def downloads(
+    results: Mapping[str, FitResult],
+    estimates: pd.DataFrame | None,
+    charts: Mapping[str, alt.TopLevelMixin],
+    stem: str,
+) -> None:
+    """Download buttons: each fit's posterior draws (NetCDF), the estimates (CSV), each chart (PNG, SVG).
+
+    ``results``: finished fits by pooling; ``charts``: the charts on the page by name (e.g.
+    "shrinkage"); ``stem`` starts every file name (e.g. "explore" -> "explore-estimates.csv").
+    Nothing is built until its button is clicked, and a click does not rerun the page.
+    """
+    stem = slug(stem)
+    tables, traces, images = st.columns([1, 1, 2], gap="medium")
+    with tables:
+        st.markdown("**Estimates** (CSV)")
+        if estimates is not None and not estimates.empty:
+            frame = estimates.copy()
+            st.download_button(
+                "Estimates table",
+                data=lambda: exports.estimates_csv_bytes(frame),
+                file_name=f"{stem}-estimates.csv",
+                mime="text/csv",
+                on_click="ignore",
+                icon=":material/table:",
+                key=f"{stem}_dl_estimates",
+                help="One row per group and fit: posterior mean, sd and 94% HDI, group size, raw mean.",
+            )
+        else:
+            st.caption("No estimates yet.")
+    with traces:
+        st.markdown("**Posterior draws** (NetCDF)")
+        shown = [p for p in POOLINGS if p in results]
+        for pooling in shown:
+            idata = results[pooling].idata
+            st.download_button(
+                FIT_LABELS[pooling],
+                data=lambda idata=idata: exports.trace_netcdf_bytes(idata),
+                file_name=f"{stem}-{pooling}.nc",
+                mime="application/x-netcdf",
+                on_click="ignore",
+                icon=":material/download:",
+                key=f"{stem}_dl_trace_{pooling}",
+                help="All draws of this fit; open with arviz.from_netcdf(path).",
+            )
+        if not shown:
+            st.caption("No finished fits yet.")
+    with images:
+        st.markdown("**Charts** (PNG for slides, SVG to edit or print)")
+        for name, figure in charts.items():
+            label = _CHART_NAMES.get(name, name)
+            name_slug = slug(name)
+            text, png, svg = st.columns([2, 1, 1], vertical_alignment="center")
+            text.markdown(label)
+            png.download_button(
+                "PNG",
+                data=lambda figure=figure: exports.chart_png_bytes(figure, scale=2),
+                file_name=f"{stem}-{name_slug}.png",
+                mime="image/png",
+                on_click="ignore",
+                icon=":material/image:",
+                key=f"{stem}_dl_png_{name_slug}",
+                help=f"The chart '{label}' as a PNG image (twice the screen resolution).",
+                width="stretch",
+            )
+            svg.download_button(
+                "SVG",
+                data=lambda figure=figure: exports.chart_svg_bytes(figure),
+                file_name=f"{stem}-{name_slug}.svg",
+                mime="image/svg+xml",
+                on_click="ignore",
+                icon=":material/draw:",
+                key=f"{stem}_dl_svg_{name_slug}",
+                help=f"The chart '{label}' as an SVG vector image.",
+                width="stretch",
+            )
+        if not charts:
+            st.caption("No charts yet.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Show the code
+
+
+def show_code(
+    script: str,
+    file_name: str = "partial_pooling.py",
+    data_files: Mapping[str, bytes] | None = None,
+    note: str | None = None,
+    expanded: bool = False,
+) -> None:
+    """An expander with the complete PyMC script behind the page (copy button included), a download
+    button for it, and download buttons for the data files it reads (``data_files``: name -> bytes).
+    """
+    with st.expander("Show the code: this analysis in plain PyMC", expanded=expanded, icon=":material/code:"):
+        st.markdown(
+            note
+            or "The complete script that reproduces the fits on this page: the same data, priors, "
+            "models and sampler settings. Copy it (button at the top right of the code) or download it, "
+            "then run it with `python`. Its numbers match the page's within Monte Carlo error."
+        )
+        row = st.container(horizontal=True)
+        row.download_button(
+            f"Download {file_name}",
+            data=script,
+            file_name=file_name,
+            mime="text/x-python",
+            on_click="ignore",
+            icon=":material/code:",
+            key=f"code_dl_{slug(file_name)}",
+        )
+        for name, content in (data_files or {}).items():
+            row.download_button(
+                f"Download {name}",
+                data=content,
+                file_name=name,
+                mime="text/csv",
+                on_click="ignore",
+                icon=":material/table:",
+                key=f"code_dl_{slug(name)}",
+            )
+        st.code(script, language="python", line_numbers=True, wrap_lines=True)

@@ -1,0 +1,230 @@
+""" "Show the code": the generated PyMC scripts are valid Python, see exactly the app's data, build
+every model variant, and -- run for real in a subprocess -- reproduce the engine's estimates within
+Monte Carlo error."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import runpy
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import arviz as az
+import numpy as np
+import pymc as pm
+import pytest
+from scipy.special import expit
+
+from hbm_core.codegen import CsvSpec, SyntheticSpec, csv_format, pymc_script
+from hbm_core.csv_input import load_csv
+from hbm_core.priors import Priors, default_priors
+from hbm_core.settings import POOLINGS, FitSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK = FitSettings(draws=300, tune=300, chains=2, seed=5)
+EXPLORE_PRIORS = Priors(mu_loc=0.0, mu_scale=20.0, tau_family="half_normal", tau_scale=10.0, sigma_scale=10.0)
+# Explore's "One tiny group" preset: three groups centered, the tiny one non-centered (mixed form).
+TINY = SyntheticSpec(sizes=(50, 50, 50, 2), means=(4.0, 5.0, 6.0, 9.0), sds=(2.0, 2.0, 2.0, 2.0), seed=1)
+CLASSIC = SyntheticSpec(sizes=(20, 40, 60), means=(3.0, 5.0, 7.0), sds=(1.0, 2.0, 3.0), seed=1)
+THROWS = "player,made,attempts\nAna,41,52\nBen,7,12\nCleo,60,81\nDev,2,2\nEli,23,35\nFay,15,18\nGus,30,47\n"
+SCORES = "class;score;hours\n7A;69,5;1\n7A;63;5\n7B;73;4\n7B;75,25;2\n7C;68;2\n7C;55;1\n7C;60;3\n"
+
+
+def _load(script: str, tmp_path: Path, files: dict[str, bytes] | None = None) -> dict:
+    """Run the script's module level (data and model functions, no sampling) in ``tmp_path``."""
+    path = tmp_path / "generated.py"
+    path.write_text(script, encoding="utf-8")
+    for name, content in (files or {}).items():
+        (tmp_path / name).write_bytes(content)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        return runpy.run_path(str(path), run_name="generated")
+    finally:
+        os.chdir(cwd)
+
+
+# ----------------------------------------------------------------------------- fast checks
+
+
+@pytest.mark.parametrize("sigma", ["group", "shared"])
+@pytest.mark.parametrize("spec", [CLASSIC, TINY], ids=["centered", "mixed"])
+def test_synthetic_script_sees_the_apps_data(spec, sigma, tmp_path):
+    script = pymc_script(spec, EXPLORE_PRIORS, QUICK, sigma=sigma)
+    ast.parse(script)
+    g = _load(script, tmp_path)
+    data = spec.data()
+    np.testing.assert_array_equal(g["y"], data.y)  # bit for bit: the same random streams
+    np.testing.assert_array_equal(g["group_idx"], data.group_idx)
+    assert g["GROUPS"] == list(data.groups)
+    for pooling in POOLINGS:
+        model = g[
+            {"pooled": "complete_pooling", "unpooled": "no_pooling", "hierarchical": "partial_pooling"}[
+                pooling
+            ]
+        ]()
+        assert isinstance(model, pm.Model)
+        names = {v.name for v in model.free_RVs}
+        assert ("sigma" in names) and (model["sigma"].ndim == (1 if sigma == "group" else 0))
+        assert np.isfinite(model.compile_logp()(model.initial_point()))
+    assert f"SEED = {spec.seed}" in script and "random_seed=SEED" in script
+    assert f"DRAWS = {QUICK.draws}" in script and f"CHAINS = {QUICK.chains}" in script
+
+
+def test_parameterization_follows_the_app(tmp_path):
+    centered = pymc_script(CLASSIC, EXPLORE_PRIORS, QUICK)
+    assert 'theta = pm.Normal("theta", mu=mu, sigma=tau, dims="group")' in centered
+    non = pymc_script(CLASSIC, EXPLORE_PRIORS, QUICK.with_(parameterization="non-centered"))
+    assert 'theta = pm.Deterministic("theta", mu + tau * z, dims="group")' in non
+    mixed = pymc_script(TINY, EXPLORE_PRIORS, QUICK)
+    assert "w = np.array([1, 1, 1, 0], dtype=float)" in mixed
+    # target_accept: the app's automatic choice per fit, or the user's
+    assert '"hierarchical": ("Partial pooling", partial_pooling, 0.99)' in centered
+    fixed = pymc_script(CLASSIC, EXPLORE_PRIORS, QUICK.with_(target_accept=0.9))
+    assert fixed.count(", 0.9),") == 3
+
+
+@pytest.mark.parametrize("family", ["half_normal", "half_cauchy", "exponential", "uniform"])
+def test_every_tau_prior_builds(family, tmp_path):
+    priors = EXPLORE_PRIORS.with_(tau_family=family, tau_scale=4.0)
+    g = _load(pymc_script(CLASSIC, priors, QUICK, poolings=("hierarchical",)), tmp_path)
+    model = g["partial_pooling"]()
+    assert np.isfinite(model.compile_logp()(model.initial_point()))
+    assert "complete_pooling" not in g  # only the poolings asked for
+
+
+def test_flat_prior_cannot_be_written():
+    with pytest.raises(ValueError, match="cannot be sampled"):
+        pymc_script(CLASSIC, EXPLORE_PRIORS.with_(tau_family="flat"), QUICK)
+
+
+def test_csv_script_reads_the_file_like_the_app(tmp_path):
+    raw = SCORES.encode("cp1252")
+    fmt = csv_format(raw)
+    assert fmt == {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"}
+    data = load_csv(raw, "class", "score", x_col="hours")
+    spec = CsvSpec("scores.csv", "class", "score", x_col="hours", **fmt)
+    script = pymc_script(spec, default_priors(data.y), QUICK, data=data)
+    assert 'CSV_FILE = "scores.csv"' in script and "beta * x" in script
+    g = _load(script, tmp_path, {"scores.csv": raw})
+    np.testing.assert_array_equal(g["y"], data.y)  # 69,5 -> 69.5
+    np.testing.assert_array_equal(g["x"], data.x)
+    np.testing.assert_array_equal(g["group_idx"], data.group_idx)
+    assert g["GROUPS"] == list(data.groups)
+    model = g["partial_pooling"]()
+    assert model["sigma"].ndim == 0  # shared sigma with a predictor, as the engine
+    assert "beta" in {v.name for v in model.free_RVs}
+
+
+def test_csv_binomial_and_odd_encodings(tmp_path):
+    text = "spieler\tgetroffen\tversuche\nJürgen\t3\t10\nZoë\t7\t9\nJürgen\t4\t8\n"
+    raw = text.encode("cp1252")
+    fmt = csv_format(raw)
+    assert fmt == {"sep": "\t", "decimal": ".", "encoding": "cp1252"}
+    data = load_csv(raw, "spieler", "getroffen", trials_col="versuche")
+    spec = CsvSpec("würfe.csv", "spieler", "getroffen", trials_col="versuche", **fmt)
+    script = pymc_script(spec, default_priors(data.y, "binomial"), QUICK, data=data)
+    g = _load(script, tmp_path, {"würfe.csv": raw})
+    assert g["GROUPS"] == ["Jürgen", "Zoë"]
+    np.testing.assert_array_equal(g["trials"], data.trials)
+    model = g["partial_pooling"]()
+    assert "sigma" not in {v.name for v in model.free_RVs}
+    assert "pm.Binomial" in script and "logit -> probability" in script
+
+
+def test_csv_spec_needs_the_data_for_automatic_choices():
+    spec = CsvSpec("x.csv", "g", "y")
+    with pytest.raises(ValueError, match="pass data="):
+        pymc_script(spec, Priors(), QUICK)
+    script = pymc_script(spec, Priors(), QUICK.with_(target_accept=0.9, parameterization="centered"))
+    ast.parse(script)
+
+
+# ----------------------------------------------------------------------------- the real thing
+
+_RUNNER = textwrap.dedent(
+    """
+    import json, runpy, sys
+    import numpy as np
+    g = runpy.run_path(sys.argv[1], run_name="__main__")
+    out = {}
+    for pooling, idata in g["traces"].items():
+        post = idata.posterior
+        draws = post["mu"].values[..., None] if pooling == "pooled" else post["theta"].values
+        out[pooling] = {"draws": np.asarray(draws, dtype=float).tolist(),
+                        "printed_means": [float(v) for v in g["group_means"](pooling, idata)]}
+    print("RESULT-JSON:" + json.dumps(out))
+    """
+)
+
+
+def _run_script(script: str, tmp_path: Path, files: dict[str, bytes] | None = None) -> dict:
+    path = tmp_path / "partial_pooling.py"
+    path.write_text(script, encoding="utf-8")
+    for name, content in (files or {}).items():
+        (tmp_path / name).write_bytes(content)
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER, str(path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=540,
+        env={**os.environ, "PYTHONPATH": ""},  # the script must not need hbm_core
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Posterior mean of each group's" in proc.stdout  # its own printout
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT-JSON:"))
+    return json.loads(line[len("RESULT-JSON:") :])
+
+
+def _mean_and_mcse(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group: posterior mean, its Monte Carlo standard error, posterior sd. draws: (chain, draw, J)."""
+    mcse = az.mcse(az.convert_to_dataset({"v": draws}))["v"].values
+    return draws.mean(axis=(0, 1)), mcse, draws.std(axis=(0, 1))
+
+
+def _assert_same_estimates(script_out: dict, results: dict, binomial: bool) -> None:
+    for pooling, result in results.items():
+        post = result.idata.posterior
+        engine = post["mu"].values[..., None] if pooling == "pooled" else post["theta"].values
+        script = np.asarray(script_out[pooling]["draws"])
+        if binomial:
+            engine, script = expit(engine), expit(script)
+        m_e, se_e, sd_e = _mean_and_mcse(engine)
+        m_s, se_s, _ = _mean_and_mcse(script)
+        tolerance = 4 * np.sqrt(se_e**2 + se_s**2) + 0.01 * sd_e
+        assert np.all(np.abs(m_s - m_e) <= tolerance), (pooling, m_s, m_e, tolerance)
+        # the printed group means are the same summary (of the probability for binomial data)
+        printed = script_out[pooling]["printed_means"]
+        np.testing.assert_allclose(printed, np.broadcast_to(m_s, len(printed)), rtol=1e-9)
+        # and they agree with the app's estimates table
+        table = result.estimates
+        np.testing.assert_allclose(table["mean"].to_numpy(), np.broadcast_to(m_e, len(table)), rtol=1e-9)
+
+
+@pytest.mark.slow
+def test_synthetic_script_reproduces_the_engine(tmp_path):
+    from hbm_core.engine import fit_all
+
+    sigma = "shared"
+    script = pymc_script(TINY, EXPLORE_PRIORS, QUICK, sigma=sigma)
+    out = _run_script(script, tmp_path)
+    results = fit_all(TINY.data(), EXPLORE_PRIORS, QUICK, sigma=sigma)
+    _assert_same_estimates(out, results, binomial=False)
+
+
+@pytest.mark.slow
+def test_csv_script_reproduces_the_engine(tmp_path):
+    from hbm_core.engine import fit_all
+
+    raw = THROWS.encode()
+    data = load_csv(raw, "player", "made", trials_col="attempts")
+    priors = default_priors(data.y, "binomial")
+    spec = CsvSpec("throws.csv", "player", "made", trials_col="attempts", **csv_format(raw))
+    out = _run_script(pymc_script(spec, priors, QUICK, data=data), tmp_path, {"throws.csv": raw})
+    results = fit_all(data, priors, QUICK)
+    _assert_same_estimates(out, results, binomial=True)

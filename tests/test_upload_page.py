@@ -1,0 +1,176 @@
+"""AppTest of the "Your data" page: a pasted table gets its three fits; every kind of bad input gets
+its own message naming the row or column at fault and keeps what the user entered; a sampler
+failure is a message, not a traceback. (AppTest cannot upload files: the file path is covered by
+the pure functions here and by tests/browser/test_upload.py.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from hbm_core.csv_input import MAX_UPLOAD_BYTES, read_table
+from hbm_core.data import DataError
+
+UPLOAD = "pages/upload.py"
+QUICK = {"upload_draws": 250, "upload_tune": 250, "upload_chains": 2}
+
+GOOD = "class,score,hours\n7A,69,1\n7A,63,5\n7A,77,5\n7B,73,4\n7B,75,2\n7B,81,3\n7C,68,2\n7C,55,1\n"
+
+
+@pytest.fixture
+def upload(app_test):
+    for key, value in QUICK.items():
+        app_test.session_state[key] = value
+    app_test.run()
+    app_test.switch_page(UPLOAD).run()
+    assert not app_test.exception, [e.value for e in app_test.exception]
+    return app_test
+
+
+def paste(at, text: str):
+    at.text_area(key="upload_text").input(text).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def errors(at) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def estimates(at):
+    return next(df.value for df in at.dataframe if "Partial pooling" in df.value.columns)
+
+
+def test_empty_page_invites_data(upload):
+    assert any("Upload a CSV file or paste a table" in i.value for i in upload.info)
+    assert not upload.error
+
+
+@pytest.mark.slow
+def test_pasted_table_gets_three_fits(upload):
+    paste(upload, GOOD)
+    assert not errors(upload), errors(upload)
+    assert upload.session_state["upload_group"] == "class"
+    assert upload.session_state["upload_y"] == "score"
+    assert upload.session_state["upload_kind"] == "measurement"
+    table = estimates(upload)
+    assert list(table.group) == ["7A", "7B", "7C"]
+    assert {"Complete pooling", "No pooling", "Partial pooling"} <= set(table.columns)
+    # partial pooling lies between no pooling and complete pooling for every group
+    lo = table[["No pooling", "Complete pooling"]].min(axis=1) - 0.5
+    hi = table[["No pooling", "Complete pooling"]].max(axis=1) + 0.5
+    assert ((table["Partial pooling"] >= lo) & (table["Partial pooling"] <= hi)).all()
+    # the diagnostics table lists the three fits, none failed
+    diag = next(df.value for df in upload.dataframe if "status" in df.value.columns)
+    assert list(diag.fit) == ["Complete pooling", "No pooling", "Partial pooling"]
+    assert "failed" not in set(diag.status)
+    # the code behind it reads the pasted table by name
+    code = upload.get("code")
+    assert code and "pasted_table.csv" in code[0].value and "pm.sample(" in code[0].value
+
+
+@pytest.mark.slow
+def test_counts_example_fits_binomial(upload):
+    upload.button(key="upload_paste_throws").click().run()
+    assert not upload.exception
+    assert not errors(upload), errors(upload)
+    assert upload.session_state["upload_kind"] == "counts"
+    assert upload.session_state["upload_trials"] == "attempts"
+    table = estimates(upload)
+    assert len(table) == 8
+    assert table["Partial pooling"].between(0, 1).all()
+    dev = table.set_index("group").loc["Dev"]  # 2 of 2: pulled well below 100%
+    assert dev["observed proportion"] == 1.0 and dev["Partial pooling"] < 0.9
+
+
+BAD = {
+    "text in a numeric column": (
+        "class,score\nA,1\nA,x\nB,3\nB,4\n",
+        "Column 'score' has text in row 3: 'x'",
+    ),
+    "one group only": (
+        "class,score\nA,1\nA,2\nA,3\n",
+        "Column 'class' has only one group ('A')",
+    ),
+    "missing values": (
+        "class,score\nA,1\nA,\nB,3\nB,4\n",
+        "Column 'score' has empty cells in row 3",
+    ),
+    "successes above trials": (
+        "player,made,attempts\nA,5,3\nB,2,4\n",
+        "Column 'made' is larger than column 'attempts' in row 2 (5 > 3)",
+    ),
+    "negative counts": (
+        "player,made,attempts\nA,-1,3\nB,2,4\n",
+        "Column 'made' has negative numbers in row 2",
+    ),
+    "duplicate headers": (
+        "class,score,score\nA,1,2\nB,3,4\n",
+        "The header row has the column name 'score' more than once",
+    ),
+    "constant outcome": (
+        "class,score\nA,5\nA,5\nB,5\nB,5\n",
+        "Column 'score' has the same value in every row (5)",
+    ),
+    "a group with one row": (
+        "class,score\nA,1\nB,2\nC,3\n",
+        "Every group in column 'class' has only one row",
+    ),
+    "one column only": ("just one column\n1\n2\n", "The file has only one column"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_input_message_names_the_fault_and_keeps_the_text(upload, case):
+    text, message = BAD[case]
+    paste(upload, text)
+    shown = errors(upload)
+    assert len(shown) == 1, shown
+    assert message in shown[0], shown
+    assert upload.text_area(key="upload_text").value == text
+    assert not upload.get("code")  # nothing is fitted from bad data
+
+
+@pytest.mark.slow
+def test_choices_survive_a_bad_edit(upload):
+    paste(upload, GOOD)
+    upload.selectbox(key="upload_y").set_value("hours").run()
+    assert not errors(upload), errors(upload)
+    broken = GOOD.replace("7B,73,4", "7B,73,four")
+    paste(upload, broken)
+    assert "Column 'hours' has text in row 5: 'four'" in errors(upload)[0]  # the user's choice is kept
+    assert upload.text_area(key="upload_text").value == broken
+    paste(upload, GOOD)  # fixed: the choice is still there
+    assert not errors(upload)
+    assert upload.session_state["upload_y"] == "hours"
+    assert upload.selectbox(key="upload_y").value == "hours"
+
+
+@pytest.mark.slow
+def test_sampler_failure_is_a_message_not_a_traceback(upload, monkeypatch):
+    from hbm_core import engine
+
+    def broken(self, compiled):
+        raise RuntimeError("the numbers caught fire")
+
+    monkeypatch.setattr(engine.FitJob, "_sample_nutpie", broken)
+    upload.session_state["upload_seed"] = 987_654  # a fit no earlier test has cached
+    paste(upload, GOOD)
+    assert not upload.exception
+    shown = errors(upload)
+    assert len(shown) == 3, shown
+    assert all("The sampler failed: RuntimeError: the numbers caught fire" in e for e in shown)
+    # the charts fall back on the exact preview, and say so
+    assert any("Fits that failed show the exact preview instead" in c.value for c in upload.caption)
+
+
+# ----------------------------------------------------------------------------- the file path
+
+
+def test_file_that_is_not_csv_is_named():
+    with pytest.raises(DataError, match="This is not a CSV file: it looks like an Excel workbook"):
+        read_table(b"PK\x03\x04" + b"\x00" * 100)
+
+
+def test_file_over_the_size_limit_says_so():
+    with pytest.raises(DataError, match=r"The file is 5 MB; the limit is 5 MB|the limit is 5 MB"):
+        read_table(b"g,y\n" + b"A,1\n" * (MAX_UPLOAD_BYTES // 4 + 1))
