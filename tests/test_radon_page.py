@@ -1,0 +1,99 @@
+"""AppTest of the radon page: renders, the county picker and the floor toggle change what is shown,
+published numbers beside the app's, a bad link gives a message."""
+
+from __future__ import annotations
+
+import pytest
+
+RADON = "pages/radon.py"
+# Few draws keep the test quick; the page's defaults (1000 x 4) are for people.
+QUICK = {"radon_draws": 250, "radon_tune": 500, "radon_chains": 2}
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def delta(at, label: str) -> str:
+    return next(m.delta for m in at.metric if m.label == label)
+
+
+def frame(at, column: str):
+    """The first dataframe on the page with ``column``."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def open_page(app_test, **query):
+    for key, value in QUICK.items():
+        app_test.session_state[key] = value
+    app_test.query_params.update(query)
+    app_test.run()
+    app_test.switch_page(RADON).run()
+    assert not app_test.exception, [e.value for e in app_test.exception]
+    assert not app_test.error, [e.value for e in app_test.error]
+    return app_test
+
+
+@pytest.fixture
+def radon(app_test):
+    return open_page(app_test)
+
+
+def test_defaults_show_lac_qui_parle_beside_gelman_hill(radon):
+    assert radon.selectbox(key="radon_county").value == "LAC QUI PARLE"
+    assert metric(radon, "Houses measured") == "2"
+    assert delta(radon, "No pooling") == "Gelman & Hill: 2.959"
+    app = float(metric(radon, "No pooling"))
+    assert app == pytest.approx(2.959, abs=0.15)
+    # partial pooling pulls the 2-house county far toward the state mean
+    assert float(metric(radon, "Partial pooling")) < app - 0.5
+    assert "of the way to μ_α" in delta(radon, "Partial pooling")
+    table = frame(radon, "published")
+    assert {"floor slope β", "between-county sd σ_α", "intercept: AITKIN (n = 4)"} <= set(table.quantity)
+    slope = table[(table.model == "Complete pooling") & (table.quantity == "floor slope β")].iloc[0]
+    assert slope.published == -0.613 and slope["this app"] == pytest.approx(-0.613, abs=0.05)
+
+
+def test_county_picker_changes_the_county_shown(radon):
+    before = frame(radon, "94% interval pCi/L")
+    radon.selectbox(key="radon_county").set_value("AITKIN").run()
+    assert not radon.exception
+    assert metric(radon, "Houses measured") == "4"
+    assert delta(radon, "No pooling") == "Gelman & Hill: 0.841"
+    detail = frame(radon, "Gelman & Hill").set_index("fit")
+    assert detail.loc["No pooling", "Gelman & Hill"] == "0.841"
+    assert detail.loc["Partial pooling", "Gelman & Hill"] == "—"
+    assert detail.loc["No pooling", "posterior mean"] == pytest.approx(0.841, abs=0.15)
+    after = frame(radon, "94% interval pCi/L")
+    assert after["house in"].iloc[0] == "AITKIN" and before["house in"].iloc[0] == "LAC QUI PARLE"
+    assert after["median pCi/L"].iloc[2] < before["median pCi/L"].iloc[2]  # a low-radon county
+    assert radon.query_params["county"] in ("AITKIN", ["AITKIN"])
+    # a county outside Gelman & Hill's printed list gets its no-pooling value added to the table
+    radon.selectbox(key="radon_county").set_value("ST LOUIS").run()
+    assert "intercept: ST LOUIS (n = 116)" in set(frame(radon, "published").quantity)
+
+
+def test_floor_toggle_lowers_the_prediction(radon):
+    basement = frame(radon, "94% interval pCi/L").set_index(["house in", "fit"])
+    radon.radio(key="radon_floor").set_value("first floor").run()
+    assert not radon.exception
+    first = frame(radon, "94% interval pCi/L").set_index(["house in", "fit"])
+    # beta is about -0.7: a first-floor reading is about half a basement reading
+    ratio = first["median pCi/L"] / basement["median pCi/L"]
+    assert ((ratio > 0.35) & (ratio < 0.65)).all(), ratio
+    assert ("a new county", "Partial pooling") in first.index
+    assert ("a new county", "No pooling") not in first.index
+
+
+def test_link_with_county_and_floor(app_test):
+    at = open_page(app_test, county="koochiching", floor="first")
+    assert at.selectbox(key="radon_county").value == "KOOCHICHING"
+    assert at.radio(key="radon_floor").value == "first floor"
+    assert delta(at, "No pooling") == "Gelman & Hill: 0.819"
+
+
+def test_bad_link_gives_a_message_not_a_traceback(app_test):
+    at = open_page(app_test, county="NOWHERE", floor="attic")
+    assert at.selectbox(key="radon_county").value == "LAC QUI PARLE"
+    notes = " ".join(w.value for w in at.warning)
+    assert "NOWHERE" in notes and "attic" in notes
