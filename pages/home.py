@@ -1,4 +1,4 @@
-"""Landing page: what the lab teaches."""
+"""Landing page: what the lab teaches, and a way into every page."""
 
 import streamlit as st
 
@@ -17,4 +17,61 @@ borrow by estimating how different the groups really are.
 In this lab you change the data and the priors and watch the estimates move between the two
 extremes.
 """
+)
+
+st.subheader("Where to go")
+PAGES = [
+    (
+        "pages/explore.py",
+        ":material/tune:",
+        "Explore",
+        "Build groups with sliders and watch shrinkage happen: small groups move most.",
+    ),
+    (
+        "pages/eight_schools.py",
+        ":material/school:",
+        "Eight schools",
+        "Slide τ and see every school's estimate move (BDA3 chapter 5).",
+    ),
+    (
+        "pages/baseball.py",
+        ":material/sports_baseball:",
+        "Baseball (Efron–Morris)",
+        "Early-season batting averages: pooling predicts the rest of the season better.",
+    ),
+    (
+        "pages/radon.py",
+        ":material/home_work:",
+        "Radon (85 counties)",
+        "Varying intercepts with a predictor: small counties shrink most.",
+    ),
+    (
+        "pages/reedfrogs.py",
+        ":material/water:",
+        "Reed frogs",
+        "Tadpole survival in 48 tanks: partial pooling of proportions.",
+    ),
+    (
+        "pages/sampling.py",
+        ":material/science:",
+        "Sampling lesson",
+        "Why hierarchical models diverge, and how reparameterizing fixes it.",
+    ),
+    (
+        "pages/upload.py",
+        ":material/upload_file:",
+        "Your data",
+        "Fit the three poolings to a CSV of your own.",
+    ),
+]
+for path, icon, label, blurb in PAGES:
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    with left:
+        st.page_link(path, label=label, icon=icon)
+    right.write(blurb)
+
+st.caption(
+    "Every page shows an exact or instant answer first and refines it with MCMC (NUTS via nutpie), "
+    "with convergence diagnostics. The Explore page's link carries all its settings: copy it to hand "
+    "a class the exact example."
 )

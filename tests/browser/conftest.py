@@ -51,6 +51,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -193,11 +194,10 @@ def _stop(proc: subprocess.Popen) -> None:
             continue
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a `streamlit run app.py` started for this test session."""
+@contextmanager
+def _running_server(log_path: Path) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free port, wait until healthy, yield its base URL, stop it."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
@@ -238,6 +238,20 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a `streamlit run app.py` started for this test session."""
+    with _running_server(tmp_path_factory.mktemp("streamlit") / "server.log") as base:
+        yield base
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[str]:
+    """Base URL of a server started for this test only: nobody has visited it yet."""
+    with _running_server(tmp_path / "server.log") as base:
+        yield base
 
 
 # ----------------------------------------------------------------------------- browser

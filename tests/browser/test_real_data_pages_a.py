@@ -33,7 +33,7 @@ def open_page(goto_app, path: str):
 
 
 def test_eight_schools(goto_app, wait_for_app_idle, assert_no_errors, screenshot):
-    page = open_page(goto_app, "/eight-schools")
+    page = open_page(goto_app, "/eight_schools")
     assert page.get_by_role("heading", name="Eight schools: coaching for the SAT").is_visible()
     text = main_text(page)
     assert "At τ = 10," in text and "BDA3 vs this app" in text

@@ -21,7 +21,7 @@ def open_page(goto_app):
     """Open /your-data after the home page: on a fresh server a deep link is first resolved against the
     files in pages/ (upload, not your-data) and a "Page not found" dialog would cover the page."""
     goto_app("", timeout=120)
-    page = goto_app("/your-data", timeout=120)
+    page = goto_app("/upload", timeout=120)
     assert not page.locator('[role="dialog"]').filter(has_text="Page not found").count()
     return page
 
