@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from hbm_core import charts
+from hbm_core import charts, codegen
 from hbm_core.data import DataError, group_labels, synthetic_groups
 from hbm_core.palette import FIT_LABELS
 from hbm_core.preview import preview
 from hbm_core.priors import Priors
 from hbm_core.settings import MAX_GROUPS, FitSettings
-from pages import _ui
+from pages import _ui, _views
 from pages._explore_state import (
     CUSTOM,
     DRAWS,
@@ -169,10 +169,12 @@ if singletons and settings.sigma == "group":
     )
 
 st.subheader("1 · The data")
+SHOWN: dict[str, object] = {}  # the charts on screen now, by name, for the downloads
+SHOWN["data"] = charts.data_strip(
+    data.to_frame(), Y_LABEL, pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
+)
 _ui.chart(
-    charts.data_strip(
-        data.to_frame(), Y_LABEL, pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
-    ),
+    SHOWN["data"],
     "Each dot is one observation; the black tick is the group's sample mean and the diamond its true mean. "
     "Small groups have sample means that can land far from the truth.",
 )
@@ -190,9 +192,11 @@ diagnostics_slot = st.empty()
 
 def draw_estimates(estimates: pd.DataFrame, source: str) -> None:
     """Fill the shrinkage and forest slots from an estimates table."""
+    SHOWN["shrinkage"] = charts.shrinkage(estimates, Y_LABEL)
+    SHOWN["forest"] = charts.forest(estimates, Y_LABEL)
     with shrink_slot.container():
         _ui.chart(
-            charts.shrinkage(estimates, Y_LABEL),
+            SHOWN["shrinkage"],
             "Each arrow runs from a group's own estimate (no pooling) to its partial-pooling estimate; the "
             "dashed line is the complete-pooling estimate. Small groups (small circles) move the most: "
             f"their own data say little, so they borrow from the others. {source}",
@@ -201,7 +205,7 @@ def draw_estimates(estimates: pd.DataFrame, source: str) -> None:
             st.dataframe(_estimates_table(estimates), hide_index=True, width="stretch")
     with forest_slot.container():
         _ui.chart(
-            charts.forest(estimates, Y_LABEL),
+            SHOWN["forest"],
             "Point estimates with 94% intervals. No pooling gives wide intervals for small groups; complete "
             "pooling gives narrow but biased ones; partial pooling sits in between and is usually closest to "
             "the true means.",
@@ -330,3 +334,15 @@ with diagnostics_slot.container():
     if outcome.results:
         total = np.sum([r.diagnostics.seconds for r in outcome.results.values()])
         st.caption(f"Sampling time for all fits: {total:.2f} s.")
+
+st.subheader("6 · Take it with you")
+_views.downloads(outcome.results, estimates, SHOWN, stem=f"explore-seed{settings.seed}")
+_views.show_code(
+    codegen.pymc_script(
+        codegen.SyntheticSpec(settings.sizes, settings.means, settings.sds, settings.seed, Y_LABEL),
+        priors,
+        fit_settings,
+        sigma=settings.sigma,
+    ),
+    file_name=f"explore_seed{settings.seed}.py",
+)
