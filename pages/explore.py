@@ -192,24 +192,12 @@ diagnostics_slot = st.empty()
 
 def draw_estimates(estimates: pd.DataFrame, source: str) -> None:
     """Fill the shrinkage and forest slots from an estimates table."""
-    SHOWN["shrinkage"] = charts.shrinkage(estimates, Y_LABEL)
-    SHOWN["forest"] = charts.forest(estimates, Y_LABEL)
     with shrink_slot.container():
-        _ui.chart(
-            SHOWN["shrinkage"],
-            "Each arrow runs from a group's own estimate (no pooling) to its partial-pooling estimate; the "
-            "dashed line is the complete-pooling estimate. Small groups (small circles) move the most: "
-            f"their own data say little, so they borrow from the others. {source}",
-        )
+        SHOWN["shrinkage"] = _views.shrinkage_view(estimates, Y_LABEL, source)
         with st.expander("Estimates as a table"):
             st.dataframe(_estimates_table(estimates), hide_index=True, width="stretch")
     with forest_slot.container():
-        _ui.chart(
-            SHOWN["forest"],
-            "Point estimates with 94% intervals. No pooling gives wide intervals for small groups; complete "
-            "pooling gives narrow but biased ones; partial pooling sits in between and is usually closest to "
-            "the true means.",
-        )
+        SHOWN["forest"] = _views.forest_view(estimates, Y_LABEL)
 
 
 def _estimates_table(estimates: pd.DataFrame) -> pd.DataFrame:
@@ -228,68 +216,9 @@ def _estimates_table(estimates: pd.DataFrame) -> pd.DataFrame:
 
 
 def draw_population(quick_pv, outcome) -> None:
+    hier = outcome.results.get("hierarchical") if outcome else None
     with population_slot.container():
-        left, right = st.columns(2)
-        hier = outcome.results.get("hierarchical") if outcome else None
-        with left:
-            if hier is not None:
-                post = hier.idata.posterior
-                draws = pd.concat(
-                    [
-                        pd.DataFrame(
-                            {"value": post["mu"].values.ravel(), "parameter": "μ (population mean)"}
-                        ),
-                        pd.DataFrame(
-                            {"value": post["tau"].values.ravel(), "parameter": "τ (between-group sd)"}
-                        ),
-                    ]
-                )
-                _ui.chart(
-                    charts.posterior_density(draws, f"value, {Y_LABEL}"),
-                    "Posterior of the population mean μ and of τ, the spread of the true group means. "
-                    "A τ near 0 means the groups look alike and are pooled strongly.",
-                )
-                pop = hier.population.set_index("parameter")
-                st.caption(
-                    " · ".join(
-                        f"{name} = {pop.loc[name, 'mean']:.2f} [{pop.loc[name, 'hdi_low']:.2f}, "
-                        f"{pop.loc[name, 'hdi_high']:.2f}]"
-                        for name in ("mu", "tau")
-                        if name in pop.index
-                    )
-                    + " (posterior mean, 94% HDI)"
-                )
-            elif quick_pv is not None:
-                _ui.chart(
-                    charts.grid_density(quick_pv.exact.tau_frame(), "τ (between-group sd), units"),
-                    "Exact posterior of τ (sigma plugged in), while the sampler runs.",
-                )
-        with right:
-            estimates = (
-                hier.estimates
-                if hier is not None
-                else (
-                    quick_pv.estimates[quick_pv.estimates.fit == "hierarchical"]
-                    if quick_pv is not None
-                    else None
-                )
-            )
-            if estimates is not None:
-                _ui.chart(
-                    charts.pooling_bars(estimates),
-                    "Pooling factor: 0 = the group keeps its own mean, 1 = it is pulled all the way to μ. "
-                    "It grows as the group's standard error grows relative to τ.",
-                )
-                st.dataframe(
-                    estimates[["group", "n", "pooling"]].rename(columns={"pooling": "pooling factor"}),
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
-                        "pooling factor": st.column_config.ProgressColumn(
-                            format="%.2f", min_value=0.0, max_value=1.0
-                        )
-                    },
-                )
+        SHOWN.update(_views.population_view(hier, quick_pv, "units"))
 
 
 # The exact preview first (milliseconds), then the MCMC fits replace it.
