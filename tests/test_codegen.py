@@ -82,8 +82,9 @@ def test_parameterization_follows_the_app(tmp_path):
     assert 'theta = pm.Deterministic("theta", mu + tau * z, dims="group")' in non
     mixed = pymc_script(TINY, EXPLORE_PRIORS, QUICK)
     assert "w = np.array([1, 1, 1, 0], dtype=float)" in mixed
-    # target_accept: the app's automatic choice per fit, or the user's
-    assert '"hierarchical": ("Partial pooling", partial_pooling, 0.99)' in centered
+    # target_accept: the app's automatic choice per fit (0.99 only with groups under 10), or the user's
+    assert '"hierarchical": ("Partial pooling", partial_pooling, 0.95)' in centered
+    assert '"hierarchical": ("Partial pooling", partial_pooling, 0.99)' in mixed
     fixed = pymc_script(CLASSIC, EXPLORE_PRIORS, QUICK.with_(target_accept=0.9))
     assert fixed.count(", 0.9),") == 3
 
