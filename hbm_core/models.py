@@ -15,6 +15,17 @@ partial pooling    y_i ~ Normal(theta_g + beta x_i, sigma)       theta_j ~ Norma
 ``sigma`` is one sd per group (``sigma="group"``) or shared; the known-SE family replaces it by
 the given standard errors; the binomial family uses ``y_i ~ Binomial(n_i, logit^-1(theta_g))``.
 
+Normal data without a predictor enter through each group's summary statistics (count n_j, mean
+ybar_j, within-group sum of squares ss_j), using the exact identity
+
+    sum_i log Normal(y_i | theta_j, sigma_j)
+        = log Normal(ybar_j | theta_j, sigma_j / sqrt(n_j))
+          - (n_j - 1) log sigma_j - ss_j / (2 sigma_j^2) + const,
+
+so the posterior is the same as with one term per observation while the cost no longer grows with
+the group sizes. Unused groups with their own sigma get a stand-in sum of squares (never a mean):
+it keeps their discarded sigma well shaped for the sampler and touches nothing else.
+
 Partial pooling can be *centered* (sample theta_j directly) or *non-centered*
 (theta_j = mu + tau z_j with z_j ~ Normal(0, 1)). Which is better depends on how well each
 group's data pin down theta_j, so the choice is a per-group data vector ``centered`` (0 or 1)
@@ -86,8 +97,10 @@ def _tau_prior(family: str, scale: pm.Data) -> pm.Distribution:
 def build_model(spec: ModelSpec) -> pm.Model:
     """Build the PyMC model for ``spec`` with placeholder data (set real data before sampling).
 
-    ``pm.Data`` containers (n = observations, K = ``spec.n_groups``):
+    ``pm.Data`` containers (n = observations, K = ``spec.n_groups``, J = groups in use):
     ``group_idx`` (n,) int, ``y`` (n,), ``trials`` (n,) binomial, ``se`` (n,) known_se,
+    or, for normal data without a predictor (:func:`uses_group_summaries`), ``group`` (J,) int,
+    ``n`` (J,), ``ybar`` (J,) and ``ss_group`` (m,) int, ``ss_df`` (m,), ``ss`` (m,);
     ``x`` (n,) with a predictor, ``centered`` (K,) hierarchical; scalars ``mu_loc``,
     ``mu_scale``, ``tau_scale``, ``sigma_scale``, ``beta_scale``.
     Free variables: ``mu`` (pooled, hierarchical), ``tau``, ``theta_raw`` (hierarchical),
@@ -96,9 +109,15 @@ def build_model(spec: ModelSpec) -> pm.Model:
     K = spec.n_groups
     coords = {"group": [f"g{j}" for j in range(K)]}
     placeholder = np.zeros(2)
+    summarised = uses_group_summaries(spec)
     with pm.Model(coords=coords) as model:
-        group_idx = pm.Data("group_idx", np.zeros(2, dtype="int64"))
-        y = pm.Data("y", placeholder.copy())
+        if summarised:  # one row per group in use: its size, mean and group index
+            group_idx = pm.Data("group", np.arange(2, dtype="int64"))
+            n = pm.Data("n", np.full(2, 2.0))
+            y = pm.Data("ybar", placeholder.copy())
+        else:  # one row per observation
+            group_idx = pm.Data("group_idx", np.zeros(2, dtype="int64"))
+            y = pm.Data("y", placeholder.copy())
         mu_loc = pm.Data("mu_loc", 0.0)
         mu_scale = pm.Data("mu_scale", 10.0)
 
@@ -135,11 +154,27 @@ def build_model(spec: ModelSpec) -> pm.Model:
         else:
             sigma_scale = pm.Data("sigma_scale", 10.0)
             if spec.sigma == "group":
-                sigma = pm.HalfNormal("sigma", sigma=sigma_scale, dims="group")[group_idx]
+                sigma = pm.HalfNormal("sigma", sigma=sigma_scale, dims="group")
             else:
                 sigma = pm.HalfNormal("sigma", sigma=sigma_scale)
-            pm.Normal("y_obs", mu=location, sigma=sigma, observed=y, shape=group_idx.shape)
+            if summarised:
+                # The within-group sums of squares (groups with n_j >= 2, plus stand-ins for unused
+                # groups that have their own sigma), then the group means.
+                ss_group = pm.Data("ss_group", np.arange(2, dtype="int64"))
+                ss_df = pm.Data("ss_df", np.ones(2))  # n_j - 1
+                ss = pm.Data("ss", np.ones(2))
+                sigma_ss = sigma[ss_group] if spec.sigma == "group" else sigma
+                pm.Potential("ss_obs", -ss_df * pm.math.log(sigma_ss) - ss / (2 * sigma_ss**2))
+                sigma_y = (sigma[group_idx] if spec.sigma == "group" else sigma) / pm.math.sqrt(n)
+            else:
+                sigma_y = sigma[group_idx] if spec.sigma == "group" else sigma
+            pm.Normal("y_obs", mu=location, sigma=sigma_y, observed=y, shape=group_idx.shape)
     return model
+
+
+def uses_group_summaries(spec: ModelSpec) -> bool:
+    """Whether ``spec``'s model takes each group's summary statistics instead of observations."""
+    return spec.family == "normal" and not spec.predictor
 
 
 def data_names(model: pm.Model) -> set[str]:
