@@ -18,6 +18,7 @@ from pathlib import Path
 from hbm_core.data import DataError, GroupedData
 from hbm_core.models import POOLINGS
 from hbm_core.priors import TAU_FAMILIES, default_priors
+from hbm_core.settings import FitSettings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,10 +36,14 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--x", help="CSV: an individual-level predictor with a common slope")
     fit.add_argument("--model", choices=[*POOLINGS, "all"], default="all")
     fit.add_argument("--draws", type=int, default=1000)
-    fit.add_argument("--tune", type=int, default=1000)
+    fit.add_argument("--tune", type=int, default=FitSettings.tune)
     fit.add_argument("--chains", type=int, default=4)
     fit.add_argument("--seed", type=int, default=1)
-    fit.add_argument("--target-accept", type=float, help="default: 0.95, or 0.99 with groups under 10 rows")
+    fit.add_argument(
+        "--target-accept",
+        type=float,
+        help="default: 0.95 for partial pooling, 0.9 for the others; 0.99 with groups under 10 rows",
+    )
     fit.add_argument("--sampler", choices=["nutpie", "pymc"], default="nutpie")
     fit.add_argument("--parameterization", choices=["auto", "centered", "non-centered"], default="auto")
     fit.add_argument("--tau-prior", choices=TAU_FAMILIES, default="half_normal")
@@ -76,7 +81,7 @@ def _check_settings(args: argparse.Namespace) -> None:
 
 def run_fit(args: argparse.Namespace) -> dict:
     """Fit the requested poolings; return the JSON-ready result."""
-    from hbm_core.engine import FitSettings, fit_all
+    from hbm_core.engine import fit_all
 
     _check_settings(args)
     data = _load(args)

@@ -97,7 +97,7 @@ REGIMES: dict[str, Regime] = {
 }
 
 #: The page's default sampler settings (target_accept set explicitly: the engine would pick 0.99).
-DEFAULT_TARGET_ACCEPT = 0.8
+DEFAULT_TARGET_ACCEPT = 0.9
 DEFAULT_DRAWS = 1000
 DEFAULT_TUNE = 1000
 DEFAULT_CHAINS = 4

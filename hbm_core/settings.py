@@ -19,7 +19,7 @@ class FitSettings:
     """How to sample. ``max_seconds`` stops a fit that runs too long (bounded work per user)."""
 
     draws: int = 1000
-    tune: int = 1000
+    tune: int = 500  # nutpie's adaptation settles well within this (its own default is 300)
     chains: int = 4
     seed: int = 1
     target_accept: float | None = None  # None: chosen from the data (parameterization.default_target_accept)

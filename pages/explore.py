@@ -110,7 +110,8 @@ with st.sidebar:
             TARGET_ACCEPT,
             key="target_accept",
             help="Higher values take smaller steps: fewer divergences, slower sampling. "
-            "auto: 0.95, or 0.99 when a group has fewer than 10 observations.",
+            "auto: 0.95 for partial pooling and 0.9 for the other fits, or 0.99 when a group has "
+            "fewer than 10 observations.",
         )
         st.radio(
             "Partial-pooling parameterization",
@@ -146,7 +147,7 @@ priors = Priors(
 )
 fit_settings = FitSettings(
     draws=settings.draws,
-    tune=1000,
+    tune=FitSettings.tune,
     chains=settings.chains,
     seed=settings.seed,
     target_accept=settings.target_accept,

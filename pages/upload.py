@@ -100,7 +100,7 @@ DEFAULTS = {
     "upload_sigma": "shared",
     "upload_seed": 1,
     "upload_draws": 1000,
-    "upload_tune": 1000,
+    "upload_tune": 500,
     "upload_chains": 4,
 }
 COLUMN_KEYS = ("upload_group", "upload_y", "upload_trials", "upload_x")

@@ -104,6 +104,6 @@ def test_stale_settings_give_a_message_not_a_traceback(app_test):
     app_test.run()
     app_test.switch_page(SAMPLING).run()
     assert not app_test.exception, app_test.exception
-    assert app_test.session_state["sl_target_accept"] == 0.8
+    assert app_test.session_state["sl_target_accept"] == 0.9
     assert app_test.session_state["sl_draws"] == 1000 and app_test.session_state["sl_seed"] == 1
     assert any("Reset to the default" in t.value for t in app_test.toast)
