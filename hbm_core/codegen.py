@@ -5,7 +5,9 @@
 - :class:`SyntheticSpec`: the Explore page's simulated groups. The script draws them with the same
   random streams as :func:`hbm_core.data.synthetic_groups` (group j: ``mean + sd * z`` with ``z``
   from ``np.random.default_rng([seed, j])``), so it sees exactly the app's numbers;
-- :class:`CsvSpec`: a CSV file the user uploaded (or pasted), read by its file name with pandas.
+- :class:`CsvSpec`: a CSV file the user uploaded (or pasted), read by its file name with pandas;
+  :func:`data_file` writes a built-in data set (or any :class:`GroupedData`) as such a file, which is
+  how the real-data pages hand their data to the script.
 
 The models are the app's (:mod:`hbm_core.models`) written out plainly for the groups in use: the
 same priors, one observation sd per group or one shared sd, an optional predictor with a common
@@ -35,7 +37,7 @@ from hbm_core.palette import FIT_LABELS
 from hbm_core.priors import Priors
 from hbm_core.settings import POOLINGS, FitSettings, Pooling
 
-__all__ = ["CsvSpec", "SyntheticSpec", "csv_format", "pymc_script"]
+__all__ = ["CsvSpec", "SyntheticSpec", "csv_format", "data_file", "pymc_script"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,9 @@ class SyntheticSpec:
 class CsvSpec:
     """A CSV file and the columns chosen for the groups, the outcome, trials and a predictor.
 
-    ``sep``, ``decimal`` and ``encoding`` say how to read the file (see :func:`csv_format`).
+    ``se_col`` makes it known-standard-error data (one row per group: its estimate in ``y_col`` and
+    that estimate's standard error). ``sep``, ``decimal`` and ``encoding`` say how to read the file
+    (see :func:`csv_format`).
     """
 
     file_name: str
@@ -64,9 +68,29 @@ class CsvSpec:
     y_col: str
     trials_col: str | None = None
     x_col: str | None = None
+    se_col: str | None = None
     sep: str = ","
     decimal: str = "."
     encoding: str = "utf-8-sig"
+
+
+def data_file(data: GroupedData, file_name: str | None = None) -> tuple[CsvSpec, bytes]:
+    """``data`` as a CSV file (one row per observation, or per group for known standard errors) and
+    the :class:`CsvSpec` that reads it back. Columns: ``group``, ``y`` and, as the data have them,
+    ``se``, ``trials``, ``x``.
+    """
+    frame = data.to_frame()
+    frame["group"] = frame["group"].astype(str)
+    spec = CsvSpec(
+        file_name=file_name or f"{data.name}.csv",
+        group_col="group",
+        y_col="y",
+        trials_col="trials" if data.trials is not None else None,
+        x_col="x" if data.x is not None else None,
+        se_col="se" if data.family == "known_se" else None,
+        encoding="utf-8",
+    )
+    return spec, frame.to_csv(index=False, float_format="%.17g").encode("utf-8")
 
 
 def csv_format(raw: bytes | str) -> dict[str, str]:
@@ -186,6 +210,8 @@ def _csv_data(spec: CsvSpec, seed: int) -> str:
     ]
     if spec.trials_col is not None:
         lines.append(f"trials = table[{_str(spec.trials_col)}].to_numpy(dtype=float)")
+    if spec.se_col is not None:
+        lines.append(f"se = table[{_str(spec.se_col)}].to_numpy(dtype=float)  # known standard errors")
     if spec.x_col is not None:
         lines.append(f"x = table[{_str(spec.x_col)}].to_numpy(dtype=float)  # predictor with a common slope")
     return "\n".join(lines) + "\n"
@@ -213,6 +239,9 @@ def _likelihood(family: str, sigma: str, predictor: bool, location: str, priors:
         location = f"{location} + beta * x"
     if family == "binomial":
         lines.append(f'pm.Binomial("y_obs", n=trials, logit_p={location}, observed=y)')
+        return lines
+    if family == "known_se":
+        lines.append(f'pm.Normal("y_obs", mu={location}, sigma=se, observed=y)  # se known, not estimated')
         return lines
     if sigma == "group":
         lines.append(
@@ -405,13 +434,21 @@ def pymc_script(
         how = f"Run it with:  python {script_name}"
         data_code = _synthetic_data(data_spec)
     elif isinstance(data_spec, CsvSpec):
-        family = "binomial" if data_spec.trials_col is not None else "normal"
+        family = (
+            "binomial"
+            if data_spec.trials_col is not None
+            else "known_se"
+            if data_spec.se_col is not None
+            else "normal"
+        )
         predictor = data_spec.x_col is not None
         if data is not None and (data.family != family or (data.x is not None) != predictor):
             raise ValueError("data do not match the CSV columns chosen in data_spec")
         outcome = (
             f"'{data_spec.y_col}' successes out of '{data_spec.trials_col}' trials"
             if family == "binomial"
+            else f"'{data_spec.y_col}' (standard errors '{data_spec.se_col}')"
+            if family == "known_se"
             else f"'{data_spec.y_col}'"
         )
         title = (

@@ -47,6 +47,15 @@ def require_navigation() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+    st.session_state[_CHARTS_KEY] = {}  # a new run of a page: no charts drawn yet
+
+
+_CHARTS_KEY = "_charts_on_page"
+
+
+def charts_on_page() -> dict[str, object]:
+    """The charts this run of the page has drawn with ``chart(..., name=...)``, by name (for downloads)."""
+    return st.session_state.setdefault(_CHARTS_KEY, {})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,9 +204,14 @@ def run_fits(
 # Showing results
 
 
-def chart(figure, caption: str | None = None, key: str | None = None) -> None:
-    """An Altair chart across the column, with a sentence saying what to look at."""
+def chart(figure, caption: str | None = None, key: str | None = None, name: str | None = None) -> None:
+    """An Altair chart across the column, with a sentence saying what to look at.
+
+    ``name``: offer the chart for download under this name (see :func:`charts_on_page`).
+    """
     st.altair_chart(figure, width="stretch", theme=None, key=key)
+    if name:
+        charts_on_page()[name] = figure
     if caption:
         st.caption(caption)
 

@@ -22,8 +22,11 @@ from hbm_core.settings import POOLINGS
 from pages import _ui
 
 if TYPE_CHECKING:
+    from hbm_core.data import GroupedData
     from hbm_core.engine import FitResult
     from hbm_core.preview import Preview
+    from hbm_core.priors import Priors
+    from hbm_core.settings import FitSettings
 
 # ---------------------------------------------------------------------------------------------
 # Result views
@@ -133,11 +136,13 @@ def downloads(
     estimates: pd.DataFrame | None,
     charts: Mapping[str, alt.TopLevelMixin],
     stem: str,
+    labels: Mapping[str, str] | None = None,
 ) -> None:
     """Download buttons: each fit's posterior draws (NetCDF), the estimates (CSV), each chart (PNG, SVG).
 
-    ``results``: finished fits by pooling; ``charts``: the charts on the page by name (e.g.
-    "shrinkage"); ``stem`` starts every file name (e.g. "explore" -> "explore-estimates.csv").
+    ``results``: finished fits by pooling (or by any name, with its button text in ``labels``);
+    ``charts``: the charts on the page by name (e.g. "shrinkage"); ``stem`` starts every file name
+    (e.g. "explore" -> "explore-estimates.csv").
     Nothing is built until its button is clicked, and a click does not rerun the page.
     """
     stem = slug(stem)
@@ -160,11 +165,12 @@ def downloads(
             st.caption("No estimates yet.")
     with traces:
         st.markdown("**Posterior draws** (NetCDF)")
-        shown = [p for p in POOLINGS if p in results]
+        labels = {**FIT_LABELS, **(labels or {})}
+        shown = [p for p in POOLINGS if p in results] + [k for k in results if k not in POOLINGS]
         for pooling in shown:
             idata = results[pooling].idata
             st.download_button(
-                FIT_LABELS[pooling],
+                labels.get(pooling, pooling),
                 data=lambda idata=idata: exports.trace_netcdf_bytes(idata),
                 file_name=f"{stem}-{pooling}.nc",
                 mime="application/x-netcdf",
@@ -218,11 +224,12 @@ def show_code(
     data_files: Mapping[str, bytes] | None = None,
     note: str | None = None,
     expanded: bool = False,
+    label: str = "Show the code: this analysis in plain PyMC",
 ) -> None:
     """An expander with the complete PyMC script behind the page (copy button included), a download
     button for it, and download buttons for the data files it reads (``data_files``: name -> bytes).
     """
-    with st.expander("Show the code: this analysis in plain PyMC", expanded=expanded, icon=":material/code:"):
+    with st.expander(label, expanded=expanded, icon=":material/code:"):
         st.markdown(
             note
             or "The complete script that reproduces the fits on this page: the same data, priors, "
@@ -247,6 +254,49 @@ def show_code(
                 mime="text/csv",
                 on_click="ignore",
                 icon=":material/table:",
-                key=f"code_dl_{slug(name)}",
+                key=f"code_dl_{slug(file_name)}_{slug(name)}",
             )
         st.code(script, language="python", line_numbers=True, wrap_lines=True)
+
+
+def take_it_with_you(
+    results: Mapping[str, FitResult],
+    estimates: pd.DataFrame | None,
+    charts_shown: Mapping[str, alt.TopLevelMixin],
+    data: GroupedData,
+    priors: Priors,
+    settings: FitSettings,
+    stem: str,
+    *,
+    sigma: str | None = None,
+    poolings: tuple[str, ...] = POOLINGS,
+    what: str = "the three fits on this page",
+) -> None:
+    """Downloads and "Show the code" for a page that fits a built-in data set.
+
+    The script reads the data set from a CSV file (offered for download beside it) and refits
+    ``poolings`` with ``priors`` and ``settings`` as the page did (``sigma`` as in the engine).
+    """
+    from hbm_core import codegen
+
+    downloads(results, estimates, charts_shown, stem)
+    spec, raw = codegen.data_file(data)
+    script_name = f"{slug(stem).replace('-', '_')}_pymc.py"
+    try:
+        script = codegen.pymc_script(
+            spec, priors, settings, sigma=sigma, poolings=poolings, data=data, script_name=script_name
+        )
+    except ValueError as err:  # e.g. the flat prior, which MCMC cannot use
+        st.info(f"No script for these settings: {err}.", icon=":material/info:")
+        return
+    show_code(
+        script,
+        file_name=script_name,
+        data_files={spec.file_name: raw},
+        note=(
+            f"The complete PyMC script behind {what}: it reads `{spec.file_name}` (download it below "
+            "and keep it next to the script), builds the same models with the same priors and sampler "
+            "settings, and prints each fit's summary and group estimates. Its numbers match this "
+            "page's within Monte Carlo error."
+        ),
+    )

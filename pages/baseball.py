@@ -13,7 +13,7 @@ from hbm_core.palette import FIT_LABELS
 from hbm_core.preview import preview
 from hbm_core.priors import default_priors
 from hbm_core.settings import POOLINGS, FitSettings
-from pages import _ui
+from pages import _ui, _views
 
 INFO = DATASETS["efron_morris"]
 SCALES = {"probability": "batting average", "logit": "logit (the model's scale)"}
@@ -195,6 +195,7 @@ def draw_estimates(estimates: pd.DataFrame, note: str) -> None:
             "green diamond (labelled 'True mean') is what he actually hit over the rest of the season. "
             "Most diamonds sit nearer the arrowheads than the circles: shrinkage predicts better. "
             f"{note}",
+            name="Shrinkage",
         )
     with forest_slot.container():
         _ui.chart(
@@ -202,6 +203,7 @@ def draw_estimates(estimates: pd.DataFrame, note: str) -> None:
             "Posterior means with 94% intervals, and the rest-of-season average as a diamond. "
             "Complete pooling gives everyone .265 with a narrow interval that misses the best and "
             "worst hitters; no pooling's intervals are wide; partial pooling is in between.",
+            name="Forest plot",
         )
     wide = estimates.pivot_table(index="group", columns="fit", values="mean", sort=False).reindex(players)
     hier = estimates[estimates.fit == "hierarchical"].set_index("group").reindex(players)
@@ -265,6 +267,7 @@ def draw_errors(prob_estimates: pd.DataFrame, source: str) -> None:
                 "Total squared error = sum over the 18 players of (estimate − rest-of-season average)². "
                 "Shorter is better. Black ticks mark the published values (Efron & Morris: 0.075 and 0.021). "
                 "Every method that pools beats the raw averages by a factor of about three.",
+                name="Prediction errors",
             )
         with right:
             st.dataframe(
@@ -320,6 +323,7 @@ def draw_ppc(outcome) -> None:
             f"Bars: where each fit expects the {what} to fall (94% of simulated seasons), ticks their "
             "middle; diamonds: what happened. The bars hold both the uncertainty about each player's "
             "ability and the luck of the at-bats. Observed inside the interval: " + "; ".join(verdicts) + ".",
+            name="Posterior predictive intervals",
         )
         cols = st.columns(len(stats))
         for col, (pooling, check) in zip(cols, stats.items(), strict=True):
@@ -332,7 +336,8 @@ def draw_ppc(outcome) -> None:
                         fit=pooling,
                         title=f"{FIT_LABELS[pooling]}: p = {check.p_value:.2f}",
                         height=170,
-                    )
+                    ),
+                    name=f"Predictive check {pooling}",
                 )
         st.caption(
             f"Each histogram: the {check.label} of the 18 players in every replicated data set; dashed: "
@@ -393,3 +398,14 @@ with diagnostics_slot.container():
         f"steps with NUTS (nutpie), seed {settings.seed}."
     )
     _ui.diagnostics_panel(outcome)
+
+st.subheader("7 · Take it with you")
+_views.take_it_with_you(
+    outcome.results,
+    pd.concat(prob_frames, ignore_index=True) if prob_frames else None,
+    _ui.charts_on_page(),
+    data,
+    priors,
+    settings,
+    stem="baseball",
+)

@@ -14,7 +14,7 @@ from hbm_core.palette import FIT_LABELS
 from hbm_core.preview import preview
 from hbm_core.priors import Priors
 from hbm_core.settings import FitSettings
-from pages import _ui
+from pages import _ui, _views
 
 INFO = DATASETS["eight_schools"]
 Y_LABEL = "coaching effect (SAT points)"
@@ -231,6 +231,7 @@ with c1:
         ),
         "At τ = 0 every school gets the pooled 7.7; as τ grows the lines fan out toward each school's own "
         "y_j. The dashed line is your τ: read each school's estimate where it crosses the lines.",
+        name="Estimates given tau (BDA3 Fig. 5.6)",
     )
 with c2:
     _ui.chart(
@@ -245,6 +246,7 @@ with c2:
         ),
         "Larger τ means less borrowing, so every school's uncertainty grows toward its own σ_j; schools "
         "with large σ_j (H, C, A) gain the most from pooling.",
+        name="Uncertainty given tau (BDA3 Fig. 5.7)",
     )
 c3, c4 = st.columns(2)
 with c3:
@@ -261,6 +263,7 @@ with c3:
         "The filled curve is p(τ | y); the dashed curve the prior. Values of τ near 0 are as plausible "
         "as τ = 5, and large τ fade only slowly: 8 schools cannot pin τ down."
         + (" (The flat prior is improper, so it has no curve to draw.)" if prior_density is None else ""),
+        name="Posterior of tau (BDA3 Fig. 5.5)",
     )
 with c4:
     st.markdown(f"**Shrinkage at τ = {tau_now:g}**")
@@ -279,6 +282,7 @@ with c4:
         "Arrows run from each school's own estimate y_j to E(θ_j | τ, y); the dashed line is complete "
         "pooling. Move τ toward 0 and every arrow reaches the dashed line. Circle size: students "
         "(n); the pull depends on σ_j.",
+        name=f"Shrinkage at tau = {tau_now:g}",
     )
 
 # ---------------------------------------------------------------------------------------------
@@ -304,6 +308,7 @@ def draw_forest(estimates: pd.DataFrame, note: str) -> None:
             "Posterior means with 94% intervals. No pooling gives each school its own wide interval around "
             "y_j; complete pooling one narrow interval for all; partial pooling sits in between, nearer to "
             f"complete pooling because τ is probably small. {note}",
+            name="Forest plot",
         )
 
 
@@ -388,6 +393,7 @@ with s1:
         "Vague priors (flat, half-Cauchy 25, half-normal 10) give nearly the same posterior; a tight prior "
         "such as half-normal 3 moves it toward 0, and every school with it toward μ. With 8 groups the "
         "prior on τ matters.",
+        name="Prior sensitivity of tau",
     )
 with s2:
     st.dataframe(
@@ -430,6 +436,7 @@ if flat:
         icon=":material/info:",
     )
     diagnostics_slot.caption("No MCMC fits for the flat prior.")
+    outcome, estimates = None, None
 else:
     with fit_status.container():
         outcome = _ui.run_fits(data, priors, settings, label="Sampling the three models")
@@ -446,3 +453,15 @@ else:
             f"steps, seed {settings.seed}. {FIT_LABELS['hierarchical']}: {describe(family, scale)}."
         )
         _ui.diagnostics_panel(outcome)
+
+st.subheader("6 · Take it with you")
+_views.take_it_with_you(
+    outcome.results if outcome is not None else {},
+    estimates,
+    _ui.charts_on_page(),
+    data,
+    priors,
+    settings,
+    stem=f"eight-schools-{family}",
+    what="the MCMC fits on this page",
+)

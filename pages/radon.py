@@ -32,7 +32,7 @@ from hbm_core.real_data import (
     county_subset,
     radon_published,
 )
-from pages import _ui
+from pages import _ui, _views
 
 _ui.require_navigation()  # a deep link on a fresh server must still run inside app.py
 
@@ -188,6 +188,7 @@ _ui.chart(
     "estimate; the dashed line is the complete-pooling estimate for the whole state. On the left, counties "
     "with 1–5 houses have wild own estimates and are pulled far toward the middle; on the right, counties "
     "with 50+ houses barely move. Hover a mark for the county's name.",
+    name="Shrinkage by county size",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -278,6 +279,7 @@ _ui.chart(
     "Posterior means with 94% intervals. For small counties the no-pooling interval (blue) is wide and the "
     "partial-pooling one (vermillion) is narrower and nearer the state mean; for large counties the two "
     "agree. Complete pooling (grey square) gives every county the same, overconfident, estimate.",
+    name="Forest plot",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -340,6 +342,7 @@ _ui.chart(
     "the county's own houses; partial pooling is pulled toward the state. Most of the spread is "
     f"house-to-house: under partial pooling the county's level is uncertain by ±{here.sd_location:.2f}, "
     f"one house varies by ±{here.sd_noise:.2f} (log pCi/L).",
+    name=f"New house in {county}",
 )
 _ui.chart(
     rcharts.predictive_density(
@@ -357,6 +360,7 @@ _ui.chart(
     f"centred on the average house ({new['pooled'].mean:.2f}), which big low-radon counties dominate, "
     f"not on the average county ({new['hierarchical'].mean:.2f}). No pooling says nothing about a county "
     "it has not seen.",
+    name="New house in a new county",
 )
 st.dataframe(
     pd.DataFrame(rows),
@@ -432,3 +436,6 @@ with st.expander("All 85 counties as a table"):
             for f in ("pooled", "unpooled", "hierarchical")
         },
     )
+
+st.subheader("6 · Take it with you")
+_views.take_it_with_you(results, estimates, _ui.charts_on_page(), data, priors, settings, stem="radon")

@@ -25,7 +25,7 @@ from hbm_core.real_data import (
     population_survival,
     tank_frame,
 )
-from pages import _ui
+from pages import _ui, _views
 
 _ui.require_navigation()  # a deep link on a fresh server must still run inside app.py
 
@@ -163,6 +163,7 @@ _ui.chart(
     "pointing the way each tank moved. Every tank moves toward the population median (vermillion dashed "
     "line), and most in the small tanks on the left: 10 tadpoles say less than 35. Tanks where every "
     "tadpole survived still get estimates below 100%. Hover a tank for all three fits.",
+    name="Tank survival",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -175,6 +176,7 @@ _ui.chart(
     "The average distance, in percentage points of survival, between a tank's observed proportion (no "
     "pooling) and its partial-pooling estimate. It falls as tanks get bigger: more tadpoles, more evidence, "
     "less borrowing.",
+    name="Shrinkage by tank size",
 )
 st.dataframe(
     summary.drop(columns=["density"]).rename(
@@ -246,6 +248,7 @@ else:
                 title="Survival in a new tank",
             ),
             "Partial pooling's population of tanks: draw a_new ~ N(ā, σ), then p = expit(a_new).",
+            name="Survival in a new tank",
         )
     with right:
         q = np.quantile(new_tank, [0.1, 0.5, 0.9])
@@ -298,3 +301,14 @@ with st.expander("All 48 tanks as a table"):
             )
         },
     )
+
+st.subheader("6 · Take it with you")
+_views.take_it_with_you(
+    results,
+    _ui.estimates_frame(outcome, None),
+    _ui.charts_on_page(),
+    data,
+    priors,
+    settings,
+    stem="reedfrogs",
+)

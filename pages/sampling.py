@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from hbm_core import charts
+from hbm_core import charts, codegen
 from hbm_core import sampler_stats as sst
 from hbm_core.data import GroupedData
 from hbm_core.priors import Priors
 from hbm_core.settings import FitSettings
-from pages import _ui
+from pages import _ui, _views
 
 if TYPE_CHECKING:
     from hbm_core.engine import FitResult
@@ -341,6 +341,7 @@ with left:
         ),
         captions["centered"],
         key="funnel_centered",
+        name="Funnel, centered",
     )
 with right:
     _ui.chart(
@@ -353,6 +354,7 @@ with right:
         ),
         captions["non-centered"],
         key="funnel_noncentered",
+        name="Funnel, non-centered",
     )
 
 left, right = st.columns(2)
@@ -406,6 +408,7 @@ if st.toggle(
         + f"5% quantile of τ: centered {low_tau['centered']:.2g}, "
         f"non-centered {low_tau['non-centered']:.2g}.",
         key="funnel_same",
+        name="Funnel, both fits",
     )
 
 # ---------------------------------------------------------------------------------------------
@@ -428,6 +431,7 @@ if chain_plot == "Rank plots":
             _ui.chart(
                 charts.rank_plot(chain_frames[form], title=None, width=68, height=80),
                 key=f"rank_{form}",
+                name=f"Rank plot, {form}",
             )
     st.caption(
         "Rank all draws of a parameter together, then count each chain's draws per rank bin. Flat bars "
@@ -442,6 +446,7 @@ else:
             _ui.chart(
                 charts.trace_plot(chain_frames[form], title=None, width=330, height=110),
                 key=f"trace_{form}",
+                name=f"Trace plot, {form}",
             )
     st.caption(
         "Each chain's draws in order. Good chains overlap like fuzzy caterpillars; flat stretches where a "
@@ -580,6 +585,7 @@ else:
                 "Read each line from left to right: does the count fall to 0, and how fast? A form that "
                 "still diverges at 0.99 needs reparameterizing, not smaller steps.",
                 key="sweep_chart",
+                name="target_accept sweep",
             )
         with right:
             wide = {
@@ -634,6 +640,33 @@ st.markdown(
 6. Still stuck? Stronger (more informative) priors on τ, or a simpler model, may be the honest answer.
 """
 )
+
+# ---------------------------------------------------------------------------------------------
+# 7. Take it with you
+
+st.header("7 · Take it with you")
+estimates_by_form = pd.concat(
+    [fits[form].estimates.assign(parameterization=form) for form in FORMS], ignore_index=True
+)
+_views.downloads(fits, estimates_by_form, _ui.charts_on_page(), f"sampling-{regime.key}", labels=FORM_TITLES)
+spec, raw = codegen.data_file(data)
+for form in FORMS:
+    script_name = f"sampling_{regime.key}_{form.replace('-', '_')}.py"
+    _views.show_code(
+        codegen.pymc_script(
+            spec, priors, main_settings[form], poolings=("hierarchical",), data=data, script_name=script_name
+        ),
+        file_name=script_name,
+        data_files={spec.file_name: raw},
+        label=f"Show the code: the {FORM_TITLES[form].lower()} fit in plain PyMC",
+        note=(
+            f"The complete PyMC script for the {FORM_TITLES[form].lower()} fit above: it reads "
+            f"`{spec.file_name}` (download it below and keep it next to the script), builds the same "
+            f"model with the same priors, target_accept {target_accept:g}, draws and seed, and prints "
+            "the summary. Its divergence count differs from the page's (another random path), but the "
+            "same form should struggle."
+        ),
+    )
 
 # Compile the other data set's model in the background, so switching the data is quick.
 other = sst.REGIMES["strong" if regime.key == "weak" else "weak"]

@@ -19,7 +19,7 @@ import pymc as pm
 import pytest
 from scipy.special import expit
 
-from hbm_core.codegen import CsvSpec, SyntheticSpec, csv_format, pymc_script
+from hbm_core.codegen import CsvSpec, SyntheticSpec, csv_format, data_file, pymc_script
 from hbm_core.csv_input import load_csv
 from hbm_core.priors import Priors, default_priors
 from hbm_core.settings import POOLINGS, FitSettings
@@ -229,3 +229,44 @@ def test_csv_script_reproduces_the_engine(tmp_path):
     out = _run_script(pymc_script(spec, priors, QUICK, data=data), tmp_path, {"throws.csv": raw})
     results = fit_all(data, priors, QUICK)
     _assert_same_estimates(out, results, binomial=True)
+
+
+# ----------------------------------------------------------------------------- built-in data sets
+
+
+@pytest.mark.parametrize("name", ["eight_schools", "efron_morris", "radon", "reedfrogs"])
+def test_builtin_data_sets_go_to_the_script_as_a_csv_file(name, tmp_path):
+    from hbm_core.datasets import load_dataset
+
+    data = load_dataset(name)
+    spec, raw = data_file(data)
+    assert spec.file_name == f"{data.name}.csv"
+    priors = default_priors(data.y, data.family)
+    script = pymc_script(spec, priors, QUICK, data=data)
+    g = _load(script, tmp_path, {spec.file_name: raw})
+    np.testing.assert_array_equal(g["y"], data.y)  # bit for bit through the CSV
+    np.testing.assert_array_equal(g["group_idx"], data.group_idx)
+    assert g["GROUPS"] == list(data.groups)
+    for column, values in (("trials", data.trials), ("x", data.x)):
+        if values is not None:
+            np.testing.assert_array_equal(g[column], values)
+    if data.family == "known_se":
+        np.testing.assert_array_equal(g["se"], data.se)
+        assert "sigma=se, observed=y" in script
+    model = g["partial_pooling"]()
+    assert np.isfinite(model.compile_logp()(model.initial_point()))
+
+
+@pytest.mark.slow
+def test_known_se_script_reproduces_the_engine(tmp_path):
+    from hbm_core.datasets import load_dataset
+    from hbm_core.engine import fit_all
+
+    data = load_dataset("eight_schools")
+    priors = Priors(mu_loc=0.0, mu_scale=100.0, tau_family="half_cauchy", tau_scale=25.0)
+    spec, raw = data_file(data)
+    settings = QUICK.with_(draws=500, chains=4)
+    script = pymc_script(spec, priors, settings, data=data, poolings=("hierarchical", "unpooled"))
+    out = _run_script(script, tmp_path, {spec.file_name: raw})
+    results = fit_all(data, priors, settings, poolings=("hierarchical", "unpooled"))
+    _assert_same_estimates(out, results, binomial=False)

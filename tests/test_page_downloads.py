@@ -1,0 +1,55 @@
+"""Every page with results offers downloads (estimates, traces, charts) and the PyMC script behind it,
+and the script reads the page's data set from a CSV file offered beside it."""
+
+from __future__ import annotations
+
+import pytest
+
+# page file -> (quick sampler settings, expected trace buttons, the data file the script reads)
+PAGES = {
+    "pages/eight_schools.py": ({"es_draws": 250, "es_chains": 2, "es_seed": 21}, 3, "eight_schools.csv"),
+    "pages/baseball.py": ({"bb_draws": 250, "bb_chains": 2, "bb_seed": 21}, 3, "efron_morris.csv"),
+    "pages/radon.py": ({"radon_draws": 250, "radon_tune": 500, "radon_chains": 2}, 3, "radon.csv"),
+    "pages/reedfrogs.py": ({"frogs_draws": 250, "frogs_tune": 500, "frogs_chains": 2}, 3, "reedfrogs.csv"),
+    "pages/sampling.py": ({"sl_draws": 250, "sl_seed": 21}, 2, "eight_schools.csv"),
+}
+
+
+def _buttons(at) -> list[dict]:
+    """Download buttons on the page: their labels and file names (AppTest has no typed accessor)."""
+    out = []
+    for element in at.get("download_button"):
+        proto = element.proto
+        out.append({"label": proto.label, "id": proto.id})
+    return out
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_offers_downloads_and_its_code(app_test, page):
+    settings, n_traces, data_file = PAGES[page]
+    for key, value in settings.items():
+        app_test.session_state[key] = value
+    app_test.run()
+    app_test.switch_page(page).run()
+    assert not app_test.exception, [e.value for e in app_test.exception]
+    labels = [b["label"] for b in _buttons(app_test)]
+    assert "Estimates table" in labels
+    assert labels.count("PNG") == labels.count("SVG") >= 2, labels  # every named chart, both formats
+    trace_labels = {"Complete pooling", "No pooling", "Partial pooling", "Centered", "Non-centered"}
+    assert sum(label in trace_labels for label in labels) == n_traces, labels
+    assert f"Download {data_file}" in labels
+    scripts = [c.value for c in app_test.code if "import pymc as pm" in c.value]
+    assert scripts, "no PyMC script on the page"
+    assert all(f'CSV_FILE = "{data_file}"' in s for s in scripts)
+    assert all("def partial_pooling():" in s for s in scripts)
+
+
+def test_flat_prior_page_says_why_there_is_no_script(app_test):
+    app_test.session_state["es_prior"] = "flat"
+    app_test.run()
+    app_test.switch_page("pages/eight_schools.py").run()
+    assert not app_test.exception
+    assert not [c for c in app_test.code if "import pymc as pm" in c.value]
+    assert any("No script for these settings" in i.value for i in app_test.info)
+    labels = [b["label"] for b in _buttons(app_test)]
+    assert labels.count("PNG") >= 2  # the exact engine's charts can still be downloaded
