@@ -10,7 +10,6 @@ PyMC's own NUTS (``sampler="pymc"``) is the fallback and the reference in the te
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -42,14 +41,13 @@ from hbm_core.results import (
     plain_warnings,
     population_table,
 )
-from hbm_core.settings import FitSettings
+from hbm_core.settings import MAX_CONCURRENT_SAMPLERS, FitSettings
 
 DEFAULT_SETTINGS = FitSettings()
 
-#: At most this many fits sample at once in this process (default: one per core); the others
-#: queue. Each sampler already runs its chains on several threads, so more would only slow all.
-MAX_CONCURRENT_SAMPLERS = int(os.environ.get("PPL_MAX_SAMPLERS", os.cpu_count() or 2))
 SAMPLING_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_SAMPLERS)
+#: Guards handing a sampling slot from a job to the job chained after it (``FitJob(after=...)``).
+_HANDOFF = threading.Lock()
 
 
 class FitError(RuntimeError):
@@ -270,6 +268,11 @@ class FitJob:
         self._error: BaseException | None = None
         self._sampler = None
         self._after = after
+        self._next: FitJob | None = None  # the job chained after this one, if any
+        self._slot_from_previous = False  # ``after`` handed its sampling slot over to this job
+        if after is not None:
+            with _HANDOFF:
+                after._next = self
         #: "waiting" (for ``after``), "compiling", "queued" (for a sampling slot), "sampling", "done"
         self.state = "waiting"
         self._sampling_started = time.perf_counter()
@@ -344,6 +347,7 @@ class FitJob:
             else:
                 self._error = FitError(f"The sampler failed: {type(err).__name__}: {err}")
         finally:
+            self._return_unused_slot()
             self._sampled.set()
             self.progress = 1.0
             self.state = "done"
@@ -351,17 +355,37 @@ class FitJob:
 
     @contextmanager
     def _sampling_slot(self):
-        """Hold one of the process's sampling slots while sampling; wait (cancellably) for one."""
+        """Hold one of the process's sampling slots while sampling; wait (cancellably) for one.
+
+        A chain of jobs (one user's three fits) queues once: each job hands its slot straight to
+        the job chained after it, so under load a user waits for a slot once, not three times.
+        """
         self.state = "queued"
-        while not SAMPLING_SLOTS.acquire(timeout=0.1):
-            if self._cancel.is_set():
-                raise FitCancelled("The fit was cancelled.")
+        with _HANDOFF:
+            inherited, self._slot_from_previous = self._slot_from_previous, False
+        if not inherited:
+            while not SAMPLING_SLOTS.acquire(timeout=0.1):
+                if self._cancel.is_set():
+                    raise FitCancelled("The fit was cancelled.")
         try:
             if self._cancel.is_set():
                 raise FitCancelled("The fit was cancelled.")
             self.state = "sampling"
             yield
         finally:
+            with _HANDOFF:
+                successor = self._next
+                handed = successor is not None and not successor._cancel.is_set()
+                if handed:
+                    successor._slot_from_previous = True
+            if not handed:
+                SAMPLING_SLOTS.release()
+
+    def _return_unused_slot(self) -> None:
+        """Release a slot handed over by ``after`` that this job never sampled with."""
+        with _HANDOFF:
+            inherited, self._slot_from_previous = self._slot_from_previous, False
+        if inherited:
             SAMPLING_SLOTS.release()
 
     def _sample_nutpie(self, compiled):

@@ -3,6 +3,7 @@ draw its exact preview before the sampling stack has loaded)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -12,6 +13,10 @@ Parameterization = Literal["auto", "centered", "non-centered"]
 
 #: Synthetic data are padded to this many groups so the group slider never recompiles.
 MAX_GROUPS = 12
+
+#: At most this many fits sample at once in this process (default: one per core); the others
+#: queue. Each sampler already runs its chains on several threads, so more would only slow all.
+MAX_CONCURRENT_SAMPLERS = int(os.environ.get("PPL_MAX_SAMPLERS", os.cpu_count() or 2))
 
 
 @dataclass(frozen=True)
@@ -30,3 +35,25 @@ class FitSettings:
 
     def with_(self, **changes) -> FitSettings:
         return replace(self, **changes)
+
+
+#: Fewest draws and tuning steps per chain that :func:`under_load` goes down to.
+MIN_DRAWS_UNDER_LOAD, MIN_TUNE_UNDER_LOAD = 250, 300
+
+
+def under_load(settings: FitSettings, pending_fits: int, slots: int = MAX_CONCURRENT_SAMPLERS) -> FitSettings:
+    """Lighter settings when many fits wait for the processors, so everyone still gets an answer soon.
+
+    ``pending_fits``: fits running or queued in this process; ``slots``: fits that can sample at
+    once. Up to three pending fits per slot (one user's three fits on every core) nothing changes;
+    beyond that draws and tuning steps halve, and beyond six per slot they quarter, down to
+    :data:`MIN_DRAWS_UNDER_LOAD` and :data:`MIN_TUNE_UNDER_LOAD` (never below what was asked).
+    The lighter fits are judged by the same diagnostics, so a fit that needed its draws says so.
+    """
+    backlog = pending_fits / max(slots, 1)
+    if backlog <= 3:
+        return settings
+    factor = 2 if backlog <= 6 else 4
+    draws = max(min(MIN_DRAWS_UNDER_LOAD, settings.draws), settings.draws // factor)
+    tune = max(min(MIN_TUNE_UNDER_LOAD, settings.tune), settings.tune // factor)
+    return settings.with_(draws=draws, tune=tune)

@@ -19,7 +19,7 @@ from hbm_core.broker import FitBroker, data_fingerprint
 from hbm_core.data import GroupedData
 from hbm_core.palette import FIT_LABELS
 from hbm_core.priors import Priors
-from hbm_core.settings import POOLINGS, FitSettings, Pooling
+from hbm_core.settings import POOLINGS, FitSettings, Pooling, under_load
 
 if TYPE_CHECKING:
     from hbm_core.engine import FitJob, FitResult, ModelCache
@@ -186,6 +186,23 @@ def wait_for_fits(
         except FitError as err:
             outcome.errors[pooling] = str(err)
     return outcome
+
+
+def lighter_when_busy(settings: FitSettings) -> FitSettings:
+    """``settings``, or fewer draws when the server's sampling queue is long (see ``under_load``)."""
+    return under_load(settings, fit_broker().running())
+
+
+def busy_note(asked: FitSettings, used: FitSettings) -> str:
+    """A sentence for the page when ``lighter_when_busy`` changed the settings, else ''."""
+    if used == asked:
+        return ""
+    return (
+        f"The server was busy (many people sampling at once), so these fits used {used.draws} draws "
+        f"after {used.tune} tuning steps per chain instead of {asked.draws} after {asked.tune}: "
+        "answers arrive sooner, with a little more Monte Carlo noise. The diagnostics below judge them "
+        "as usual; move a slider again later for the full settings."
+    )
 
 
 def run_fits(

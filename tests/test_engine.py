@@ -211,3 +211,35 @@ def test_sampling_slots_queue_fits_and_queued_fits_can_be_cancelled(monkeypatch)
         long.result(timeout=10)
     after = FitJob(seed_data(seed=9), "pooled", priors, FAST)  # the slot was released
     assert after.result(timeout=60).diagnostics.divergences == 0
+
+
+def test_a_chain_of_fits_queues_once_and_never_leaks_a_slot(monkeypatch):
+    """One user's three fits hand their sampling slot down the chain: a second user who queued in
+    the meantime waits for the whole chain, and cancelled or failed links give the slot back."""
+    import hbm_core.engine as engine
+
+    fit_all(seed_data(), settings=FAST)  # compiled already
+    slots = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(engine, "SAMPLING_SLOTS", slots)
+    priors = default_priors(seed_data().y)
+    slow = FitSettings(draws=3000, tune=300, chains=2, seed=4)
+    first = engine.start_fits(seed_data(seed=21), priors, slow)
+    deadline = time.monotonic() + 30
+    while first["pooled"].state != "sampling" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second = engine.start_fits(seed_data(seed=22), priors, slow)
+    for job in [*first.values(), *second.values()]:
+        job.result(timeout=120)
+    started = {name: job._sampling_started for name, job in first.items()}
+    assert second["pooled"]._sampling_started > started["hierarchical"]  # waited for the chain
+    assert slots.acquire(blocking=False)  # the slot came back
+    slots.release()
+
+    # Cancel the middle link while the first samples: the chain still returns its slot.
+    chain = engine.start_fits(seed_data(seed=23), priors, slow)
+    chain["unpooled"].cancel()
+    for job in chain.values():
+        job._done.wait(120)
+    assert chain["unpooled"].cancelled
+    assert slots.acquire(timeout=5)
+    slots.release()
