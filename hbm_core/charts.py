@@ -18,9 +18,10 @@ Conventions shared by all charts:
   from the axis (hover a mark: every mark has a tooltip with group, n and estimates);
 - the height grows with the number of groups; the width is ``"container"`` unless a
   chart is faceted (then ``width`` is the width of one panel);
-- every function takes ``classroom=True`` for projection: ~1.5x fonts and thicker
-  marks. Charts come back already configured (:func:`apply_theme`), so they cannot be
-  layered further; give charts of your own the same look with :func:`apply_theme`;
+- every function takes ``classroom=True`` for projection: ~1.5x fonts, thicker
+  marks and the palette's darker projector variants of its lightest colours. Charts
+  come back already configured (:func:`apply_theme`), so they cannot be layered
+  further; give charts of your own the same look with :func:`apply_theme`;
 - tooltips round estimates to 3 significant digits;
 - a required column missing from the input raises ``ValueError`` naming it.
 """
@@ -46,6 +47,7 @@ from hbm_core.palette import (
     MEAN_COLOR,
     SERIES_COLORS,
     TRUE_COLOR,
+    for_projector,
 )
 
 MAX_LABELLED_GROUPS = 30
@@ -111,8 +113,11 @@ def theme(classroom: bool = False) -> dict:
                 "direction": "horizontal",
                 "columnPadding": 14 * k,
                 "symbolOpacity": 1,
+                # projector sizes: two entries a row, so the legend fits beside a sidebar too
+                **({"columns": 2} if classroom else {}),
             },
-            "axisQuantitative": {"tickCount": 8},
+            # fewer numbers on a projector's axes: 1.5x labels would crowd each other
+            "axisQuantitative": {"tickCount": 5 if classroom else 8},
             "header": {
                 "labelFontSize": title,
                 "titleFontSize": title,
@@ -153,6 +158,11 @@ class _Style:
     """Sizes that grow with ``classroom``: k is the scale factor."""
 
     k: float
+    classroom: bool = False
+
+    def color(self, colour: str) -> str:
+        """A palette colour, darker in classroom mode when it is too light for a projector."""
+        return for_projector(colour) if self.classroom else colour
 
     @property
     def font(self) -> float:
@@ -172,7 +182,7 @@ class _Style:
 
 
 def _style(classroom: bool) -> _Style:
-    return _Style(1.5 if classroom else 1.0)
+    return _Style(1.5 if classroom else 1.0, classroom=classroom)
 
 
 def _require(df: pd.DataFrame, columns: Iterable[str], where: str) -> None:
@@ -215,17 +225,26 @@ def _group_y(labels: Sequence[str], title: str, field: str = "label") -> alt.Y:
     return alt.Y(f"{field}:N", sort=list(labels), axis=axis)
 
 
-def _key(keys: Sequence[str], s: _Style, shape: bool = True, shapes: dict[str, str] | None = None) -> dict:
+def _key(
+    keys: Sequence[str],
+    s: _Style,
+    shape: bool = True,
+    shapes: dict[str, str] | None = None,
+    symbol_stroke: float | None = None,
+) -> dict:
     """``color`` (and ``shape``) encodings of the shared legend, on the ``key`` field.
 
     Colours and shapes come from ``_KEYS`` (so from the palette); ``shapes`` overrides
-    some shapes, unknown keys get series colours.
+    some shapes, unknown keys get series colours. ``symbol_stroke`` sets the legend symbols'
+    outline width (0 keeps the gaps of a dashed symbol open).
     """
     keys = list(dict.fromkeys(keys))
     colors = [
-        _KEYS[k][0] if k in _KEYS else SERIES_COLORS[i % len(SERIES_COLORS)] for i, k in enumerate(keys)
+        s.color(_KEYS[k][0]) if k in _KEYS else SERIES_COLORS[i % len(SERIES_COLORS)]
+        for i, k in enumerate(keys)
     ]
-    legend = alt.Legend(title=None, symbolSize=s.area(150), symbolStrokeWidth=s.stroke(2.5), symbolOpacity=1)
+    stroke = s.stroke(2.5) if symbol_stroke is None else symbol_stroke
+    legend = alt.Legend(title=None, symbolSize=s.area(150), symbolStrokeWidth=stroke, symbolOpacity=1)
     enc = {"color": alt.Color("key:N", scale=alt.Scale(domain=keys, range=colors), legend=legend)}
     if shape:
         shapes = {**{k: v[1] for k, v in _KEYS.items()}, **(shapes or {})}
@@ -238,14 +257,18 @@ def _key(keys: Sequence[str], s: _Style, shape: bool = True, shapes: dict[str, s
 
 
 def _paint(
-    layers: Sequence[alt.Chart], keys: Sequence[str], s: _Style, shapes: dict[str, str] | None = None
+    layers: Sequence[alt.Chart],
+    keys: Sequence[str],
+    s: _Style,
+    shapes: dict[str, str] | None = None,
+    symbol_stroke: float | None = None,
 ) -> list[alt.Chart]:
     """Give point layers the shared legend's colour and shape, rules and ticks its colour.
 
     Other marks (text, grey connecting lines) keep their own colour. A shape on a rule
     would draw a stray symbol at the rule's start, hence the distinction.
     """
-    enc = _key(keys, s, shapes=shapes)
+    enc = _key(keys, s, shapes=shapes, symbol_stroke=symbol_stroke)
     by_mark = {"point": enc, "rule": {"color": enc["color"]}, "tick": {"color": enc["color"]}}
     return [lyr.encode(**by_mark.get(getattr(lyr.mark, "type", lyr.mark), {})) for lyr in layers]
 
@@ -294,24 +317,10 @@ def _title(text: str | None, subtitle: str | None = None) -> alt.TitleParams | s
 # ------------------------------------------------------------------- data strip
 
 
-def data_strip(
-    obs: pd.DataFrame,
-    y_label: str,
-    true_means: pd.DataFrame | None = None,
-    *,
-    group_label: str = "group",
-    title: str | None = "The data, group by group",
-    width: int | str = "container",
-    classroom: bool = False,
-) -> alt.LayerChart:
-    """Jittered strip plot of each group's observations with its sample mean.
-
-    ``obs`` columns: ``group``, ``y`` (one row per observation).
-    ``true_means`` (optional) columns: ``group``, ``true_mean`` -- drawn as diamonds.
-    Each group's sample mean is a bold black tick; tooltips give n, mean and sd.
-    """
-    _require(obs, ["group", "y"], "data_strip")
-    s = _style(classroom)
+def _strip_layers(
+    obs: pd.DataFrame, y_label: str, true_means: pd.DataFrame | None, group_label: str, s: _Style
+) -> tuple[list[alt.Chart], list[str], int]:
+    """The strip plot's layers (observations, sample-mean ticks, true means), legend keys, height."""
     groups = _groups(obs)
     obs = obs.assign(group=obs["group"].astype(str))
     summ = obs.groupby("group", sort=False)["y"].agg(n="size", mean="mean", sd="std")
@@ -328,7 +337,8 @@ def data_strip(
         _as_key(alt.Chart(_data(pts)), OBS_LABEL)
         .mark_point(
             filled=True,
-            opacity=0.55,
+            # on a projector the grey dots need more ink to be seen at the back of the room
+            opacity=0.7 if s.classroom else 0.55,
             size=s.area(28 if len(groups) <= 30 else 10),
         )
         .encode(
@@ -364,9 +374,88 @@ def data_strip(
         if not tm.empty:
             keys.append(TRUE_LABEL)
             layers.append(_true_marks(alt.Chart(_data(tm)), "true_mean", y, y_label, group_label, s))
+    return layers, keys, s.height(len(groups))
+
+
+def data_strip(
+    obs: pd.DataFrame,
+    y_label: str,
+    true_means: pd.DataFrame | None = None,
+    *,
+    group_label: str = "group",
+    title: str | None = "The data, group by group",
+    width: int | str = "container",
+    classroom: bool = False,
+) -> alt.LayerChart:
+    """Jittered strip plot of each group's observations with its sample mean.
+
+    ``obs`` columns: ``group``, ``y`` (one row per observation).
+    ``true_means`` (optional) columns: ``group``, ``true_mean`` -- drawn as diamonds.
+    Each group's sample mean is a bold black tick; tooltips give n, mean and sd.
+    """
+    _require(obs, ["group", "y"], "data_strip")
+    s = _style(classroom)
+    layers, keys, height = _strip_layers(obs, y_label, true_means, group_label, s)
     return apply_theme(
-        alt.layer(*_paint(layers, keys, s)).properties(
-            width=width, height=s.height(len(groups)), title=_title(title)
+        alt.layer(*_paint(layers, keys, s)).properties(width=width, height=height, title=_title(title)),
+        classroom,
+    )
+
+
+# An SVG path of three short bars on a vertical line: the legend symbol of a dashed vertical rule,
+# so it cannot be mistaken for the solid sample-mean tick next to it.
+_DASHED_VBAR = "M-0.22,-1H0.22V-0.5H-0.22Z M-0.22,-0.2H0.22V0.2H-0.22Z M-0.22,0.5H0.22V1H-0.22Z"
+
+
+def complete_pooling_strip(
+    obs: pd.DataFrame,
+    estimates: pd.DataFrame,
+    y_label: str,
+    true_means: pd.DataFrame | None = None,
+    *,
+    group_label: str = "group",
+    title: str | None = "Complete pooling: one estimate for every group",
+    width: int | str = "container",
+    classroom: bool = False,
+) -> alt.LayerChart:
+    """The data strip with the complete-pooling estimate drawn across all groups.
+
+    ``obs`` columns: ``group``, ``y`` (as :func:`data_strip`). ``estimates``: the long
+    estimates table; its first ``fit == "pooled"`` row gives ``mean``, ``hdi_low`` and
+    ``hdi_high``, drawn as a dashed rule over a shaded 94% interval spanning every group, so
+    the gap between each group's sample mean (black tick) and the common line is plain.
+    """
+    _require(obs, ["group", "y"], "complete_pooling_strip")
+    _require(estimates, ["fit", "mean", "hdi_low", "hdi_high"], "complete_pooling_strip")
+    pooled = estimates[estimates["fit"] == "pooled"]
+    if pooled.empty:
+        raise ValueError("complete_pooling_strip() needs a row with fit == 'pooled'")
+    s = _style(classroom)
+    layers, keys, height = _strip_layers(obs, y_label, true_means, group_label, s)
+    label = FIT_LABELS["pooled"]
+    line = pd.DataFrame([pooled.iloc[0][["mean", "hdi_low", "hdi_high"]].astype(float)])
+    tips = [
+        _tip("mean", f"{label} estimate"),
+        _tip("hdi_low", "94% HDI low"),
+        _tip("hdi_high", "94% HDI high"),
+    ]
+    base = alt.Chart(_data(line)).encode(tooltip=tips)
+    band = base.mark_rect(color=s.color(FIT_COLORS["pooled"]), opacity=0.14).encode(
+        x=_x("hdi_low", y_label), x2="hdi_high:Q"
+    )
+    rule = (
+        _as_key(base, label)
+        .mark_rule(strokeDash=[8, 5], strokeWidth=s.stroke(3))
+        .encode(x=_x("mean", y_label))
+    )
+    # band under the dots, the line over them
+    layers = [band, *layers, rule]
+    keys = [*keys, label]
+    return apply_theme(
+        alt.layer(*_paint(layers, keys, s, shapes={label: _DASHED_VBAR}, symbol_stroke=0)).properties(
+            width=width,
+            height=height,
+            title=_title(title, "Dashed line: the one common estimate; shaded: its 94% interval."),
         ),
         classroom,
     )
@@ -608,7 +697,7 @@ def _shrink_slope(wide, y_label, group_label, s):
         tr = pd.concat([tr, tr.assign(pos=2, estimate=tr["true_mean"])])
         layers.append(
             alt.Chart(_data(tr))
-            .mark_line(color=TRUE_COLOR, strokeDash=[2, 3], strokeWidth=s.stroke(1.2), opacity=0.7)
+            .mark_line(color=s.color(TRUE_COLOR), strokeDash=[2, 3], strokeWidth=s.stroke(1.2), opacity=0.7)
             .encode(x=x, y=yq("estimate"), detail="group:N", tooltip=tips)
         )
         layers.append(
@@ -835,7 +924,7 @@ def grid_density(
         frame = frame.rename(columns={others[0]: "x"})
     _require(frame, ["x", "density"], "grid_density")
     s = _style(classroom)
-    colour = FIT_COLORS["hierarchical"]
+    colour = s.color(FIT_COLORS["hierarchical"])
     base = alt.Chart(_data(frame[["x", "density"]])).encode(
         x=_x("x", x_label),
         y=alt.Y("density:Q", title=y_label),
@@ -896,7 +985,7 @@ def tau_curves(
     yy = alt.Y(f"{value}:Q", title=y_label, scale=scale)
     x = _x("tau", x_label, zero=True)
     tips = [_tip("group", "group", None), _tip("tau", "τ"), _tip(value, y_label)]
-    colour = FIT_COLORS["hierarchical"]
+    colour = s.color(FIT_COLORS["hierarchical"])
     few = len(groups) <= MAX_LABELLED_GROUPS
     base = alt.Chart(_data(df[["tau", "group", value]])).encode(x=x, y=yy, tooltip=tips)
     layers = [
@@ -968,7 +1057,9 @@ def funnel(
         "color": alt.Color(
             "key:N",
             legend=alt.Legend(title=None),
-            scale=alt.Scale(domain=["draw", "divergent transition"], range=[DATA_COLOR, DIVERGENT_COLOR]),
+            scale=alt.Scale(
+                domain=["draw", "divergent transition"], range=[s.color(DATA_COLOR), DIVERGENT_COLOR]
+            ),
         )
     }
     base = alt.Chart().encode(
@@ -1167,7 +1258,9 @@ def pooling_bars(
         ],
     )
     layers = [
-        base.mark_bar(color=FIT_COLORS["hierarchical"], opacity=0.85, size=s.step(J, per_group=26) * 0.7)
+        base.mark_bar(
+            color=s.color(FIT_COLORS["hierarchical"]), opacity=0.85, size=s.step(J, per_group=26) * 0.7
+        )
     ]
     if J <= MAX_LABELLED_GROUPS:
         layers.append(

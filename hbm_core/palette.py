@@ -13,6 +13,10 @@ survive a washed-out classroom projector:
 - raw observations: light grey, so the fits stand out on top of them.
 
 Pages never pick colours of their own for these five things.
+
+Classroom mode (a projector, which washes colours out) draws with darker variants of the
+colours that reach less than 4.5:1 contrast against white (:data:`PROJECTOR_VARIANTS`,
+:func:`for_projector`): same hue, so a colour still means the same thing.
 """
 
 from __future__ import annotations
@@ -45,3 +49,28 @@ CHAIN_COLORS = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#F0E442"
 # Other categorical series (e.g. several parameters on one density chart): Okabe–Ito
 # colours other than the fit colours, so a parameter never looks like a kind of pooling.
 SERIES_COLORS = ("#E69F00", "#56B4E9", "#CC79A7", "#009E73", "#000000", "#F0E442")
+
+# Classroom mode: darker variants (same hue) of the colours below 4.5:1 against white, the contrast
+# WCAG asks of text; a projector loses much of a screen's contrast. The normal palette is unchanged.
+PROJECTOR_VARIANTS = {
+    FIT_COLORS["hierarchical"]: "#B84F00",  # vermillion, 3.9:1 -> 5.1:1
+    TRUE_COLOR: "#007A59",  # bluish green, 3.4:1 -> 5.4:1
+    DATA_COLOR: "#666666",  # grey observations, 3.4:1 -> 5.7:1
+}
+
+
+def for_projector(colour: str) -> str:
+    """The classroom (projector) variant of ``colour``: darker if it is too light, else itself."""
+    return PROJECTOR_VARIANTS.get(colour.upper(), colour)
+
+
+def contrast_ratio(colour: str, background: str = "#FFFFFF") -> float:
+    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours: 1 (none) to 21 (black on white)."""
+
+    def luminance(hex_colour: str) -> float:
+        rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)

@@ -3,6 +3,8 @@
 All settings live in ``st.session_state`` under the widget keys. On a session's first run the
 URL's query parameters (``?g=3&n=20,40,60&m=3,5,7&s=1,2,3&seed=1&tau=10``) override the defaults,
 so a copied link shows the same groups, seed and results; every run writes the settings back.
+Classroom mode adds ``classroom=1&step=N`` (the step-through's step), so a teacher's link opens the
+projector view at the same step.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from hbm_core.settings import MAX_GROUPS
+from pages._classroom import STEPS
 
 SIZE_RANGE, MEAN_RANGE, SD_RANGE = (1, 500), (-10.0, 20.0), (0.1, 10.0)
 DRAWS = (250, 500, 1000, 2000, 4000)
@@ -39,6 +42,8 @@ DEFAULTS = {
     "target_accept": "auto",
     "param": "auto",
     "sigma": "group",
+    "classroom": False,  # classroom mode: projector sizes, fewer controls, the step-through
+    "step": 1,  # the classroom step-through's step, 1..len(STEPS); kept while classroom mode is off
 }
 
 
@@ -56,6 +61,9 @@ class Settings:
     target_accept: float | None  # None: chosen from the data
     param: str
     sigma: str  # observation sd: "group" or "shared"
+    # How the page shows the results (the results do not depend on these):
+    classroom: bool = False
+    step: int = 1
 
     @property
     def n_groups(self) -> int:
@@ -134,6 +142,10 @@ def _from_query_params() -> list[str]:
             st.session_state["param"] = qp["param"]
         if "sd" in qp and qp["sd"] in SIGMA_MODES:
             st.session_state["sigma"] = qp["sd"]
+        if "classroom" in qp:
+            st.session_state["classroom"] = qp["classroom"].strip().lower() in ("1", "true", "on", "yes")
+        if "step" in qp:
+            st.session_state["step"] = int(_clamp(int(float(qp["step"])), 1, len(STEPS)))
     except (ValueError, TypeError) as err:
         notes.append(f"the link could not be read ({err}); defaults are used for the rest")
     return notes
@@ -180,6 +192,8 @@ def settings_from_state() -> Settings:
         param=str(ss["param"]),
         sigma=str(ss["sigma"]),
         target_accept=None if ss["target_accept"] == "auto" else float(ss["target_accept"]),
+        classroom=bool(ss["classroom"]),
+        step=int(_clamp(int(ss["step"]), 1, len(STEPS))),
     )
     return settings
 
@@ -200,7 +214,8 @@ def _fmt(values) -> str:
 
 
 def query_params_for(settings: Settings) -> dict[str, str]:
-    return {
+    """The URL's query parameters for ``settings`` (classroom mode and its step only when on)."""
+    params = {
         "g": str(settings.n_groups),
         "n": _fmt(settings.sizes),
         "m": _fmt(settings.means),
@@ -213,10 +228,14 @@ def query_params_for(settings: Settings) -> dict[str, str]:
         "param": settings.param,
         "sd": settings.sigma,
     }
+    if settings.classroom:
+        params |= {"classroom": "1", "step": str(settings.step)}
+    return params
 
 
 def write_query_params(settings: Settings) -> None:
     """Put the settings in the URL (only when they changed, to avoid needless browser updates)."""
     wanted = query_params_for(settings)
-    if {k: st.query_params.get(k) for k in wanted} != wanted:
+    # The whole dict: switching classroom mode off must drop its parameters from the URL.
+    if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

@@ -32,37 +32,65 @@ if TYPE_CHECKING:
 # Result views
 
 
-def shrinkage_view(estimates: pd.DataFrame, y_label: str, note: str = "") -> alt.TopLevelMixin:
-    """The shrinkage arrows (no pooling -> partial pooling) with their explanation."""
-    figure = charts.shrinkage(estimates, y_label)
-    _ui.chart(
-        figure,
+def shrinkage_view(
+    estimates: pd.DataFrame,
+    y_label: str,
+    note: str = "",
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    classroom: bool = False,
+) -> alt.TopLevelMixin:
+    """The shrinkage arrows (no pooling -> partial pooling) with their explanation and ``note``.
+
+    ``title`` and ``caption`` replace the chart's title and the explanation (``""``: none; a
+    page that explains the chart itself). ``classroom=True`` draws the chart for a projector
+    (larger fonts and marks, darker colours).
+    """
+    extra = {} if title is None else {"title": title or None}  # "" -> None: no title
+    figure = charts.shrinkage(estimates, y_label, classroom=classroom, **extra)
+    explanation = (
         "Each arrow runs from a group's own estimate (no pooling) to its partial-pooling estimate; the "
         "dashed line is the complete-pooling estimate. Small groups (small circles) move the most: "
-        f"their own data say little, so they borrow from the others. {note}".strip(),
+        "their own data say little, so they borrow from the others."
     )
+    _ui.chart(figure, f"{explanation if caption is None else caption} {note}".strip())
     return figure
 
 
-def forest_view(estimates: pd.DataFrame, y_label: str) -> alt.TopLevelMixin:
-    """All three fits' estimates with 94% intervals, group by group."""
-    figure = charts.forest(estimates, y_label)
-    _ui.chart(
-        figure,
-        "Point estimates with 94% intervals. No pooling gives wide intervals for small groups; complete "
-        "pooling gives one narrow interval for everybody, which ignores real differences; partial "
-        "pooling sits in between.",
-    )
+_FOREST_CAPTION = (
+    "Point estimates with 94% intervals. No pooling gives wide intervals for small groups; complete "
+    "pooling gives one narrow interval for everybody, which ignores real differences; partial "
+    "pooling sits in between."
+)
+
+
+def forest_view(
+    estimates: pd.DataFrame,
+    y_label: str,
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    classroom: bool = False,
+) -> alt.TopLevelMixin:
+    """The fits' estimates with 94% intervals, group by group (every fit in ``estimates``).
+
+    ``title`` and ``caption`` replace the chart's title and the explanation of all three fits
+    (for a subset of the fits; ``""``: none). ``classroom=True``: drawn for a projector.
+    """
+    extra = {} if title is None else {"title": title or None}  # "" -> None: no title
+    figure = charts.forest(estimates, y_label, classroom=classroom, **extra)
+    _ui.chart(figure, _FOREST_CAPTION if caption is None else caption)
     return figure
 
 
 def population_view(
-    hier: FitResult | None, quick: Preview | None, scale_label: str
+    hier: FitResult | None, quick: Preview | None, scale_label: str, *, classroom: bool = False
 ) -> dict[str, alt.TopLevelMixin]:
     """Left: the posterior of μ and τ (the exact τ density while sampling); right: pooling factors.
 
     ``scale_label`` names the scale of μ and τ, e.g. "units" or "logit scale". Returns the charts
-    drawn, keyed "population" and "pooling".
+    drawn, keyed "population" and "pooling". ``classroom=True``: drawn for a projector.
     """
     drawn: dict[str, alt.TopLevelMixin] = {}
     left, right = st.columns(2)
@@ -75,7 +103,9 @@ def population_view(
                     pd.DataFrame({"value": post["tau"].values.ravel(), "parameter": "τ (between-group sd)"}),
                 ]
             )
-            drawn["population"] = charts.posterior_density(draws, f"value, {scale_label}")
+            drawn["population"] = charts.posterior_density(
+                draws, f"value, {scale_label}", classroom=classroom
+            )
             _ui.chart(
                 drawn["population"],
                 "Posterior of the population mean μ and of τ, the spread of the true group means. "
@@ -93,7 +123,7 @@ def population_view(
             )
         elif quick is not None:
             drawn["population"] = charts.grid_density(
-                quick.exact.tau_frame(), f"τ (between-group sd), {scale_label}"
+                quick.exact.tau_frame(), f"τ (between-group sd), {scale_label}", classroom=classroom
             )
             _ui.chart(drawn["population"], "Exact posterior of τ (σ plugged in), while the sampler runs.")
     with right:
@@ -105,7 +135,9 @@ def population_view(
             estimates = None
         if estimates is not None and estimates["pooling"].notna().any():
             # a short title: the chart has half the page's width
-            drawn["pooling"] = charts.pooling_bars(estimates, title="How much each group borrows")
+            drawn["pooling"] = charts.pooling_bars(
+                estimates, title="How much each group borrows", classroom=classroom
+            )
             _ui.chart(
                 drawn["pooling"],
                 "Pooling factor: 0 = the group keeps its own estimate, 1 = it is pulled all the way to μ. "

@@ -12,7 +12,7 @@ from hbm_core.palette import FIT_LABELS
 from hbm_core.preview import preview
 from hbm_core.priors import Priors
 from hbm_core.settings import MAX_GROUPS, FitSettings
-from pages import _ui, _views
+from pages import _classroom, _ui, _views
 from pages._explore_state import (
     CUSTOM,
     DRAWS,
@@ -40,6 +40,12 @@ def _new_sample() -> None:
 
 
 with st.sidebar:
+    classroom = st.toggle(
+        ":material/co_present: Classroom mode",
+        key="classroom",
+        help="For a projector: larger text and charts, fewer controls, and the story one step per "
+        "click (Back / Next, or PageUp / PageDown). The hidden settings keep their values.",
+    )
     st.header("Groups")
     st.selectbox(
         "Preset",
@@ -85,41 +91,45 @@ with st.sidebar:
                 key=f"sd_{j}",
                 help="Spread of individual observations around the group's mean (units).",
             )
-    st.header("Model")
-    st.slider(
-        "Prior scale of τ",
-        0.5,
-        20.0,
-        step=0.5,
-        key="tau_scale",
-        help="τ ~ HalfNormal(scale): how different the groups may be a priori.",
-    )
-    st.radio(
-        "Observation sd σ",
-        list(SIGMA_MODES),
-        format_func=SIGMA_MODES.get,
-        key="sigma",
-        help="One sd per group matches groups with different spreads; one shared sd is the better "
-        "model when the groups' spreads are alike, and copes with tiny groups.",
-    )
-    with st.expander("Sampler"):
-        st.select_slider("Draws per chain", DRAWS, key="draws")
-        st.slider("Chains", 1, 4, key="chains")
-        st.select_slider(
-            "target_accept",
-            TARGET_ACCEPT,
-            key="target_accept",
-            help="Higher values take smaller steps: fewer divergences, slower sampling. "
-            "auto: 0.95 for partial pooling and 0.9 for the other fits, or 0.99 when a group has "
-            "fewer than 10 observations.",
+
+# Classroom mode hides the model and sampler settings; ensure_state keeps their values meanwhile.
+if not classroom:
+    with st.sidebar:
+        st.header("Model")
+        st.slider(
+            "Prior scale of τ",
+            0.5,
+            20.0,
+            step=0.5,
+            key="tau_scale",
+            help="τ ~ HalfNormal(scale): how different the groups may be a priori.",
         )
         st.radio(
-            "Partial-pooling parameterization",
-            ["auto", "centered", "non-centered"],
-            key="param",
-            horizontal=True,
-            help="auto centers the groups whose data are informative.",
+            "Observation sd σ",
+            list(SIGMA_MODES),
+            format_func=SIGMA_MODES.get,
+            key="sigma",
+            help="One sd per group matches groups with different spreads; one shared sd is the better "
+            "model when the groups' spreads are alike, and copes with tiny groups.",
         )
+        with st.expander("Sampler"):
+            st.select_slider("Draws per chain", DRAWS, key="draws")
+            st.slider("Chains", 1, 4, key="chains")
+            st.select_slider(
+                "target_accept",
+                TARGET_ACCEPT,
+                key="target_accept",
+                help="Higher values take smaller steps: fewer divergences, slower sampling. "
+                "auto: 0.95 for partial pooling and 0.9 for the other fits, or 0.99 when a group has "
+                "fewer than 10 observations.",
+            )
+            st.radio(
+                "Partial-pooling parameterization",
+                ["auto", "centered", "non-centered"],
+                key="param",
+                horizontal=True,
+                help="auto centers the groups whose data are informative.",
+            )
 
 settings: Settings = settings_from_state()
 write_query_params(settings)
@@ -127,14 +137,15 @@ write_query_params(settings)
 # ---------------------------------------------------------------------------------------------
 # Data, exact preview, and the MCMC fits
 
-st.title("Explore partial pooling")
-st.markdown(
-    "Each group's data are simulated from its own **true mean**. Three models estimate the group means: "
-    f"**{FIT_LABELS['pooled']}** (one mean for everybody), **{FIT_LABELS['unpooled']}** (each group on its "
-    f"own) and **{FIT_LABELS['hierarchical']}** (a hierarchical model: the group means come from a common "
-    "population with mean μ and spread τ, which the model estimates). Move the sliders and watch small "
-    "groups borrow strength from the others."
-)
+if not settings.classroom:  # classroom mode has its own headings and fewer words
+    st.title("Explore partial pooling")
+    st.markdown(
+        "Each group's data are simulated from its own **true mean**. Three models estimate the group "
+        f"means: **{FIT_LABELS['pooled']}** (one mean for everybody), **{FIT_LABELS['unpooled']}** (each "
+        f"group on its own) and **{FIT_LABELS['hierarchical']}** (a hierarchical model: the group means "
+        "come from a common population with mean μ and spread τ, which the model estimates). Move the "
+        "sliders and watch small groups borrow strength from the others."
+    )
 
 try:
     data = synthetic_groups(settings.sizes, settings.means, settings.sds, seed=settings.seed, y_label=Y_LABEL)
@@ -156,7 +167,8 @@ fit_settings = FitSettings(
 sigma_note = (
     "one observation sd per group" if settings.sigma == "group" else "one observation sd for all groups"
 )
-st.caption(f"Priors: {priors.describe()} (σ: {sigma_note}).")
+if not settings.classroom:
+    st.caption(f"Priors: {priors.describe()} (σ: {sigma_note}).")
 
 quick = preview(data, priors, sigma=settings.sigma)
 
@@ -168,6 +180,12 @@ if singletons and settings.sigma == "group":
         "cannot be estimated from the data, so its uncertainty comes mostly from the prior on σ.",
         icon=":material/info:",
     )
+
+if settings.classroom:  # the story one step per click, for a projector (pages/_classroom.py)
+    _classroom.step_through(
+        data, priors, fit_settings, quick, step=settings.step, sigma=settings.sigma, y_label=Y_LABEL
+    )
+    st.stop()
 
 st.subheader("1 · The data")
 SHOWN: dict[str, object] = {}  # the charts on screen now, by name, for the downloads
@@ -236,7 +254,8 @@ else:
 with status_slot.container():
     with st.spinner("Loading the sampler…", show_time=True):
         _ui.warm_up(data, sigma=settings.sigma)
-        requests = _ui.request_fits(data, priors, fit_settings, sigma=settings.sigma)
+        used_settings = _ui.lighter_when_busy(fit_settings)
+        requests = _ui.request_fits(data, priors, used_settings, sigma=settings.sigma)
     outcome = _ui.wait_for_fits(requests, label="Sampling the three models")
 
 estimates = _ui.estimates_frame(outcome, quick.estimates if quick is not None else None)
@@ -246,9 +265,11 @@ if estimates is not None:
     draw_population(quick, outcome)
 with diagnostics_slot.container():
     st.caption(
-        f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws with NUTS (nutpie) after "
-        "1000 tuning steps. Problems are spelled out below."
+        f"Each fit ran {used_settings.chains} chain(s) of {used_settings.draws} draws with NUTS (nutpie) "
+        f"after {used_settings.tune} tuning steps. Problems are spelled out below."
     )
+    if busy := _ui.busy_note(fit_settings, used_settings):
+        st.info(busy, icon=":material/group:")
     _ui.diagnostics_panel(outcome)
     if (
         settings.sigma == "group"
@@ -271,7 +292,7 @@ _views.show_code(
     codegen.pymc_script(
         codegen.SyntheticSpec(settings.sizes, settings.means, settings.sds, settings.seed, Y_LABEL),
         priors,
-        fit_settings,
+        used_settings,
         sigma=settings.sigma,
     ),
     file_name=f"explore_seed{settings.seed}.py",

@@ -185,6 +185,7 @@ def build_all(est, obs, curves, chain_draws, funnel_draws, fit_draws):
     truth = est[est["fit"] == "unpooled"][["group", "true_mean"]]
     return [
         ("data_strip", charts.data_strip(obs, Y, truth, width=w), Y),
+        ("complete_pooling_strip", charts.complete_pooling_strip(obs, est, Y, truth, width=w), Y),
         ("shrinkage arrows", charts.shrinkage(est, Y, width=w), Y),
         ("shrinkage slope", charts.shrinkage(est, Y, style="slope", width=w), Y),
         ("shrinkage by_n", charts.shrinkage(est, Y, style="by_n", width=w), Y),
@@ -394,6 +395,75 @@ def test_classroom_marks_are_thicker(est):
     assert max(widths(charts.forest(est, Y, classroom=True).to_dict())) > max(
         widths(charts.forest(est, Y).to_dict())
     )
+
+
+def test_complete_pooling_strip_draws_one_line_over_the_data(est, obs):
+    spec = charts.complete_pooling_strip(obs, est, Y).to_dict()
+    pooled = est[est["fit"] == "pooled"].iloc[0]
+    layers = spec["layer"]
+    marks = [lyr["mark"]["type"] for lyr in layers]
+    assert marks[0] == "rect" and marks[-1] == "rule"  # the interval under the dots, the line on top
+    band, line = layers[0], layers[-1]
+    assert band["encoding"]["x"]["field"] == "hdi_low" and band["encoding"]["x2"]["field"] == "hdi_high"
+    assert "y" not in band["encoding"] and "y" not in line["encoding"]  # across every group
+    assert line["encoding"]["x"]["field"] == "mean" and line["mark"]["strokeDash"]
+    assert line["data"]["values"] == [
+        {"mean": pytest.approx(pooled["mean"]), "hdi_low": pytest.approx(pooled["hdi_low"]),
+         "hdi_high": pytest.approx(pooled["hdi_high"])}
+    ]  # fmt: skip
+    assert {t["title"] for t in line["encoding"]["tooltip"]} == {
+        "Complete pooling estimate",
+        "94% HDI low",
+        "94% HDI high",
+    }
+    colours = color_map(spec)
+    assert colours[FIT_LABELS["pooled"]] == FIT_COLORS["pooled"]
+    assert {charts.OBS_LABEL, charts.SAMPLE_MEAN_LABEL} <= set(colours)
+    assert Y in titles(spec) and "group" in titles(spec)
+    # the groups keep their rows and n, as in the data strip
+    sorts = [d["sort"] for d in walk(spec) if d.get("field") == "label" and "sort" in d]
+    assert sorts[0] == ["A  (n=5)", "B  (n=8)", "C  (n=3)"]
+
+
+def test_complete_pooling_strip_needs_the_pooled_fit(est, obs):
+    with pytest.raises(ValueError, match="fit == 'pooled'"):
+        charts.complete_pooling_strip(obs, est[est["fit"] != "pooled"], Y)
+    with pytest.raises(ValueError, match="hdi_high"):
+        charts.complete_pooling_strip(obs, est.drop(columns="hdi_high"), Y)
+
+
+def test_projector_colours_are_dark_enough_and_keep_their_hue():
+    import colorsys
+
+    def hls(colour: str) -> tuple[float, float, float]:
+        return colorsys.rgb_to_hls(*[int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+
+    assert palette.contrast_ratio("#000000") == pytest.approx(21.0)
+    assert palette.contrast_ratio("#FFFFFF") == pytest.approx(1.0)
+    assert palette.contrast_ratio(FIT_COLORS["hierarchical"]) < 4.5  # the variants are needed
+    for colour in (*FIT_COLORS.values(), TRUE_COLOR, palette.DATA_COLOR):
+        dark = palette.for_projector(colour)
+        assert palette.contrast_ratio(dark) >= 4.5, (colour, dark)
+        if dark != colour:  # same hue (a grey stays grey), only darker
+            (h0, l0, s0), (h1, l1, s1) = hls(colour), hls(dark)
+            assert l1 < l0 and abs(h1 - h0) * 360 < 5 and (s0 == 0) == (s1 == 0), (colour, dark)
+
+
+def test_classroom_charts_use_the_projector_colours(est, obs):
+    truth = est[est["fit"] == "unpooled"][["group", "true_mean"]]
+    for chart in (
+        charts.shrinkage(est, Y, classroom=True),
+        charts.forest(est, Y, classroom=True),
+        charts.data_strip(obs, Y, truth, classroom=True),
+        charts.complete_pooling_strip(obs, est, Y, truth, classroom=True),
+    ):
+        colours = color_map(chart.to_dict())
+        assert colours, chart
+        for label, colour in colours.items():
+            assert palette.contrast_ratio(colour) >= 4.5, (label, colour)
+    big = color_map(charts.shrinkage(est, Y, classroom=True).to_dict())
+    assert big[FIT_LABELS["hierarchical"]] == palette.for_projector(FIT_COLORS["hierarchical"])
+    assert big[charts.TRUE_LABEL] == palette.for_projector(TRUE_COLOR)
 
 
 def test_core_charts_do_not_import_streamlit():
