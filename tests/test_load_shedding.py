@@ -1,0 +1,41 @@
+"""Graceful overload: fewer draws when the sampling queue is long, and the page says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from hbm_core.broker import FitBroker
+from hbm_core.settings import FitSettings, under_load
+
+EXPLORE = "pages/explore.py"
+
+
+def test_settings_stay_as_asked_until_the_queue_is_long():
+    asked = FitSettings(draws=1000, tune=500)
+    assert under_load(asked, pending_fits=0, slots=2) == asked
+    assert under_load(asked, pending_fits=6, slots=2) == asked  # one user's three fits per core
+    half = under_load(asked, pending_fits=7, slots=2)
+    assert (half.draws, half.tune) == (500, 300)
+    quarter = under_load(asked, pending_fits=13, slots=2)
+    assert (quarter.draws, quarter.tune) == (250, 300)
+    assert under_load(asked, pending_fits=500, slots=2) == quarter  # never below the floor
+    small = FitSettings(draws=100, tune=100)
+    assert under_load(small, pending_fits=500, slots=2) == small  # never more than asked
+    assert under_load(asked, pending_fits=13, slots=2).seed == asked.seed  # only the amount changes
+
+
+@pytest.mark.parametrize("pending, lighter", [(0, False), (40, True)])
+def test_explore_page_uses_and_reports_lighter_fits_when_busy(app_test, monkeypatch, pending, lighter):
+    monkeypatch.setattr(FitBroker, "running", lambda self: pending)
+    app_test.query_params.update({"seed": str(7300 + pending)})  # a fit nobody has cached
+    app_test.run()
+    app_test.switch_page(EXPLORE).run()
+    assert not app_test.exception, app_test.exception
+    notes = [i.value for i in app_test.info if "The server was busy" in i.value]
+    captions = " ".join(c.value for c in app_test.caption)
+    if lighter:
+        assert notes and "250 draws after 300 tuning steps" in notes[0]
+        assert "4 chain(s) of 250 draws" in captions
+    else:
+        assert not notes
+        assert "4 chain(s) of 1000 draws" in captions
