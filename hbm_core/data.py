@@ -97,6 +97,18 @@ class GroupedData:
             frame["x"] = self.x
         return frame
 
+    def normal_summaries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each group's count n, mean and within-group sum of squares sum (y - mean)^2, shapes (J,).
+
+        For normal outcomes these three numbers carry all the data say about the group's mean and sd.
+        """
+        J, idx = self.n_groups, self.group_idx
+        n = np.bincount(idx, minlength=J)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.bincount(idx, weights=self.y, minlength=J) / n
+        ss = np.bincount(idx, weights=(self.y - mean[idx]) ** 2, minlength=J)
+        return n, mean, ss
+
     def group_summary(self) -> pd.DataFrame:
         """Per-group raw summary: n, mean and sd of y (or successes/trials for binomial).
 
@@ -132,10 +144,8 @@ class GroupedData:
                     "successes": succ.astype(int),
                 }
             )
-        n = np.bincount(idx, minlength=J)
+        n, mean, ss = self.normal_summaries()
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.bincount(idx, weights=self.y, minlength=J) / n
-            ss = np.bincount(idx, weights=(self.y - mean[idx]) ** 2, minlength=J)
             sd = np.sqrt(ss / (n - 1))
             sd[n < 2] = np.nan
             se = sd / np.sqrt(n)

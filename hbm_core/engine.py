@@ -197,15 +197,12 @@ def group_summary_inputs(data: GroupedData, spec: ModelSpec) -> dict[str, np.nda
     well-shaped posterior instead of its bare half-normal prior, which costs NUTS twice the steps.
     """
     J, K = data.n_groups, spec.n_groups
-    y = np.asarray(data.y, dtype=float)
-    idx = np.asarray(data.group_idx, dtype="int64")
-    n = np.bincount(idx, minlength=J).astype(float)
-    ybar = np.bincount(idx, weights=y, minlength=J) / np.maximum(n, 1)
-    ss = np.bincount(idx, weights=(y - ybar[idx]) ** 2, minlength=J)
+    n, ybar, ss = data.normal_summaries()  # every group has at least one observation
+    n = n.astype(float)
     ss_group = np.flatnonzero(n >= 2)
     ss_df, ss_values = n[ss_group] - 1, ss[ss_group]
     if spec.sigma == "group" and K > J:
-        spread = float(np.std(y)) if len(y) > 1 and np.std(y) > 0 else 1.0
+        spread = float(np.std(data.y)) or 1.0  # 0 for a single value or constant data
         ss_group = np.concatenate([ss_group, np.arange(J, K)])
         ss_df = np.concatenate([ss_df, np.full(K - J, PADDING_DF)])
         ss_values = np.concatenate([ss_values, np.full(K - J, PADDING_DF * spread**2)])
@@ -361,9 +358,7 @@ class FitJob:
         the job chained after it, so under load a user waits for a slot once, not three times.
         """
         self.state = "queued"
-        with _HANDOFF:
-            inherited, self._slot_from_previous = self._slot_from_previous, False
-        if not inherited:
+        if not self._take_inherited_slot():
             while not SAMPLING_SLOTS.acquire(timeout=0.1):
                 if self._cancel.is_set():
                     raise FitCancelled("The fit was cancelled.")
@@ -381,11 +376,15 @@ class FitJob:
             if not handed:
                 SAMPLING_SLOTS.release()
 
-    def _return_unused_slot(self) -> None:
-        """Release a slot handed over by ``after`` that this job never sampled with."""
+    def _take_inherited_slot(self) -> bool:
+        """Whether ``after`` handed its slot to this job; the slot is this job's to release now."""
         with _HANDOFF:
             inherited, self._slot_from_previous = self._slot_from_previous, False
-        if inherited:
+        return inherited
+
+    def _return_unused_slot(self) -> None:
+        """Release a slot handed over by ``after`` that this job never sampled with."""
+        if self._take_inherited_slot():
             SAMPLING_SLOTS.release()
 
     def _sample_nutpie(self, compiled):

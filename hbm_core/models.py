@@ -157,17 +157,20 @@ def build_model(spec: ModelSpec) -> pm.Model:
                 sigma = pm.HalfNormal("sigma", sigma=sigma_scale, dims="group")
             else:
                 sigma = pm.HalfNormal("sigma", sigma=sigma_scale)
+
+            def sigma_of(index):  # the sd of the rows of groups ``index``: their own, or the shared one
+                return sigma[index] if spec.sigma == "group" else sigma
+
+            sigma_y = sigma_of(group_idx)
             if summarised:
                 # The within-group sums of squares (groups with n_j >= 2, plus stand-ins for unused
-                # groups that have their own sigma), then the group means.
+                # groups that have their own sigma), then the group means with sd sigma_j / sqrt(n_j).
                 ss_group = pm.Data("ss_group", np.arange(2, dtype="int64"))
                 ss_df = pm.Data("ss_df", np.ones(2))  # n_j - 1
                 ss = pm.Data("ss", np.ones(2))
-                sigma_ss = sigma[ss_group] if spec.sigma == "group" else sigma
+                sigma_ss = sigma_of(ss_group)
                 pm.Potential("ss_obs", -ss_df * pm.math.log(sigma_ss) - ss / (2 * sigma_ss**2))
-                sigma_y = (sigma[group_idx] if spec.sigma == "group" else sigma) / pm.math.sqrt(n)
-            else:
-                sigma_y = sigma[group_idx] if spec.sigma == "group" else sigma
+                sigma_y = sigma_y / pm.math.sqrt(n)
             pm.Normal("y_obs", mu=location, sigma=sigma_y, observed=y, shape=group_idx.shape)
     return model
 
