@@ -158,6 +158,19 @@ _CHART_NAMES = {
 }
 
 
+#: Chart download formats: extension, MIME type, icon, description, and the bytes of a chart.
+_IMAGE_FORMATS = (
+    (
+        "png",
+        "image/png",
+        ":material/image:",
+        "a PNG image (twice the screen resolution)",
+        lambda figure: exports.chart_png_bytes(figure, scale=2),
+    ),
+    ("svg", "image/svg+xml", ":material/draw:", "an SVG vector image", exports.chart_svg_bytes),
+)
+
+
 def slug(text: str) -> str:
     """A file-name-safe version of ``text``: letters, digits, underscores and dashes, lower case."""
     return re.sub(r"[^A-Za-z0-9_]+", "-", text).strip("-_").lower() or "results"
@@ -218,30 +231,20 @@ def downloads(
         for name, figure in charts.items():
             label = _CHART_NAMES.get(name, name)
             name_slug = slug(name)
-            text, png, svg = st.columns([2, 1, 1], vertical_alignment="center")
+            text, *buttons = st.columns([2, 1, 1], vertical_alignment="center")
             text.markdown(label)
-            png.download_button(
-                "PNG",
-                data=lambda figure=figure: exports.chart_png_bytes(figure, scale=2),
-                file_name=f"{stem}-{name_slug}.png",
-                mime="image/png",
-                on_click="ignore",
-                icon=":material/image:",
-                key=f"{stem}_dl_png_{name_slug}",
-                help=f"The chart '{label}' as a PNG image (twice the screen resolution).",
-                width="stretch",
-            )
-            svg.download_button(
-                "SVG",
-                data=lambda figure=figure: exports.chart_svg_bytes(figure),
-                file_name=f"{stem}-{name_slug}.svg",
-                mime="image/svg+xml",
-                on_click="ignore",
-                icon=":material/draw:",
-                key=f"{stem}_dl_svg_{name_slug}",
-                help=f"The chart '{label}' as an SVG vector image.",
-                width="stretch",
-            )
+            for column, (ext, mime, icon, what, to_bytes) in zip(buttons, _IMAGE_FORMATS, strict=True):
+                column.download_button(
+                    ext.upper(),
+                    data=lambda figure=figure, to_bytes=to_bytes: to_bytes(figure),
+                    file_name=f"{stem}-{name_slug}.{ext}",
+                    mime=mime,
+                    on_click="ignore",
+                    icon=icon,
+                    key=f"{stem}_dl_{ext}_{name_slug}",
+                    help=f"The chart '{label}' as {what}.",
+                    width="stretch",
+                )
         if not charts:
             st.caption("No charts yet.")
 
