@@ -15,7 +15,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from hbm_core.charts import apply_theme
+from hbm_core.charts import _data, apply_theme
 from hbm_core.palette import FIT_COLORS, FIT_LABELS, FITS, MEAN_COLOR
 
 _FMT = ".3~r"
@@ -25,12 +25,6 @@ OBSERVED_LABEL = "No pooling (observed)"
 
 def _k(classroom: bool) -> float:
     return 1.5 if classroom else 1.0
-
-
-def _data(df: pd.DataFrame) -> pd.DataFrame:
-    """Chart data as a DataFrame: Streamlit ships it as Arrow, and Altair skips validating every value
-    (inline ``alt.Data(values=...)`` costs a schema check per row, ~0.3 s per chart)."""
-    return df.reset_index(drop=True)
 
 
 def _require(df: pd.DataFrame, columns: Sequence[str], where: str) -> None:

@@ -287,10 +287,20 @@ def test_other_bad_input_is_a_clear_value_error(est, curves):
 # ------------------------------------------------------------------ chart specifics
 
 
+def rows_of(spec: dict, node: dict) -> list[dict] | None:
+    """The data rows of ``node`` in ``spec``: inline values, or a named dataset of the spec."""
+    data = node.get("data")
+    if not isinstance(data, dict):
+        return None
+    if "values" in data:
+        return data["values"]
+    return spec.get("datasets", {}).get(data.get("name"))
+
+
 def layer_values(spec: dict) -> list[list[dict]]:
-    return [
-        d["data"]["values"] for d in walk(spec) if isinstance(d.get("data"), dict) and "values" in d["data"]
-    ]
+    """The data rows of every view of ``spec`` that has data, in the order of the spec."""
+    rows = (rows_of(spec, d) for d in walk(spec))
+    return [r for r in rows if r is not None]
 
 
 def test_shrinkage_keeps_group_order_and_shows_n(est):
@@ -407,7 +417,7 @@ def test_complete_pooling_strip_draws_one_line_over_the_data(est, obs):
     assert band["encoding"]["x"]["field"] == "hdi_low" and band["encoding"]["x2"]["field"] == "hdi_high"
     assert "y" not in band["encoding"] and "y" not in line["encoding"]  # across every group
     assert line["encoding"]["x"]["field"] == "mean" and line["mark"]["strokeDash"]
-    assert line["data"]["values"] == [
+    assert rows_of(spec, line) == [
         {"mean": pytest.approx(pooled["mean"]), "hdi_low": pytest.approx(pooled["hdi_low"]),
          "hdi_high": pytest.approx(pooled["hdi_high"])}
     ]  # fmt: skip

@@ -318,7 +318,8 @@ def _assert_fields_present(chart) -> None:
     """Every layer's x and y fields exist in that layer's data (else Vega-Lite silently drops it)."""
     spec = chart.to_dict()
     for layer in spec["layer"]:
-        rows = layer["data"]["values"]
+        data = layer["data"]  # inline values, or a dataset of the spec by name
+        rows = data["values"] if "values" in data else spec["datasets"][data["name"]]
         for channel in ("x", "x2", "y"):
             field = layer.get("encoding", {}).get(channel, {}).get("field")
             if field is not None:
