@@ -281,6 +281,10 @@ class FitJob:
     def done(self) -> bool:
         return self._done.is_set()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the fit is over or ``timeout`` seconds have passed; whether it is over."""
+        return self._done.wait(timeout)
+
     @property
     def failed(self) -> bool:
         """Finished with an error (or cancelled)."""

@@ -5,6 +5,9 @@ calls, charts out.
 
 from __future__ import annotations
 
+import copy
+import functools
+import sys
 import threading
 import time
 import uuid
@@ -92,6 +95,15 @@ def warm_up(
         threading.Thread(target=lambda: [cache(s) for s in missing], daemon=True, name="warm-up").start()
 
 
+def sampler_loaded() -> bool:
+    """Whether this server process has loaded the sampler (PyMC, nutpie, ArviZ: seconds, once).
+
+    Until then a page draws its exact preview before it asks for fits; afterwards asking costs
+    nothing, so the fits start before anything is drawn.
+    """
+    return "hbm_core.engine" in sys.modules
+
+
 def owner_id() -> str:
     """This browser session's id for the fit broker."""
     if "_owner" not in st.session_state:
@@ -148,6 +160,19 @@ def request_fits(
     return out
 
 
+def finished_within(requests: dict[Pooling, tuple[tuple, FitJob | FitResult]], seconds: float) -> bool:
+    """Wait up to ``seconds`` for every requested fit; whether all of them are over.
+
+    A page uses it to skip the exact preview when the MCMC results are about to arrive: drawing
+    the preview, then redrawing the same charts, would only delay them.
+    """
+    deadline = time.perf_counter() + seconds
+    for _, item in requests.values():
+        if hasattr(item, "wait") and not item.wait(max(0.0, deadline - time.perf_counter())):
+            return False
+    return True
+
+
 def wait_for_fits(
     requests: dict[Pooling, tuple[tuple, FitJob | FitResult]], label: str = "Sampling"
 ) -> FitOutcome:
@@ -172,7 +197,8 @@ def wait_for_fits(
         else:
             note = ""
         bar.progress(min(done, 1.0), text=f"{label}: {int(100 * done)}%{note}")
-        time.sleep(0.15)
+        # wake up as soon as the last fit is over, else refresh the bar ~7 times a second
+        next(j for j in reversed(jobs.values()) if not j.done).wait(0.15)
     if bar is not None:
         bar.empty()
     outcome = FitOutcome()
@@ -226,11 +252,22 @@ def chart(figure, caption: str | None = None, key: str | None = None, name: str 
 
     ``name``: offer the chart for download under this name (see :func:`charts_on_page`).
     """
-    st.altair_chart(figure, width="stretch", theme=None, key=key)
+    st.altair_chart(_without_schema_check(figure), width="stretch", theme=None, key=key)
     if name:
         charts_on_page()[name] = figure
     if caption:
         st.caption(caption)
+
+
+def _without_schema_check(figure):
+    """A copy of ``figure`` whose ``to_dict()`` (what Streamlit calls) skips Altair's schema check.
+
+    The tests of ``hbm_core`` check every chart against the Vega-Lite schema; checking again on
+    each display costs ~15 ms a chart, a tenth of a slider move's work on the server.
+    """
+    quick = copy.copy(figure)  # shares the spec; only this copy's ``to_dict`` changes
+    object.__setattr__(quick, "to_dict", functools.partial(figure.to_dict, validate=False))
+    return quick
 
 
 def lesson_link() -> None:

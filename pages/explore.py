@@ -27,6 +27,9 @@ from pages._explore_state import (
 )
 
 Y_LABEL = "outcome (units)"
+#: Fits that finish within this many seconds go straight to the screen; slower ones (large groups,
+#: a busy server, the first compile) get the exact preview in the meantime.
+PREVIEW_AFTER_S = 0.75
 
 _ui.require_navigation()
 ensure_state()  # defaults, or the settings in the page's link on first load
@@ -187,6 +190,12 @@ if settings.classroom:  # the story one step per click, for a projector (pages/_
     )
     st.stop()
 
+# On a warm server the fits start before anything is drawn: they sample while the page draws.
+requests = None
+if _ui.sampler_loaded():
+    used_settings = _ui.lighter_when_busy(fit_settings)
+    requests = _ui.request_fits(data, priors, used_settings, sigma=settings.sigma)
+
 st.subheader("1 · The data")
 SHOWN: dict[str, object] = {}  # the charts on screen now, by name, for the downloads
 SHOWN["data"] = charts.data_strip(
@@ -197,6 +206,10 @@ _ui.chart(
     "Each dot is one observation; the black tick is the group's sample mean and the diamond its true mean. "
     "Small groups have sample means that can land far from the truth.",
 )
+
+# Fits about to finish go straight to the screen (the previous charts stay until then, greyed);
+# drawing the exact preview and then the same charts again would only delay them.
+ready = requests is not None and _ui.finished_within(requests, PREVIEW_AFTER_S)
 
 st.subheader("2 · Shrinkage")
 shrink_slot = st.empty()
@@ -240,22 +253,23 @@ def draw_population(quick_pv, outcome) -> None:
         SHOWN.update(_views.population_view(hier, quick_pv, "units"))
 
 
-# The exact preview first (milliseconds), then the MCMC fits replace it.
-if quick is not None:
-    draw_estimates(quick.estimates, "Showing the exact preview while the sampler runs.")
-    draw_population(quick, None)
-else:
-    shrink_slot.info(
-        "No instant preview for these settings (every group needs its own spread); "
-        "the sampler's result follows."
-    )
+# The exact preview (milliseconds) stands in while the sampler runs.
+if not ready:
+    if quick is not None:
+        draw_estimates(quick.estimates, "Showing the exact preview while the sampler runs.")
+        draw_population(quick, None)
+    else:
+        shrink_slot.info(
+            "No instant preview for these settings (every group needs its own spread); "
+            "the sampler's result follows."
+        )
 
-# Requested after the preview is on screen: on a cold server the first request loads the sampler.
 with status_slot.container():
-    with st.spinner("Loading the sampler…", show_time=True):
-        _ui.warm_up(data, sigma=settings.sigma)
-        used_settings = _ui.lighter_when_busy(fit_settings)
-        requests = _ui.request_fits(data, priors, used_settings, sigma=settings.sigma)
+    if requests is None:  # a cold server: the first request loads the sampler (seconds, once)
+        with st.spinner("Loading the sampler…", show_time=True):
+            _ui.warm_up(data, sigma=settings.sigma)
+            used_settings = _ui.lighter_when_busy(fit_settings)
+            requests = _ui.request_fits(data, priors, used_settings, sigma=settings.sigma)
     outcome = _ui.wait_for_fits(requests, label="Sampling the three models")
 
 estimates = _ui.estimates_frame(outcome, quick.estimates if quick is not None else None)
