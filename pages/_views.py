@@ -149,6 +149,9 @@ def population_view(
 # ---------------------------------------------------------------------------------------------
 # Downloads
 
+#: Session-state key of the (lazily drawn) box of chart image downloads: True while it is open.
+CHART_IMAGES_KEY = "open_chart_images"
+
 _CHART_NAMES = {
     "data": "The data",
     "shrinkage": "Shrinkage",
@@ -228,10 +231,22 @@ def downloads(
             st.caption("No finished fits yet.")
     with images:
         st.markdown("**Charts** (PNG for slides, SVG to edit or print)")
+        if not charts:
+            st.caption("No charts yet.")
+            return
+        # Drawn only when opened: two buttons per chart would be redrawn on every slider move.
+        box = st.expander(
+            f"{len(charts)} chart{'s' if len(charts) > 1 else ''} as images",
+            icon=":material/image:",
+            key=CHART_IMAGES_KEY,
+            on_change="rerun",
+        )
+        if not box.open:
+            return
         for name, figure in charts.items():
             label = _CHART_NAMES.get(name, name)
             name_slug = slug(name)
-            text, *buttons = st.columns([2, 1, 1], vertical_alignment="center")
+            text, *buttons = box.columns([2, 1, 1], vertical_alignment="center")
             text.markdown(label)
             for column, (ext, mime, icon, what, to_bytes) in zip(buttons, _IMAGE_FORMATS, strict=True):
                 column.download_button(
@@ -245,8 +260,6 @@ def downloads(
                     help=f"The chart '{label}' as {what}.",
                     width="stretch",
                 )
-        if not charts:
-            st.caption("No charts yet.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,8 +276,17 @@ def show_code(
 ) -> None:
     """An expander with the complete PyMC script behind the page (copy button included), a download
     button for it, and download buttons for the data files it reads (``data_files``: name -> bytes).
+
+    The contents are drawn only while the expander is open (its state is in session state under
+    :func:`code_box_key`): a highlighted script redrawn on every slider move costs the browser
+    a tenth of a second.
     """
-    with st.expander(label, expanded=expanded, icon=":material/code:"):
+    box = st.expander(
+        label, expanded=expanded, icon=":material/code:", key=code_box_key(label), on_change="rerun"
+    )
+    if not box.open:
+        return
+    with box:
         st.markdown(
             note
             or "The complete script that reproduces the fits on this page: the same data, priors, "
@@ -292,6 +314,11 @@ def show_code(
                 key=f"code_dl_{slug(file_name)}_{slug(name)}",
             )
         st.code(script, language="python", line_numbers=True, wrap_lines=True)
+
+
+def code_box_key(label: str) -> str:
+    """Session-state key of the "Show the code" expander labelled ``label`` (True while open)."""
+    return f"open_code_{slug(label)}"
 
 
 def take_it_with_you(

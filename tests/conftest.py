@@ -42,3 +42,18 @@ def app_test():
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+@pytest.fixture
+def open_lazy_boxes():
+    """A function ``open_(at)``: open the expanders a page draws only while they are open (the chart
+    images and "Show the code") and run the page again."""
+    from pages import _views
+
+    def open_(at):
+        at.session_state[_views.CHART_IMAGES_KEY] = True
+        for box in at.expander:
+            at.session_state[_views.code_box_key(box.label)] = True
+        return at.run()
+
+    return open_

@@ -45,6 +45,11 @@ def widget_keys(at) -> set[str]:
     return {w.key for kind in kinds for w in kind if w.key}
 
 
+def code_box(at) -> bool:
+    """Whether the page offers "Show the code" (an expander drawn only when opened)."""
+    return any(e.label.startswith("Show the code") for e in at.expander)
+
+
 def chart_specs(at) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
 
@@ -72,7 +77,7 @@ def test_toggle_hides_model_sampler_downloads_and_code_but_keeps_their_values(ap
     before = {key: at.session_state[key] for key in HIDDEN}
     assert before["tau_scale"] == 3.0 and before["target_accept"] == 0.9 and before["sigma"] == "shared"
     assert set(HIDDEN) <= widget_keys(at)
-    assert at.get("download_button") and at.code  # the normal page: downloads and the script
+    assert at.get("download_button") and code_box(at)  # the normal page: downloads and the script
     assert "Sampler" in [e.label for e in at.expander]
 
     at.toggle(key="classroom").set_value(True).run()
@@ -80,7 +85,7 @@ def test_toggle_hides_model_sampler_downloads_and_code_but_keeps_their_values(ap
     assert not set(HIDDEN) & widget_keys(at)
     assert {"preset", "n_groups", "seed", "size_0", "mean_0", "sd_0"} <= widget_keys(at)
     assert any(b.label == "New sample" for b in at.sidebar.button)
-    assert not at.get("download_button") and not at.code
+    assert not at.get("download_button") and not code_box(at)
     assert "Sampler" not in [e.label for e in at.expander]
     assert not at.title  # the classroom page has its own headings
     assert {key: at.session_state[key] for key in HIDDEN} == before
@@ -98,7 +103,7 @@ def test_toggle_hides_model_sampler_downloads_and_code_but_keeps_their_values(ap
     assert at.select_slider(key="target_accept").value == 0.9
     assert at.select_slider(key="draws").value == 250 and at.slider(key="chains").value == 2
     assert at.radio(key="param").value == "centered" and at.radio(key="sigma").value == "shared"
-    assert at.get("download_button") and at.code
+    assert at.get("download_button") and code_box(at)
     assert query(at, "classroom") is None and query(at, "step") is None
 
 
@@ -179,7 +184,7 @@ def test_switching_off_restores_the_full_page_and_on_again_the_same_step(app_tes
     assert len(chart_specs(at)) >= 4  # data, shrinkage, forest, population
     assert not [m for m in at.markdown if m.value.startswith("**Step ")]
     assert not at.html  # no classroom CSS on the normal page
-    assert at.get("download_button") and at.code and at.dataframe
+    assert at.get("download_button") and code_box(at) and at.dataframe
     at.toggle(key="classroom").set_value(True).run()
     assert_step(at, 4)
 

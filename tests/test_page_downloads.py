@@ -25,12 +25,17 @@ def _buttons(at) -> list[dict]:
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_page_offers_downloads_and_its_code(app_test, page):
+def test_page_offers_downloads_and_its_code(app_test, page, open_lazy_boxes):
     settings, n_traces, data_file = PAGES[page]
     for key, value in settings.items():
         app_test.session_state[key] = value
     app_test.run()
     app_test.switch_page(page).run()
+    assert not app_test.exception, [e.value for e in app_test.exception]
+    # Chart images and the script are drawn only once their boxes are opened.
+    assert not [b for b in _buttons(app_test) if b["label"] in ("PNG", "SVG")]
+    assert not [c for c in app_test.code if "import pymc as pm" in c.value]
+    open_lazy_boxes(app_test)
     assert not app_test.exception, [e.value for e in app_test.exception]
     labels = [b["label"] for b in _buttons(app_test)]
     assert "Estimates table" in labels
@@ -44,10 +49,11 @@ def test_page_offers_downloads_and_its_code(app_test, page):
     assert all("def partial_pooling():" in s for s in scripts)
 
 
-def test_flat_prior_page_says_why_there_is_no_script(app_test):
+def test_flat_prior_page_says_why_there_is_no_script(app_test, open_lazy_boxes):
     app_test.session_state["es_prior"] = "flat"
     app_test.run()
     app_test.switch_page("pages/eight_schools.py").run()
+    open_lazy_boxes(app_test)
     assert not app_test.exception
     assert not [c for c in app_test.code if "import pymc as pm" in c.value]
     assert any("No script for these settings" in i.value for i in app_test.info)

@@ -46,7 +46,7 @@ def test_empty_page_invites_data(upload):
 
 
 @pytest.mark.slow
-def test_pasted_table_gets_three_fits(upload):
+def test_pasted_table_gets_three_fits(upload, open_lazy_boxes):
     paste(upload, GOOD)
     assert not errors(upload), errors(upload)
     assert upload.session_state["upload_group"] == "class"
@@ -64,6 +64,7 @@ def test_pasted_table_gets_three_fits(upload):
     assert list(diag.fit) == ["Complete pooling", "No pooling", "Partial pooling"]
     assert "failed" not in set(diag.status)
     # the code behind it reads the pasted table by name
+    open_lazy_boxes(upload)
     code = upload.get("code")
     assert code and "pasted_table.csv" in code[0].value and "pm.sample(" in code[0].value
 
