@@ -1,13 +1,22 @@
-"""Load test: N browser sessions moving sliders on one ``streamlit run`` server on loopback.
+"""Load test: N sessions moving sliders on one ``streamlit run`` server, over Streamlit's websocket.
 
-Starts ``streamlit run app.py`` on 127.0.0.1, opens N sessions of the Explore page in headless
-Chromium (each its own browser context and seed, so no two users share a fit — the worst case;
-``--same-link`` gives everyone the teacher's link instead), and for ``--seconds`` each session
-keeps moving group A's size slider, waiting for the final (MCMC) charts after each move.
-Reports errors seen (error boxes, exceptions, timeouts), the median and 95th percentile of the
-time from slider change to final chart, and the server's peak resident memory.
+Starts ``streamlit run app.py`` on 127.0.0.1, opens the Explore page once and waits for its fits (the
+teacher's visit: the models compile once), then opens N sessions at once. Each session is a client
+of Streamlit's own websocket protocol (the messages a browser sends: a rerun with the new widget
+values; the server answers with the page's elements and "script finished"), so the load is the
+server's alone: no browser draws charts on the server's two cores. Each session has its own seed
+(no two users share a fit: the worst case; ``--same-link`` gives everyone the teacher's link),
+and for ``--seconds`` it moves group A's size slider one step up (every move asks for three fits
+nobody has run), waits for the page's run to finish (the final MCMC charts sent), looks at it for
+``--think`` seconds, and moves again.
 
-Last line: ``sessions=N moves=<n> errors=<n> median_s=<s> p95_s=<s> peak_mb=<MB>``.
+Reports errors (exceptions, error boxes, failed or timed-out runs, dropped connections: must be 0),
+the median and 95th percentile of the time from slider change to the end of the page's run
+(final charts sent) and to the first results chart (the exact preview, or the MCMC result when it
+comes first), how many runs were lightened under load, and the server's peak memory.
+
+Last line: ``sessions=N moves=<n> errors=<n> median_s=<s> p95_s=<s> first_median_s=<s>
+first_p95_s=<s> open_p95_s=<s> lighter=<n> peak_mb=<MB> think_s=<s>``.
 
 Usage: ``python bench/load.py --sessions 10 --seconds 60``. Traffic goes to 127.0.0.1 only and
 every loop is bounded in count and time.
@@ -17,122 +26,171 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.async_api import async_playwright
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from browser_latency import CHROMIUM_ARGS, IDLE_JS, RUNNING_JS, free_port, start_server  # noqa: E402
+from _server import free_port, peak_rss_mb, start_server, stop_server  # noqa: E402
 
-ERROR_JS = """() => document.querySelectorAll(
-  '[data-testid="stException"], [data-testid="stAlertContentError"]').length"""
-MAX_MOVES_PER_SESSION = 200
-
-
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of a process, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+MAX_MOVES_PER_SESSION = 400
+RUN_TIMEOUT_S = 180.0  # a run that takes longer counts as an error (the page "hangs")
+SHRINKAGE_TITLE = "pulls groups toward"  # in the shrinkage chart's spec: the first results chart
+BUSY_NOTE = "The server was busy"  # the page's note when it asked for lighter fits
+FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
 
-async def wait(page, js: str, timeout: float, settle: float = 0.0) -> float:
-    deadline = time.monotonic() + timeout
-    since = None
-    while time.monotonic() < deadline:
-        if await page.evaluate(js):
-            since = since or time.perf_counter()
-            if time.perf_counter() - since >= settle:
-                return since
+@dataclass
+class Run:
+    """What one run of the page sent: its duration, first results chart, errors, load note."""
+
+    seconds: float
+    first_chart_s: float | None
+    errors: list[str]
+    lighter: bool
+
+
+@dataclass
+class Session:
+    """One simulated user: a websocket, the page's widget ids and its current link."""
+
+    ws: object
+    query: str
+    page_hash: str = ""
+    widget_ids: dict[str, str] = field(default_factory=dict)  # user key -> Streamlit's widget id
+
+    async def send_rerun(self, widgets: dict[str, float] | None = None) -> None:
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = self.query
+        if self.page_hash:
+            state.page_script_hash = self.page_hash
         else:
-            since = None
-        await asyncio.sleep(0.03)
-    raise TimeoutError(js)
+            state.page_name = "explore"
+        for key, value in (widgets or {}).items():
+            widget = state.widget_states.widgets.add()
+            widget.id = self.widget_ids[key]
+            widget.double_array_value.data.append(value)  # what a browser sends for st.slider
+        await self.ws.send(msg.SerializeToString())
+
+    async def finish_run(self) -> Run:
+        """Read messages until the page's run is over; note errors and the first results chart."""
+        start = time.perf_counter()
+        first, errors, lighter = None, [], False
+        while True:
+            raw = await asyncio.wait_for(self.ws.recv(), RUN_TIMEOUT_S)
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            kind = msg.WhichOneof("type")
+            if kind == "navigation":
+                self.page_hash = msg.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                self.query = msg.page_info_changed.query_string  # the page writes its settings there
+            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                what = element.WhichOneof("type")
+                if what == "slider" and "-" in element.slider.id:
+                    self.widget_ids[element.slider.id.rsplit("-", 1)[-1]] = element.slider.id
+                elif what == "exception":
+                    errors.append(f"exception: {element.exception.message}")
+                elif what == "alert" and element.alert.format == Alert.ERROR:
+                    errors.append(f"error box: {element.alert.body[:120]}")
+                elif what == "alert" and BUSY_NOTE in element.alert.body:
+                    lighter = True
+                elif what == "vega_lite_chart" and SHRINKAGE_TITLE in element.vega_lite_chart.spec:
+                    first = first or time.perf_counter() - start
+            elif kind == "script_finished":
+                if msg.script_finished in FINISHED:
+                    return Run(time.perf_counter() - start, first, errors, lighter)
+                if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    return Run(time.perf_counter() - start, first, [*errors, "script error"], lighter)
+                # FINISHED_EARLY_FOR_RERUN: the page reran itself (first visit); keep reading
 
 
-async def session(browser, url: str, seconds: float, latencies: list[float], errors: list[str]) -> None:
-    context = await browser.new_context(viewport={"width": 1280, "height": 800})
-    page = await context.new_page()
-    page.on("pageerror", lambda exc: errors.append(f"javascript: {exc}"))
+@dataclass
+class Results:
+    moves: list[Run] = field(default_factory=list)
+    opens: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def user(url: str, query: str, seconds: float, think: float, results: Results) -> None:
+    """Open the Explore page, then move group A's size slider for ``seconds``."""
     try:
-        await page.goto(url)
-        await wait(page, IDLE_JS, 600, settle=0.5)
-        await page.get_by_text("Group A:").first.click()
-        await wait(page, IDLE_JS, 120, settle=0.3)
-        slider = page.get_by_role("slider", name="Group size").first
-        end = time.monotonic() + seconds
-        for i in range(MAX_MOVES_PER_SESSION):
-            if time.monotonic() > end:
-                break
-            await slider.focus()
-            start = time.perf_counter()
-            await slider.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-            try:
-                await wait(page, RUNNING_JS, 10)
-                done = await wait(page, IDLE_JS, 180, settle=0.2)
-            except TimeoutError:
-                errors.append("timeout waiting for the final chart")
-                continue
-            latencies.append(done - start)
-            if n := await page.evaluate(ERROR_JS):
-                errors.append(f"{n} error element(s) on the page")
-    except Exception as exc:  # a broken session is an error to report, not a crash of the bench
-        errors.append(f"{type(exc).__name__}: {exc}")
-    finally:
-        await context.close()
+        async with connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
+            session = Session(ws, query)
+            await session.send_rerun()
+            opened = await session.finish_run()
+            results.opens.append(opened.seconds)
+            results.errors += opened.errors
+            size = int(dict(p.split("=") for p in session.query.split("&"))["n"].split("%2C")[0])
+            end = time.monotonic() + seconds
+            for _ in range(MAX_MOVES_PER_SESSION):
+                if time.monotonic() > end:
+                    break
+                size = size + 1 if size < 500 else 2
+                await session.send_rerun({"size_0": size})
+                run = await session.finish_run()
+                results.moves.append(run)
+                results.errors += run.errors
+                await asyncio.sleep(think)
+    except Exception as exc:  # a broken session (timeout, dropped connection) is an error, not a crash
+        results.errors.append(f"{type(exc).__name__}: {exc}")
 
 
-async def run(args) -> tuple[list[float], list[str], float]:
+async def run(args) -> tuple[Results, float]:
     port = free_port()
     log = Path(tempfile.mkdtemp()) / "server.log"
     proc = start_server(port, log)
-    latencies: list[float] = []
-    errors: list[str] = []
+    url = f"ws://127.0.0.1:{port}/_stcore/stream"
+    results = Results()
     try:
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            # Warm the server first (compile once), as a class would find it after the teacher's visit.
-            warm = await browser.new_context()
-            page = await warm.new_page()
-            await page.goto(f"http://127.0.0.1:{port}/explore")
-            await wait(page, IDLE_JS, 600, settle=0.5)
-            await warm.close()
-            urls = [
-                f"http://127.0.0.1:{port}/explore"
-                + ("" if args.same_link else f"?n=20,40,60&m=3,5,7&s=1,2,3&seed={1000 + i}")
-                for i in range(args.sessions)
-            ]
-            await asyncio.gather(*(session(browser, u, args.seconds, latencies, errors) for u in urls))
-            await browser.close()
+        teacher = Results()  # warm the server: the models compile once
+        await user(url, "seed=999", 0.0, 0.0, teacher)
+        if teacher.errors:
+            raise RuntimeError(f"the first visit failed: {teacher.errors}")
+        queries = ["seed=999" if args.same_link else f"seed={1000 + i}" for i in range(args.sessions)]
+        await asyncio.gather(*(user(url, q, args.seconds, args.think, results) for q in queries))
         peak = peak_rss_mb(proc.pid)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-    return latencies, errors, peak
+        stop_server(proc)
+    return results, peak
+
+
+def quantiles(values: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile (nearest rank), NaN when empty."""
+    if not values:
+        return float("nan"), float("nan")
+    v = sorted(values)
+    return statistics.median(v), v[min(len(v) - 1, int(round(0.95 * (len(v) - 1))))]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--think", type=float, default=1.0, help="seconds a user looks before moving")
     parser.add_argument("--same-link", action="store_true", help="every session opens the same link")
     args = parser.parse_args()
-    latencies, errors, peak = asyncio.run(run(args))
-    for e in sorted(set(errors)):
+    results, peak = asyncio.run(run(args))
+    for e in sorted(set(results.errors)):
         print("error:", e)
-    lat = sorted(latencies)
-    median = statistics.median(lat) if lat else float("nan")
-    p95 = lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))] if lat else float("nan")
+    median, p95 = quantiles([r.seconds for r in results.moves])
+    first_median, first_p95 = quantiles([r.first_chart_s for r in results.moves if r.first_chart_s])
+    _, open_p95 = quantiles(results.opens)
     print(
-        f"sessions={args.sessions} moves={len(lat)} errors={len(errors)} "
-        f"median_s={median:.2f} p95_s={p95:.2f} peak_mb={peak:.0f}"
+        f"sessions={args.sessions} moves={len(results.moves)} errors={len(results.errors)} "
+        f"median_s={median:.2f} p95_s={p95:.2f} first_median_s={first_median:.2f} "
+        f"first_p95_s={first_p95:.2f} open_p95_s={open_p95:.2f} "
+        f"lighter={sum(r.lighter for r in results.moves)} peak_mb={peak:.0f} think_s={args.think:g}"
     )
 
 
