@@ -66,6 +66,7 @@ class Session:
     query: str
     page_hash: str = ""
     widget_ids: dict[str, str] = field(default_factory=dict)  # user key -> Streamlit's widget id
+    fragments: dict[str, str] = field(default_factory=dict)  # user key -> id of the fragment drawing it
 
     async def send_rerun(self, widgets: dict[str, float] | None = None) -> None:
         msg = BackMsg()
@@ -76,6 +77,8 @@ class Session:
         else:
             state.page_name = "explore"
         for key, value in (widgets or {}).items():
+            if self.fragments.get(key):  # a browser reruns only the fragment that drew the widget
+                state.fragment_id = self.fragments[key]
             widget = state.widget_states.widgets.add()
             widget.id = self.widget_ids[key]
             widget.double_array_value.data.append(value)  # what a browser sends for st.slider
@@ -98,7 +101,9 @@ class Session:
                 element = msg.delta.new_element
                 what = element.WhichOneof("type")
                 if what == "slider" and "-" in element.slider.id:
-                    self.widget_ids[element.slider.id.rsplit("-", 1)[-1]] = element.slider.id
+                    key = element.slider.id.rsplit("-", 1)[-1]
+                    self.widget_ids[key] = element.slider.id
+                    self.fragments[key] = msg.delta.fragment_id
                 elif what == "exception":
                     errors.append(f"exception: {element.exception.message}")
                 elif what == "alert" and element.alert.format == Alert.ERROR:

@@ -144,6 +144,10 @@ class ModelCache:
     def __contains__(self, spec: ModelSpec) -> bool:
         return spec in self._models
 
+    def __len__(self) -> int:
+        """How many models are compiled."""
+        return len(self._models)
+
 
 DEFAULT_CACHE = ModelCache()
 

@@ -73,27 +73,8 @@ with st.sidebar:
         width="stretch",
         help="Draw a fresh data set with the same settings (next seed).",
     )
-    for j, label in enumerate(group_labels(int(st.session_state["n_groups"]))):
-        n, m, s = (st.session_state[f"{k}_{j}"] for k in ("size", "mean", "sd"))
-        # A key keeps the box open while its label (the current values) changes.
-        with st.expander(f"Group {label}: n = {n}, mean {m:g}, sd {s:g}", key=f"group_box_{j}"):
-            st.slider("Group size", 1, 500, key=f"size_{j}", help="Observations in this group.")
-            st.slider(
-                "True mean",
-                -10.0,
-                20.0,
-                step=0.5,
-                key=f"mean_{j}",
-                help="The mean the group's data are simulated from (units).",
-            )
-            st.slider(
-                "True standard deviation",
-                0.1,
-                10.0,
-                step=0.1,
-                key=f"sd_{j}",
-                help="Spread of individual observations around the group's mean (units).",
-            )
+    # The group sliders: drawn by the fragment below, so moving one reruns only that fragment.
+    group_sliders_box = st.container()
 
 # Classroom mode hides the model and sampler settings; ensure_state keeps their values meanwhile.
 if not classroom:
@@ -134,13 +115,7 @@ if not classroom:
                 help="auto centers the groups whose data are informative.",
             )
 
-settings: Settings = settings_from_state()
-write_query_params(settings)
-
-# ---------------------------------------------------------------------------------------------
-# Data, exact preview, and the MCMC fits
-
-if not settings.classroom:  # classroom mode has its own headings and fewer words
+if not classroom:  # classroom mode has its own headings and fewer words
     st.title("Explore partial pooling")
     st.markdown(
         "Each group's data are simulated from its own **true mean**. Three models estimate the group "
@@ -150,164 +125,204 @@ if not settings.classroom:  # classroom mode has its own headings and fewer word
         "sliders and watch small groups borrow strength from the others."
     )
 
-try:
-    data = synthetic_groups(settings.sizes, settings.means, settings.sds, seed=settings.seed, y_label=Y_LABEL)
-except DataError as err:
-    st.error(f"These settings cannot be simulated: {err}")
-    st.stop()
 
-priors = Priors(
-    mu_loc=0.0, mu_scale=20.0, tau_family="half_normal", tau_scale=settings.tau_scale, sigma_scale=10.0
-)
-fit_settings = FitSettings(
-    draws=settings.draws,
-    tune=FitSettings.tune,
-    chains=settings.chains,
-    seed=settings.seed,
-    target_accept=settings.target_accept,
-    parameterization=settings.param,
-)
-sigma_note = (
-    "one observation sd per group" if settings.sigma == "group" else "one observation sd for all groups"
-)
-if not settings.classroom:
-    st.caption(f"Priors: {priors.describe()} (σ: {sigma_note}).")
-
-quick = preview(data, priors, sigma=settings.sigma)
-
-singletons = [g for g, n in zip(data.groups, settings.sizes, strict=False) if n == 1]
-if singletons and settings.sigma == "group":
-    st.info(
-        f"Group{'s' if len(singletons) > 1 else ''} {', '.join(singletons)} "
-        f"{'have' if len(singletons) > 1 else 'has'} a single observation: its own standard deviation "
-        "cannot be estimated from the data, so its uncertainty comes mostly from the prior on σ.",
-        icon=":material/info:",
-    )
-
-if settings.classroom:  # the story one step per click, for a projector (pages/_classroom.py)
-    _classroom.step_through(
-        data, priors, fit_settings, quick, step=settings.step, sigma=settings.sigma, y_label=Y_LABEL
-    )
-    st.stop()
-
-# On a warm server the fits start before anything is drawn: they sample while the page draws.
-requests = None
-if _ui.sampler_loaded():
-    used_settings = _ui.lighter_when_busy(fit_settings)
-    requests = _ui.request_fits(data, priors, used_settings, sigma=settings.sigma)
-
-st.subheader("1 · The data")
-SHOWN: dict[str, object] = {}  # the charts on screen now, by name, for the downloads
-SHOWN["data"] = charts.data_strip(
-    data.to_frame(), Y_LABEL, pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
-)
-_ui.chart(
-    SHOWN["data"],
-    "Each dot is one observation; the black tick is the group's sample mean and the diamond its true mean. "
-    "Small groups have sample means that can land far from the truth.",
-)
-
-# Fits about to finish go straight to the screen (the previous charts stay until then, greyed);
-# drawing the exact preview and then the same charts again would only delay them.
-ready = requests is not None and _ui.finished_within(requests, PREVIEW_AFTER_S)
-
-st.subheader("2 · Shrinkage")
-shrink_slot = st.empty()
-st.subheader("3 · All three fits side by side")
-forest_slot = st.empty()
-st.subheader("4 · The population: μ, τ and how much each group is pooled")
-population_slot = st.empty()
-st.subheader("5 · Did the sampler work?")
-status_slot = st.empty()
-diagnostics_slot = st.empty()
+# ---------------------------------------------------------------------------------------------
+# The groups' sliders, the data, the exact preview and the MCMC fits: one fragment, so that moving
+# a group's slider redraws only these (not the rest of the sidebar, the title and the text above).
 
 
-def draw_estimates(estimates: pd.DataFrame, source: str) -> None:
-    """Fill the shrinkage and forest slots from an estimates table."""
-    with shrink_slot.container():
-        SHOWN["shrinkage"] = _views.shrinkage_view(estimates, Y_LABEL, source)
-        with st.expander("Estimates as a table"):
-            st.dataframe(_estimates_table(estimates), hide_index=True, width="stretch")
-    with forest_slot.container():
-        SHOWN["forest"] = _views.forest_view(estimates, Y_LABEL)
+def _group_sliders() -> None:
+    """Each group's size, true mean and true sd, in the sidebar (in boxes that stay open)."""
+    with group_sliders_box:
+        for j, label in enumerate(group_labels(int(st.session_state["n_groups"]))):
+            n, m, s = (st.session_state[f"{k}_{j}"] for k in ("size", "mean", "sd"))
+            # A key keeps the box open while its label (the current values) changes.
+            with st.expander(f"Group {label}: n = {n}, mean {m:g}, sd {s:g}", key=f"group_box_{j}"):
+                st.slider("Group size", 1, 500, key=f"size_{j}", help="Observations in this group.")
+                st.slider(
+                    "True mean",
+                    -10.0,
+                    20.0,
+                    step=0.5,
+                    key=f"mean_{j}",
+                    help="The mean the group's data are simulated from (units).",
+                )
+                st.slider(
+                    "True standard deviation",
+                    0.1,
+                    10.0,
+                    step=0.1,
+                    key=f"sd_{j}",
+                    help="Spread of individual observations around the group's mean (units).",
+                )
 
 
-def _estimates_table(estimates: pd.DataFrame) -> pd.DataFrame:
-    wide = estimates.pivot(index="group", columns="fit", values="mean").reindex(list(data.groups))
-    table = pd.DataFrame(
-        {
-            "group": wide.index,
-            "n": settings.sizes,
-            "true mean": settings.means,
-            "sample mean": data.group_summary()["mean"].round(3).to_numpy(),
-        }
-    )
-    for fit in ("pooled", "unpooled", "hierarchical"):
-        table[FIT_LABELS[fit]] = wide[fit].round(3).to_numpy()
-    return table
+@st.fragment
+def groups_and_results() -> None:
+    """The group sliders (in the sidebar) and everything that follows from them (main area)."""
+    _group_sliders()
+    settings: Settings = settings_from_state()
+    write_query_params(settings)
 
-
-def draw_population(quick_pv, outcome) -> None:
-    hier = outcome.results.get("hierarchical") if outcome else None
-    with population_slot.container():
-        SHOWN.update(_views.population_view(hier, quick_pv, "units"))
-
-
-# The exact preview (milliseconds) stands in while the sampler runs.
-if not ready:
-    if quick is not None:
-        draw_estimates(quick.estimates, "Showing the exact preview while the sampler runs.")
-        draw_population(quick, None)
-    else:
-        shrink_slot.info(
-            "No instant preview for these settings (every group needs its own spread); "
-            "the sampler's result follows."
+    try:
+        data = synthetic_groups(
+            settings.sizes, settings.means, settings.sds, seed=settings.seed, y_label=Y_LABEL
         )
+    except DataError as err:
+        st.error(f"These settings cannot be simulated: {err}")
+        return
 
-with status_slot.container():
-    if requests is None:  # a cold server: the first request loads the sampler (seconds, once)
-        with st.spinner("Loading the sampler…", show_time=True):
-            _ui.warm_up(data, sigma=settings.sigma)
-            used_settings = _ui.lighter_when_busy(fit_settings)
-            requests = _ui.request_fits(data, priors, used_settings, sigma=settings.sigma)
-    outcome = _ui.wait_for_fits(requests, label="Sampling the three models")
-
-estimates = _ui.estimates_frame(outcome, quick.estimates if quick is not None else None)
-if estimates is not None:
-    source = "" if outcome.complete else "Fits that failed show the exact preview instead."
-    draw_estimates(estimates, source)
-    draw_population(quick, outcome)
-with diagnostics_slot.container():
-    st.caption(
-        f"Each fit ran {used_settings.chains} chain(s) of {used_settings.draws} draws with NUTS (nutpie) "
-        f"after {used_settings.tune} tuning steps. Problems are spelled out below."
+    priors = Priors(
+        mu_loc=0.0, mu_scale=20.0, tau_family="half_normal", tau_scale=settings.tau_scale, sigma_scale=10.0
     )
-    if busy := _ui.busy_note(fit_settings, used_settings):
-        st.info(busy, icon=":material/group:")
-    _ui.diagnostics_panel(outcome)
-    if (
-        settings.sigma == "group"
-        and min(settings.sizes) < 10
-        and not all(r.diagnostics.ok for r in outcome.results.values())
-    ):
+    fit_settings = FitSettings(
+        draws=settings.draws,
+        tune=FitSettings.tune,
+        chains=settings.chains,
+        seed=settings.seed,
+        target_accept=settings.target_accept,
+        parameterization=settings.param,
+    )
+    sigma_note = (
+        "one observation sd per group" if settings.sigma == "group" else "one observation sd for all groups"
+    )
+    if not settings.classroom:
+        st.caption(f"Priors: {priors.describe()} (σ: {sigma_note}).")
+
+    quick = preview(data, priors, sigma=settings.sigma)
+
+    singletons = [g for g, n in zip(data.groups, settings.sizes, strict=False) if n == 1]
+    if singletons and settings.sigma == "group":
         st.info(
-            "A group with only a few observations and its own σ is hard to fit: its σ is barely "
-            "identified. If the groups' spreads are similar, choose **one shared by all groups** "
-            "under *Observation sd σ* in the sidebar.",
-            icon=":material/lightbulb:",
+            f"Group{'s' if len(singletons) > 1 else ''} {', '.join(singletons)} "
+            f"{'have' if len(singletons) > 1 else 'has'} a single observation: its own standard deviation "
+            "cannot be estimated from the data, so its uncertainty comes mostly from the prior on σ.",
+            icon=":material/info:",
         )
-    if outcome.results:
-        total = np.sum([r.diagnostics.seconds for r in outcome.results.values()])
-        st.caption(f"Sampling time for all fits: {total:.2f} s.")
 
-st.subheader("6 · Take it with you")
-_views.downloads(outcome.results, estimates, SHOWN, stem=f"explore-seed{settings.seed}")
-_views.show_code(
-    codegen.pymc_script(
-        codegen.SyntheticSpec(settings.sizes, settings.means, settings.sds, settings.seed, Y_LABEL),
-        priors,
-        used_settings,
-        sigma=settings.sigma,
-    ),
-    file_name=f"explore_seed{settings.seed}.py",
-)
+    if settings.classroom:  # the story one step per click, for a projector (pages/_classroom.py)
+        _classroom.step_through(
+            data, priors, fit_settings, quick, step=settings.step, sigma=settings.sigma, y_label=Y_LABEL
+        )
+        return
+
+    # On a warm server the fits start before anything is drawn: they sample while the page draws.
+    requests = None
+    if _ui.sampler_loaded():
+        used_settings = _ui.lighter_when_busy(fit_settings)
+        requests = _ui.request_fits(data, priors, used_settings, sigma=settings.sigma)
+
+    st.subheader("1 · The data")
+    SHOWN: dict[str, object] = {}  # the charts on screen now, by name, for the downloads
+    SHOWN["data"] = charts.data_strip(
+        data.to_frame(), Y_LABEL, pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
+    )
+    _ui.chart(
+        SHOWN["data"],
+        "Each dot is one observation; the black tick is the group's sample mean and the diamond its "
+        "true mean. Small groups have sample means that can land far from the truth.",
+    )
+
+    # Fits about to finish go straight to the screen (the previous charts stay until then, greyed);
+    # drawing the exact preview and then the same charts again would only delay them.
+    ready = requests is not None and _ui.finished_within(requests, PREVIEW_AFTER_S)
+
+    st.subheader("2 · Shrinkage")
+    shrink_slot = st.empty()
+    st.subheader("3 · All three fits side by side")
+    forest_slot = st.empty()
+    st.subheader("4 · The population: μ, τ and how much each group is pooled")
+    population_slot = st.empty()
+    st.subheader("5 · Did the sampler work?")
+    status_slot = st.empty()
+    diagnostics_slot = st.empty()
+
+    def draw_estimates(estimates: pd.DataFrame, source: str) -> None:
+        """Fill the shrinkage and forest slots from an estimates table."""
+        with shrink_slot.container():
+            SHOWN["shrinkage"] = _views.shrinkage_view(estimates, Y_LABEL, source)
+            with st.expander("Estimates as a table"):
+                st.dataframe(_estimates_table(estimates), hide_index=True, width="stretch")
+        with forest_slot.container():
+            SHOWN["forest"] = _views.forest_view(estimates, Y_LABEL)
+
+    def _estimates_table(estimates: pd.DataFrame) -> pd.DataFrame:
+        wide = estimates.pivot(index="group", columns="fit", values="mean").reindex(list(data.groups))
+        table = pd.DataFrame(
+            {
+                "group": wide.index,
+                "n": settings.sizes,
+                "true mean": settings.means,
+                "sample mean": data.group_summary()["mean"].round(3).to_numpy(),
+            }
+        )
+        for fit in ("pooled", "unpooled", "hierarchical"):
+            table[FIT_LABELS[fit]] = wide[fit].round(3).to_numpy()
+        return table
+
+    def draw_population(quick_pv, outcome) -> None:
+        hier = outcome.results.get("hierarchical") if outcome else None
+        with population_slot.container():
+            SHOWN.update(_views.population_view(hier, quick_pv, "units"))
+
+    # The exact preview (milliseconds) stands in while the sampler runs.
+    if not ready:
+        if quick is not None:
+            draw_estimates(quick.estimates, "Showing the exact preview while the sampler runs.")
+            draw_population(quick, None)
+        else:
+            shrink_slot.info(
+                "No instant preview for these settings (every group needs its own spread); "
+                "the sampler's result follows."
+            )
+
+    with status_slot.container():
+        if requests is None:  # a cold server: the first request loads the sampler (seconds, once)
+            with st.spinner("Loading the sampler…", show_time=True):
+                _ui.warm_up(data, sigma=settings.sigma)
+                used_settings = _ui.lighter_when_busy(fit_settings)
+                requests = _ui.request_fits(data, priors, used_settings, sigma=settings.sigma)
+        outcome = _ui.wait_for_fits(requests, label="Sampling the three models")
+
+    estimates = _ui.estimates_frame(outcome, quick.estimates if quick is not None else None)
+    if estimates is not None:
+        source = "" if outcome.complete else "Fits that failed show the exact preview instead."
+        draw_estimates(estimates, source)
+        draw_population(quick, outcome)
+    with diagnostics_slot.container():
+        st.caption(
+            f"Each fit ran {used_settings.chains} chain(s) of {used_settings.draws} draws with NUTS (nutpie) "
+            f"after {used_settings.tune} tuning steps. Problems are spelled out below."
+        )
+        if busy := _ui.busy_note(fit_settings, used_settings):
+            st.info(busy, icon=":material/group:")
+        _ui.diagnostics_panel(outcome)
+        if (
+            settings.sigma == "group"
+            and min(settings.sizes) < 10
+            and not all(r.diagnostics.ok for r in outcome.results.values())
+        ):
+            st.info(
+                "A group with only a few observations and its own σ is hard to fit: its σ is barely "
+                "identified. If the groups' spreads are similar, choose **one shared by all groups** "
+                "under *Observation sd σ* in the sidebar.",
+                icon=":material/lightbulb:",
+            )
+        if outcome.results:
+            total = np.sum([r.diagnostics.seconds for r in outcome.results.values()])
+            st.caption(f"Sampling time for all fits: {total:.2f} s.")
+
+    st.subheader("6 · Take it with you")
+    _views.downloads(outcome.results, estimates, SHOWN, stem=f"explore-seed{settings.seed}")
+    _views.show_code(
+        codegen.pymc_script(
+            codegen.SyntheticSpec(settings.sizes, settings.means, settings.sds, settings.seed, Y_LABEL),
+            priors,
+            used_settings,
+            sigma=settings.sigma,
+        ),
+        file_name=f"explore_seed{settings.seed}.py",
+    )
+
+
+groups_and_results()
