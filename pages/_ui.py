@@ -207,9 +207,12 @@ def wait_for_fits(
     jobs = {p: item for p, (_, item) in requests.items() if isinstance(item, FitJob)}
     bar = st.progress(0.0, text=f"{label}…") if jobs and not all(j.done for j in jobs.values()) else None
     started = time.perf_counter()
-    while bar is not None and not all(j.done for j in jobs.values()):
+    while bar is not None:
+        pending = [j for j in jobs.values() if not j.done]  # one snapshot: jobs finish meanwhile
+        if not pending:
+            break
         done = sum(j.progress for j in jobs.values()) / len(jobs)
-        states = {j.state for j in jobs.values() if not j.done}
+        states = {j.state for j in pending}
         if "compiling" in states and time.perf_counter() - started > 2:
             note = " (first use: compiling the models, about 10–40 s once per server)"
         elif states <= {"queued", "waiting"}:
@@ -217,8 +220,7 @@ def wait_for_fits(
         else:
             note = ""
         bar.progress(min(done, 1.0), text=f"{label}: {int(100 * done)}%{note}")
-        # wake up as soon as the last fit is over, else refresh the bar ~7 times a second
-        next(j for j in reversed(jobs.values()) if not j.done).wait(0.15)
+        pending[-1].wait(0.15)  # wake up as soon as the last fit is over, else refresh the bar
     if bar is not None:
         bar.empty()
     keep_garbage_collection_quick()
