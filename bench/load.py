@@ -105,7 +105,7 @@ class Session:
                     self.widget_ids[key] = element.slider.id
                     self.fragments[key] = msg.delta.fragment_id
                 elif what == "exception":
-                    errors.append(f"exception: {element.exception.message}")
+                    errors.append(f"exception: {element.exception.type}: {element.exception.message}")
                 elif what == "alert" and element.alert.format == Alert.ERROR:
                     errors.append(f"error box: {element.alert.body[:120]}")
                 elif what == "alert" and BUSY_NOTE in element.alert.body:
@@ -127,8 +127,12 @@ class Results:
     errors: list[str] = field(default_factory=list)
 
 
-async def user(url: str, query: str, seconds: float, think: float, results: Results) -> None:
-    """Open the Explore page, then move group A's size slider for ``seconds``."""
+async def user(url: str, query: str, seconds: float, think: float, results: Results) -> str:
+    """Open the Explore page with link ``query``, then move group A's size slider for ``seconds``.
+
+    Returns the page's link (query string) at the end, e.g. to check that it is still this user's.
+    """
+    session = None
     try:
         async with connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
             session = Session(ws, query)
@@ -149,6 +153,7 @@ async def user(url: str, query: str, seconds: float, think: float, results: Resu
                 await asyncio.sleep(think)
     except Exception as exc:  # a broken session (timeout, dropped connection) is an error, not a crash
         results.errors.append(f"{type(exc).__name__}: {exc}")
+    return session.query if session is not None else ""
 
 
 async def run(args) -> tuple[Results, float]:
