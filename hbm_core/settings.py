@@ -14,9 +14,11 @@ Parameterization = Literal["auto", "centered", "non-centered"]
 #: Synthetic data are padded to this many groups so the group slider never recompiles.
 MAX_GROUPS = 12
 
-#: At most this many fits sample at once in this process (default: one per core); the others
-#: queue. Each sampler already runs its chains on several threads, so more would only slow all.
-MAX_CONCURRENT_SAMPLERS = int(os.environ.get("PPL_MAX_SAMPLERS", os.cpu_count() or 2))
+#: At most this many fits sample at once in this process; the others queue. Default: one per two
+#: cores, as each sampler runs its chains on two threads (``FitSettings.cores``). More would only
+#: slow all of them: nutpie's sampler threads also take turns at the GIL (measured under load with
+#: bench/load.py on 2 cores: one sampler at a time served 30% more slider moves than two).
+MAX_CONCURRENT_SAMPLERS = int(os.environ.get("PPL_MAX_SAMPLERS", max(1, (os.cpu_count() or 2) // 2)))
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def under_load(settings: FitSettings, pending_fits: int, slots: int = MAX_CONCUR
     """Lighter settings when many fits wait for the processors, so everyone still gets an answer soon.
 
     ``pending_fits``: fits running or queued in this process; ``slots``: fits that can sample at
-    once. Up to three pending fits per slot (one user's three fits on every core) nothing changes;
+    once. Up to three pending fits per slot (one user's three fits per sampler) nothing changes;
     beyond that draws and tuning steps halve, and beyond six per slot they quarter, down to
     :data:`MIN_DRAWS_UNDER_LOAD` and :data:`MIN_TUNE_UNDER_LOAD` (never below what was asked).
     The lighter fits are judged by the same diagnostics, so a fit that needed its draws says so.

@@ -13,7 +13,7 @@ EXPLORE = "pages/explore.py"
 def test_settings_stay_as_asked_until_the_queue_is_long():
     asked = FitSettings(draws=1000, tune=500)
     assert under_load(asked, pending_fits=0, slots=2) == asked
-    assert under_load(asked, pending_fits=6, slots=2) == asked  # one user's three fits per core
+    assert under_load(asked, pending_fits=6, slots=2) == asked  # one user's three fits per slot
     half = under_load(asked, pending_fits=7, slots=2)
     assert (half.draws, half.tune) == (500, 300)
     quarter = under_load(asked, pending_fits=13, slots=2)
