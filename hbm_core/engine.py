@@ -42,10 +42,11 @@ from hbm_core.results import (
     population_table,
 )
 from hbm_core.settings import MAX_CONCURRENT_SAMPLERS, FitSettings
+from hbm_core.slots import FairSlots
 
 DEFAULT_SETTINGS = FitSettings()
 
-SAMPLING_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_SAMPLERS)
+SAMPLING_SLOTS = FairSlots(MAX_CONCURRENT_SAMPLERS)
 #: Guards handing a sampling slot from a job to the job chained after it (``FitJob(after=...)``).
 _HANDOFF = threading.Lock()
 
@@ -367,9 +368,8 @@ class FitJob:
         """
         self.state = "queued"
         if not self._take_inherited_slot():
-            while not SAMPLING_SLOTS.acquire(timeout=0.1):
-                if self._cancel.is_set():
-                    raise FitCancelled("The fit was cancelled.")
+            if not SAMPLING_SLOTS.acquire(cancelled=self._cancel.is_set):
+                raise FitCancelled("The fit was cancelled.")
         try:
             if self._cancel.is_set():
                 raise FitCancelled("The fit was cancelled.")

@@ -25,6 +25,7 @@ from hbm_core.engine import (
 from hbm_core.models import POOLINGS
 from hbm_core.priors import default_priors
 from hbm_core.results import ESTIMATE_COLUMNS
+from hbm_core.slots import FairSlots
 
 FAST = FitSettings(draws=300, tune=300, chains=2, seed=3)
 SEED_DATA = dict(sizes=[20, 40, 60], means=[3, 5, 7], sds=[1, 2, 3])
@@ -195,7 +196,7 @@ def test_sampling_slots_queue_fits_and_queued_fits_can_be_cancelled(monkeypatch)
     import hbm_core.engine as engine
 
     fit(seed_data(), "pooled", settings=FAST)  # compiled already
-    monkeypatch.setattr(engine, "SAMPLING_SLOTS", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(engine, "SAMPLING_SLOTS", FairSlots(1))
     priors = default_priors(seed_data().y)
     long = FitJob(seed_data(), "pooled", priors, FitSettings(draws=50_000, tune=500, chains=2))
     queued = FitJob(seed_data(seed=8), "pooled", priors, FAST)
@@ -219,7 +220,7 @@ def test_a_chain_of_fits_queues_once_and_never_leaks_a_slot(monkeypatch):
     import hbm_core.engine as engine
 
     fit_all(seed_data(), settings=FAST)  # compiled already
-    slots = threading.BoundedSemaphore(1)
+    slots = FairSlots(1)
     monkeypatch.setattr(engine, "SAMPLING_SLOTS", slots)
     priors = default_priors(seed_data().y)
     slow = FitSettings(draws=3000, tune=300, chains=2, seed=4)
@@ -232,7 +233,7 @@ def test_a_chain_of_fits_queues_once_and_never_leaks_a_slot(monkeypatch):
         job.result(timeout=120)
     started = {name: job._sampling_started for name, job in first.items()}
     assert second["pooled"]._sampling_started > started["hierarchical"]  # waited for the chain
-    assert slots.acquire(blocking=False)  # the slot came back
+    assert slots.acquire(timeout=0)  # the slot came back
     slots.release()
 
     # Cancel the middle link while the first samples: the chain still returns its slot.
