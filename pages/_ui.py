@@ -105,8 +105,9 @@ def keep_garbage_collection_quick() -> None:
     Streamlit collects garbage after every run of a page (``runner.postScriptGC``); with PyMC and a
     few compiled models in memory (600,000 objects) a full collection takes 0.5 s, and holds up the
     "run finished" message of every slider move. ``gc.freeze()`` once those objects exist brings
-    it to a millisecond. Frozen only after a collection, and again only after a new compile, so
-    a session's results are never frozen (they stay collectable).
+    it to a millisecond. It runs after a collection, and again only after a new model structure
+    was compiled (a handful of times per server), not per run: results alive at that moment are
+    still freed by reference counting when the result cache drops them.
     """
     models = len(model_cache())
     if models != _frozen_models[0]:
