@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -26,7 +27,9 @@ def test_concurrent_websocket_users_get_their_own_results_and_no_errors(app_serv
         users = (load.user(url, f"seed={s}&draws=250&chains=2", 4.0, 0.0, results) for s in SEEDS)
         return await asyncio.gather(*users)
 
-    links = asyncio.run(everyone())
+    # In a thread of its own: Playwright's sync API (other browser tests) may own this thread's loop.
+    with ThreadPoolExecutor(1) as pool:
+        links = pool.submit(asyncio.run, everyone()).result(timeout=300)
     assert not results.errors, results.errors
     assert len(results.opens) == len(SEEDS)
     assert len(results.moves) >= len(SEEDS)  # everyone moved at least once in 4 s

@@ -71,8 +71,9 @@ def test_upload_choose_columns_fit_then_bad_file(goto_app, wait_for_app_idle, as
     assert "3 groups, 13 rows (2 to 6 rows per group)" in text
     assert "Did the sampler work?" in text
     assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 5
-    page.get_by_text("charts as images").click()  # drawn only when opened
+    page.get_by_text("charts as images").click()  # drawn only when opened (a rerun)
     page.get_by_role("button", name="PNG").first.wait_for()
+    wait_for_app_idle(page, timeout=300)
     assert page.get_by_role("button", name="PNG").count() >= 4
     assert page.get_by_role("button", name="Partial pooling").count() == 1  # its NetCDF trace
     screenshot(page, "upload")
