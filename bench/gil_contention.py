@@ -1,0 +1,69 @@
+"""Benchmark: how much nutpie's sampling slows down next to busy Python threads (the GIL).
+
+Compiles the complete-pooling model of the seed data once, then times a fit (4 chains x 500 tuning
++ 1000 draws) alone and with ``--busy`` pure-Python threads spinning beside it, as the pages' chart
+code does under load. nutpie's sampler threads run in Rust but take the GIL while they sample, so
+the second time is many times the first (bench/load.py's throughput limit; see the README).
+
+Last line: ``alone_s=<s> busy_s=<s> ratio=<x> busy_threads=<n>`` (medians of ``--repeat`` fits).
+
+Usage: ``python bench/gil_contention.py [--busy 1] [--repeat 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from hbm_core.data import synthetic_groups  # noqa: E402
+from hbm_core.engine import ModelCache, fit  # noqa: E402
+from hbm_core.priors import Priors  # noqa: E402
+from hbm_core.settings import FitSettings  # noqa: E402
+
+PRIORS = Priors(mu_loc=0.0, mu_scale=20.0, tau_family="half_normal", tau_scale=5.0, sigma_scale=10.0)
+
+
+def median_fit_seconds(data, cache: ModelCache, repeat: int) -> float:
+    """Median sampling wall time of ``repeat`` complete-pooling fits (new seeds, so no reuse)."""
+    times = []
+    for i in range(repeat):
+        result = fit(data, "pooled", PRIORS, FitSettings(seed=100 + i), compiler=cache, sigma="group")
+        times.append(result.diagnostics.seconds)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--busy", type=int, default=1, help="busy Python threads beside the sampler")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    data = synthetic_groups([20, 40, 60], [3.0, 5.0, 7.0], [1.0, 2.0, 3.0], seed=1)
+    cache = ModelCache()
+    median_fit_seconds(data, cache, 1)  # compile (and warm up) once
+    alone = median_fit_seconds(data, cache, args.repeat)
+
+    stop = threading.Event()
+
+    def spin() -> None:  # pure Python: holds the GIL except when Python hands it over
+        while not stop.is_set():
+            sum(i * i for i in range(1000))
+
+    threads = [threading.Thread(target=spin, daemon=True) for _ in range(args.busy)]
+    for t in threads:
+        t.start()
+    try:
+        busy = median_fit_seconds(data, cache, args.repeat)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(5)
+    print(f"alone_s={alone:.3f} busy_s={busy:.3f} ratio={busy / alone:.1f} busy_threads={args.busy}")
+
+
+if __name__ == "__main__":
+    main()
