@@ -51,12 +51,12 @@ from hbm_core.palette import (
 )
 
 MAX_LABELLED_GROUPS = 30
+"""Beyond this many groups, group names are left off the axis (tooltips keep them)."""
 
 # Charts carry DataFrames (see _data); exports and tests turn them into JSON with Altair's default
 # transformer, whose 5000-row limit a large data strip or a trace plot passes. Set once, here:
 # switching it on and off around each export would race with Streamlit's own transformer switch.
 alt.data_transformers.disable_max_rows()
-"""Beyond this many groups, group names are left off the axis (tooltips keep them)."""
 
 TRUE_LABEL = "True mean"
 OBS_LABEL = "Observation"
