@@ -270,9 +270,7 @@ def step_through(
             icon=":material/hourglass:",
         )
     with st.spinner("Loading the sampler…", show_time=True):
-        _ui.warm_up(data, sigma=sigma)
-        used = _ui.lighter_when_busy(fit_settings)  # as the normal page: identical requests share fits
-        requests = _ui.request_fits(data, priors, used, sigma=sigma)
+        used, requests = _ui.start_fits(data, priors, fit_settings, sigma=sigma)  # as the normal page
     outcome = _ui.wait_for_fits(
         requests, label="Fitting the three models for the next steps" if step == 1 else "Sampling"
     )

@@ -181,6 +181,19 @@ def request_fits(
     return out
 
 
+def start_fits(
+    data: GroupedData, priors: Priors, settings: FitSettings, sigma: str | None = None
+) -> tuple[FitSettings, dict[Pooling, tuple[tuple, FitJob | FitResult]]]:
+    """Start the three fits (compiling missing models meanwhile), lighter when the server is busy.
+
+    Returns the settings actually used (see :func:`lighter_when_busy`, :func:`busy_note`) and the
+    requests for :func:`wait_for_fits`.
+    """
+    warm_up(data, sigma=sigma)
+    used = lighter_when_busy(settings)  # identical requests of several users share their fits
+    return used, request_fits(data, priors, used, sigma=sigma)
+
+
 def finished_within(requests: dict[Pooling, tuple[tuple, FitJob | FitResult]], seconds: float) -> bool:
     """Wait up to ``seconds`` for every requested fit; whether all of them are over.
 

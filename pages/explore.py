@@ -209,8 +209,7 @@ def groups_and_results() -> None:
     # On a warm server the fits start before anything is drawn: they sample while the page draws.
     requests = None
     if _ui.sampler_loaded():
-        used_settings = _ui.lighter_when_busy(fit_settings)
-        requests = _ui.request_fits(data, priors, used_settings, sigma=settings.sigma)
+        used_settings, requests = _ui.start_fits(data, priors, fit_settings, sigma=settings.sigma)
 
     st.subheader("1 · The data")
     SHOWN: dict[str, object] = {}  # the charts on screen now, by name, for the downloads
@@ -279,9 +278,7 @@ def groups_and_results() -> None:
     with status_slot.container():
         if requests is None:  # a cold server: the first request loads the sampler (seconds, once)
             with st.spinner("Loading the sampler…", show_time=True):
-                _ui.warm_up(data, sigma=settings.sigma)
-                used_settings = _ui.lighter_when_busy(fit_settings)
-                requests = _ui.request_fits(data, priors, used_settings, sigma=settings.sigma)
+                used_settings, requests = _ui.start_fits(data, priors, fit_settings, sigma=settings.sigma)
         outcome = _ui.wait_for_fits(requests, label="Sampling the three models")
 
     estimates = _ui.estimates_frame(outcome, quick.estimates if quick is not None else None)
