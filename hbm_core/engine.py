@@ -33,6 +33,7 @@ from hbm_core.models import (
     build_model,
     uses_group_summaries,
 )
+from hbm_core.nutpie_trace import arrow_to_inference_data
 from hbm_core.priors import Priors, default_priors
 from hbm_core.results import (
     Diagnostics,
@@ -340,7 +341,8 @@ class FitJob:
                     **{k: v for k, v in inputs.items() if k in compiled.shared_data}
                 )
                 with self._sampling_slot():
-                    idata = self._sample_nutpie(compiled)
+                    trace = self._sample_nutpie(compiled)
+                idata = _inference_data(trace, compiled)  # after the slot: the next fit may sample
             self._sampled.set()
             self._result = _finish(self, idata, centered, time.perf_counter() - self._sampling_started)
         except FitError as err:
@@ -475,7 +477,8 @@ def _start_nutpie(compiled, s: FitSettings, on_progress: Callable[[str], None]):
         )
         sampler = _BackgroundSampler.__new__(_BackgroundSampler)
         sampler._settings, sampler._compiled_model = settings, compiled
-        sampler._save_warmup, sampler._return_raw_trace = False, False
+        # The raw Arrow trace: hbm_core.nutpie_trace converts it with far fewer calls (see there).
+        sampler._save_warmup, sampler._return_raw_trace = False, True
         sampler._html, sampler._zarr_store = None, None
         sampler._store = _nutpie_lib.PyStorage.arrow()
         sampler._sampler = compiled._make_sampler(
@@ -484,6 +487,15 @@ def _start_nutpie(compiled, s: FitSettings, on_progress: Callable[[str], None]):
         return sampler
     except (AttributeError, TypeError):
         return nutpie.sample(compiled, blocking=False, progress_bar=False, **kwargs)
+
+
+def _inference_data(trace, compiled) -> az.InferenceData:
+    """``InferenceData`` from what the sampler returned: nutpie's raw trace, or already converted
+    (the public-API fallback of :func:`_start_nutpie`)."""
+    if isinstance(trace, az.InferenceData):
+        return trace
+    draw_batches, stat_batches = trace.get_arrow_trace()
+    return arrow_to_inference_data(draw_batches, stat_batches, compiled.coords)
 
 
 def _finish(job: FitJob, idata, centered: np.ndarray | None, seconds: float) -> FitResult:
