@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import asdict, dataclass, field
 
-import arviz as az
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
 from hbm_core.data import GroupedData
 from hbm_core.parameterization import group_standard_errors
+from hbm_core.rank_diagnostics import rank_diagnostics
 from hbm_core.summaries import ESTIMATE_COLUMNS, HDI_PROB, summarize_draws  # noqa: F401  (re-exported)
 
 #: Thresholds for a fit we are willing to call converged (Vehtari et al. 2021).
@@ -147,23 +146,26 @@ def population_table(posterior) -> pd.DataFrame:
 
 
 def convergence(posterior, var_names: list[str]) -> tuple[float, float, float]:
-    """(max R-hat, min bulk ESS, min tail ESS) over ``var_names`` (rank-normalised, ArviZ)."""
+    """(max R-hat, min bulk ESS, min tail ESS) over ``var_names`` (rank-normalised, as ArviZ's).
+
+    All parameters go through :func:`hbm_core.rank_diagnostics.rank_diagnostics` at once (ArviZ's
+    numbers, without its per-parameter loop: see there). R-hat ignores undefined values; an
+    undefined ESS (NaN) is skipped unless every ESS is.
+    """
     present = [v for v in var_names if v in posterior]
-    subset = posterior[present]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rhat = az.rhat(subset)
-        ess_bulk = az.ess(subset, method="bulk")
-        ess_tail = az.ess(subset, method="tail")
+    if not present:
+        return np.nan, np.nan, np.nan
+    chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
+    columns = [
+        posterior[v].transpose("chain", "draw", ...).values.reshape(chains, draws, -1) for v in present
+    ]
+    rhat, ess_bulk, ess_tail = rank_diagnostics(np.concatenate(columns, axis=2))
 
-    def reduce(ds, how):
-        values = np.concatenate([np.atleast_1d(ds[v].values).ravel() for v in present])
-        values = values[np.isfinite(values)] if how is np.max else values
-        if how is np.max:
-            return float(np.max(values)) if values.size else np.nan
-        return float(np.nanmin(values)) if values.size else np.nan
+    def smallest(values: np.ndarray) -> float:
+        return float(np.nanmin(values)) if values.size and not np.isnan(values).all() else np.nan
 
-    return reduce(rhat, np.max), reduce(ess_bulk, np.min), reduce(ess_tail, np.min)
+    finite = rhat[np.isfinite(rhat)]
+    return (float(finite.max()) if finite.size else np.nan), smallest(ess_bulk), smallest(ess_tail)
 
 
 def logit_estimates_table(posterior, data: GroupedData, pooling: str) -> pd.DataFrame:
