@@ -80,7 +80,7 @@ def tau_prior_posterior(
     if tau_now is not None:
         layers += _marker(tau_now, f"τ = {tau_now:.3g}", "tau", x, s)
     return apply_theme(
-        alt.layer(*layers).properties(width=width, height=int(height * s.k), title=_title(title)), classroom
+        alt.layer(*layers, width=width, height=int(height * s.k), title=_title(title)), classroom
     )
 
 
@@ -116,7 +116,7 @@ def tau_posteriors(
     )
     layers = [base.mark_line(strokeWidth=s.stroke(2.5)), base.mark_point(opacity=0, size=s.area(40))]
     return apply_theme(
-        alt.layer(*layers).properties(width=width, height=int(height * s.k), title=_title(title)), classroom
+        alt.layer(*layers, width=width, height=int(height * s.k), title=_title(title)), classroom
     )
 
 
@@ -179,9 +179,7 @@ def predictive_intervals(
         .encode(x=_x("observed", x_label), y=y, color=colour, tooltip=obs_tips)
     )
     height = int(max(len(groups) * 12 * len(fits) * s.k, 140 * s.k))
-    return apply_theme(
-        alt.layer(*layers).properties(width=width, height=height, title=_title(title)), classroom
-    )
+    return apply_theme(alt.layer(*layers, width=width, height=height, title=_title(title)), classroom)
 
 
 def statistic_histogram(
@@ -227,7 +225,7 @@ def statistic_histogram(
     )
     layers = [bars, *_marker(observed, None, "lo", x, s)]
     return apply_theme(
-        alt.layer(*layers).properties(width=width, height=int(height * s.k), title=_title(title)), classroom
+        alt.layer(*layers, width=width, height=int(height * s.k), title=_title(title)), classroom
     )
 
 
@@ -269,6 +267,6 @@ def error_bars(
         .encode(x=alt.X("published:Q", title=x_label, scale=scale)),
     ]
     return apply_theme(
-        alt.layer(*layers).properties(width=width, height=int(len(methods) * step), title=_title(title)),
+        alt.layer(*layers, width=width, height=int(len(methods) * step), title=_title(title)),
         classroom,
     )

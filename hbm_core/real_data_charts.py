@@ -161,7 +161,7 @@ def tank_survival(
         .mark_point(filled=True, opacity=1, size=80 * k**2)
         .encode(y=y("hierarchical"), color=color, shape=shape, angle=alt.Angle("angle:Q", scale=None)),
     ]
-    chart = alt.layer(*layers).properties(width=width, height=int(height * k), title=title or "")
+    chart = alt.layer(*layers, width=width, height=int(height * k), title=title or "")
     return apply_theme(chart, classroom)
 
 
@@ -326,5 +326,5 @@ def predictive_density(
             mb.mark_text(color=MEAN_COLOR, **text),
         ]
     heading = alt.TitleParams(title or "", subtitle=subtitle) if subtitle else (title or "")
-    chart = alt.layer(*layers).properties(width=width, height=int(height * k), title=heading)
+    chart = alt.layer(*layers, width=width, height=int(height * k), title=heading)
     return apply_theme(chart, classroom)

@@ -532,7 +532,7 @@ def _sweep_chart(frame: pd.DataFrame, total: int) -> alt.LayerChart:
             for f, dx, align in (("centered", -4, "right"), ("non-centered", 4, "left"))
         ],
     ]
-    chart = alt.layer(*layers).properties(width="container", height=300, title="Divergences vs target_accept")
+    chart = alt.layer(*layers, width="container", height=300, title="Divergences vs target_accept")
     return charts.apply_theme(chart)
 
 
