@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from hbm_core.broker import FitBroker
@@ -39,3 +41,28 @@ def test_explore_page_uses_and_reports_lighter_fits_when_busy(app_test, monkeypa
     else:
         assert not notes
         assert "4 chain(s) of 1000 draws" in captions
+
+
+@pytest.mark.parametrize("pending, busy", [(0, False), (40, True)])
+def test_busy_server_draws_only_the_shrinkage_preview_while_sampling(app_test, monkeypatch, pending, busy):
+    """What the page shows while its fits sample (the run stopped there): the exact preview, on a
+    busy server only its shrinkage chart, with a note where the other charts will come."""
+    import streamlit as st
+
+    from pages import _ui
+
+    monkeypatch.setattr(FitBroker, "running", lambda self: pending)
+    monkeypatch.setattr(_ui, "finished_within", lambda requests, seconds: False)  # slow fits
+    app_test.query_params.update({"seed": str(7400 + pending)})
+    app_test.run()
+    monkeypatch.setattr(_ui, "wait_for_fits", lambda *a, **k: st.stop())  # the moment before they end
+    app_test.switch_page(EXPLORE).run()
+    assert not app_test.exception, app_test.exception
+    titles = [json.loads(c.proto.spec).get("title", {}) for c in app_test.get("vega_lite_chart")]
+    titles = [t.get("text", t) if isinstance(t, dict) else t for t in titles]
+    waiting = [c.value for c in app_test.caption if "Drawn when the sampler's result arrives" in c.value]
+    assert any("pulls groups toward" in str(t) for t in titles)  # the shrinkage preview
+    if busy:
+        assert len(titles) == 2 and len(waiting) == 2  # the data and the shrinkage preview
+    else:
+        assert len(titles) >= 5 and not waiting  # data, shrinkage, forest, tau, pooling factors
