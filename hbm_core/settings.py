@@ -16,8 +16,8 @@ MAX_GROUPS = 12
 
 #: At most this many fits sample at once in this process; the others queue. Default: one per two
 #: cores, as each sampler runs its chains on two threads (``FitSettings.cores``). More would only
-#: slow all of them: nutpie's sampler threads also take turns at the GIL (measured under load with
-#: bench/load.py on 2 cores: one sampler at a time served 30% more slider moves than two).
+#: share the same cores (bench/load.py, 10 users on 2 cores: two at a time served about as many
+#: slider moves as one, with more memory).
 MAX_CONCURRENT_SAMPLERS = int(os.environ.get("PPL_MAX_SAMPLERS", max(1, (os.cpu_count() or 2) // 2)))
 
 
