@@ -266,8 +266,8 @@ def groups_and_results() -> None:
             SHOWN.update(_views.population_view(hier, quick_pv, "units"))
 
     # The exact preview (milliseconds) stands in while the sampler runs. When the server is busy
-    # (lighter fits) only its shrinkage chart: the charts below keep their last state, greyed, until
-    # the fits arrive, which spares the server a third of its drawing per move.
+    # (lighter fits) only its shrinkage chart: the forest and population slots say that they come
+    # with the fits, which spares the server a third of its drawing per move.
     if not ready:
         busy = requests is not None and used_settings != fit_settings
         if quick is not None:
