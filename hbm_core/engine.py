@@ -331,9 +331,10 @@ class FitJob:
             if self.pooling == "hierarchical":
                 centered = param.centered_weights(self.data, self.settings.parameterization)
             inputs = model_inputs(self.data, self.spec, self.priors, centered)
+            compiled = None
             if self.settings.sampler == "pymc":
                 with self._sampling_slot():
-                    idata = self._sample_pymc(inputs)
+                    trace = self._sample_pymc(inputs)
             else:
                 self.state = "compiling"
                 compiled = self._compiler(self.spec)
@@ -342,8 +343,8 @@ class FitJob:
                 )
                 with self._sampling_slot():
                     trace = self._sample_nutpie(compiled)
-                idata = _inference_data(trace, compiled)  # after the slot: the next fit may sample
-            self._sampled.set()
+            self._sampled.set()  # the next fit samples while this one converts and summarises
+            idata = _inference_data(trace, compiled)
             self._result = _finish(self, idata, centered, time.perf_counter() - self._sampling_started)
         except FitError as err:
             self._error = err
@@ -491,7 +492,7 @@ def _start_nutpie(compiled, s: FitSettings, on_progress: Callable[[str], None]):
 
 def _inference_data(trace, compiled) -> az.InferenceData:
     """``InferenceData`` from what the sampler returned: nutpie's raw trace, or already converted
-    (the public-API fallback of :func:`_start_nutpie`)."""
+    (PyMC's sampler, or the public-API fallback of :func:`_start_nutpie`; ``compiled`` unused)."""
     if isinstance(trace, az.InferenceData):
         return trace
     draw_batches, stat_batches = trace.get_arrow_trace()
