@@ -230,8 +230,19 @@ def _labelled(groups: Sequence[str], n: Sequence[int] | None) -> list[str]:
     return [f"{g}  (n={int(k)})" if pd.notna(k) else str(g) for g, k in zip(groups, n, strict=False)]
 
 
-def _group_y(labels: Sequence[str], title: str, field: str = "label") -> alt.Y:
-    """Groups on the y axis, in the given order; names dropped when there are many."""
+def _ordered(frame: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with an ``order`` column: the position of each row's group in ``groups``."""
+    return frame.assign(order=frame["group"].astype(str).map({g: i for i, g in enumerate(groups)}))
+
+
+def _group_y(labels: Sequence[str], title: str, field: str = "label", by_order: bool = True) -> alt.Y:
+    """Groups on the y axis, in the order of ``labels``; names dropped when there are many.
+
+    ``by_order=True``: every layer's data has the ``order`` column of :func:`_ordered` and the axis
+    is sorted by it, not by a list of the labels. The labels carry n ("A  (n=20)"), so a list would
+    change the spec with every group size: the browser would build the chart anew where it can
+    otherwise swap the data of the chart on screen.
+    """
     many = len(labels) > MAX_LABELLED_GROUPS
     axis = alt.Axis(
         title=f"{title} ({len(labels)}; hover for names)" if many else title,
@@ -239,7 +250,8 @@ def _group_y(labels: Sequence[str], title: str, field: str = "label") -> alt.Y:
         ticks=not many,
         grid=False,
     )
-    return alt.Y(f"{field}:N", sort=list(labels), axis=axis)
+    sort = alt.EncodingSortField("order", op="min") if by_order else list(labels)
+    return alt.Y(f"{field}:N", sort=sort, axis=axis)
 
 
 def _key(
@@ -344,10 +356,13 @@ def _strip_layers(
     summ = summ.reindex(groups).reset_index()
     labels = _labelled(groups, summ["n"])
     summ["label"] = labels
+    summ = _ordered(summ, groups)
     label_of = dict(zip(groups, labels, strict=False))
     step = s.step(len(groups))
     rng = np.random.default_rng(0)  # deterministic jitter: the same picture every rerun
-    pts = obs[["group", "y"]].assign(label=obs["group"].map(label_of), jitter=rng.uniform(-1, 1, len(obs)))
+    pts = _ordered(obs[["group", "y"]], groups).assign(
+        label=obs["group"].map(label_of), jitter=rng.uniform(-1, 1, len(obs))
+    )
     y = _group_y(labels, group_label)
     keys = [OBS_LABEL, SAMPLE_MEAN_LABEL]
     layers = [
@@ -387,7 +402,7 @@ def _strip_layers(
         _require(true_means, ["group", "true_mean"], "data_strip(true_means)")
         tm = true_means.assign(group=true_means["group"].astype(str))
         tm = tm[tm["group"].isin(label_of) & tm["true_mean"].notna()]
-        tm = tm.assign(label=tm["group"].map(label_of))
+        tm = _ordered(tm, groups).assign(label=tm["group"].map(label_of))
         if not tm.empty:
             keys.append(TRUE_LABEL)
             layers.append(_true_marks(alt.Chart(_data(tm)), "true_mean", y, y_label, group_label, s))
@@ -518,7 +533,7 @@ def _shrink_table(estimates: pd.DataFrame) -> pd.DataFrame:
     hier = est[est["fit"] == "hierarchical"].groupby("group", sort=False).first()
     wide["pooling"] = hier["pooling"].reindex(groups).to_numpy() if "pooling" in hier.columns else np.nan
     wide["label"] = _labelled(groups, wide["n"])
-    return wide
+    return _ordered(wide, groups)
 
 
 def _shrink_tooltip(wide: pd.DataFrame, group_label: str) -> list[alt.Tooltip]:
@@ -619,7 +634,7 @@ def _n_size(wide: pd.DataFrame, s: _Style, biggest: float, legend: bool = True) 
     return alt.Size(
         "n:Q",
         title="group size n",
-        scale=alt.Scale(domain=[0, float(n.max())], range=[s.area(25), biggest]),
+        scale=alt.Scale(domainMin=0, range=[s.area(25), biggest]),  # max: the largest n (data)
         legend=alt.Legend(
             title="group size n",
             values=shown,
@@ -800,7 +815,7 @@ def forest(
     groups = _groups(est)
     n_of = est.groupby("group", sort=False)["n"].first().reindex(groups)
     label_of = dict(zip(groups, _labelled(groups, n_of), strict=False))
-    est = est.assign(label=est["group"].map(label_of), key=est["fit"].map(FIT_LABELS))
+    est = _ordered(est, groups).assign(label=est["group"].map(label_of), key=est["fit"].map(FIT_LABELS))
     fits = [FIT_LABELS[f] for f in FITS if f in set(est["fit"])]
     J = len(groups)
     y = _group_y(list(label_of.values()), group_label)
@@ -1257,6 +1272,7 @@ def pooling_bars(
         raise ValueError("pooling_bars() needs rows with fit == 'hierarchical'")
     hier = hier.groupby("group", sort=False)[["n", "pooling"]].first().reset_index()
     hier["label"] = _labelled(hier["group"], hier["n"])
+    hier = _ordered(hier, list(hier["group"]))
     J = len(hier)
     y = _group_y(hier["label"], group_label)
     x = alt.X(

@@ -146,7 +146,7 @@ def predictive_intervals(
     keys = fits + [OBSERVED_LABEL]
     colours = [FIT_COLORS[f] for f in FITS if FIT_LABELS[f] in fits] + [MEAN_COLOR]
     colour = alt.Color("key:N", scale=alt.Scale(domain=keys, range=colours), legend=alt.Legend(title=None))
-    y = _group_y(groups, group_label, field="group")
+    y = _group_y(groups, group_label, field="group", by_order=False)
     offset = alt.YOffset("key:N", sort=fits, scale=alt.Scale(domain=fits, paddingOuter=0.3))
     tips = [
         _tip("group", group_label, None),

@@ -5,8 +5,6 @@ calls, charts out.
 
 from __future__ import annotations
 
-import copy
-import functools
 import gc
 import sys
 import threading
@@ -20,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from hbm_core.broker import FitBroker, data_fingerprint
+from hbm_core.chart_spec import named_spec
 from hbm_core.data import GroupedData
 from hbm_core.palette import FIT_LABELS
 from hbm_core.priors import Priors
@@ -289,22 +288,13 @@ def chart(figure, caption: str | None = None, key: str | None = None, name: str 
 
     ``name``: offer the chart for download under this name (see :func:`charts_on_page`).
     """
-    st.altair_chart(_without_schema_check(figure), width="stretch", theme=None, key=key)
+    # Datasets named by position (not content): the browser swaps the data of the chart on screen
+    # when only the numbers changed, instead of building it anew (see hbm_core/chart_spec.py).
+    st.vega_lite_chart(named_spec(figure), width="stretch", theme=None, key=key)
     if name:
         charts_on_page()[name] = figure
     if caption:
         st.caption(caption)
-
-
-def _without_schema_check(figure):
-    """A copy of ``figure`` whose ``to_dict()`` (what Streamlit calls) skips Altair's schema check.
-
-    The tests of ``hbm_core`` check every chart against the Vega-Lite schema; checking again on
-    each display costs ~15 ms a chart, a tenth of a slider move's work on the server.
-    """
-    quick = copy.copy(figure)  # shares the spec; only this copy's ``to_dict`` changes
-    object.__setattr__(quick, "to_dict", functools.partial(figure.to_dict, validate=False))
-    return quick
 
 
 def lesson_link() -> None:

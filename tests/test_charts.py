@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -303,10 +304,21 @@ def layer_values(spec: dict) -> list[list[dict]]:
     return [r for r in rows if r is not None]
 
 
+def axis_labels_top_down(chart) -> list[str]:
+    """The group labels ("A  (n=20)") on the rendered chart's y axis, from top to bottom."""
+    svg = vlc.vegalite_to_svg(chart.to_dict())
+    found = re.findall(r'<text[^>]*translate\([-\d.]+,([-\d.]+)\)"[^>]*>([^<]*\(n=\d+\))</text>', svg)
+    return [label for _, label in sorted(found, key=lambda hit: float(hit[0]))]
+
+
 def test_shrinkage_keeps_group_order_and_shows_n(est):
+    assert axis_labels_top_down(charts.shrinkage(est, Y, width=400)) == [
+        "A  (n=20)",
+        "B  (n=40)",
+        "C  (n=60)",
+        "D  (n=2)",
+    ]
     spec = charts.shrinkage(est, Y).to_dict()
-    sorts = [d["sort"] for d in walk(spec) if d.get("field") == "label" and "sort" in d]
-    assert sorts and sorts[0] == ["A  (n=20)", "B  (n=40)", "C  (n=60)", "D  (n=2)"]
     rows = next(v for v in layer_values(spec) if v and "shift" in v[0])
     by_group = {r["group"]: r for r in rows}
     # the tiny group moves most; arrowheads point the way each group moves
@@ -317,6 +329,24 @@ def test_shrinkage_keeps_group_order_and_shows_n(est):
     assert any(
         d.get("field") == "n" and d.get("type") == "quantitative" and "scale" in d for d in walk(spec)
     )  # point size by n
+
+
+def test_groups_keep_their_order_not_the_alphabet(obs):
+    est = make_estimates(groups=("Z", "A", "M", "B"))
+    expected = ["Z  (n=20)", "A  (n=40)", "M  (n=60)", "B  (n=2)"]
+    for chart in (
+        charts.shrinkage(est, Y, width=400),
+        charts.forest(est, Y, width=400),
+        charts.pooling_bars(est, width=400),
+    ):
+        assert axis_labels_top_down(chart) == expected
+    renamed = obs.assign(group=obs["group"].map({"A": "Z", "B": "A", "C": "M"}))
+    truth = pd.DataFrame({"group": ["M", "Z", "A"], "true_mean": [1.0, 2.0, 3.0]})  # another order
+    assert axis_labels_top_down(charts.data_strip(renamed, Y, truth, width=400)) == [
+        "Z  (n=5)",
+        "A  (n=8)",
+        "M  (n=3)",
+    ]
 
 
 def test_many_groups_drop_names_but_keep_tooltips_and_grow(est):
@@ -332,9 +362,8 @@ def test_many_groups_drop_names_but_keep_tooltips_and_grow(est):
 
 def test_group_names_that_look_like_numbers_stay_labels():
     est = make_estimates(groups=("10", "2", "1"), n=(5, 6, 7), raw=(1.0, 2.0, 3.0), true=(1.0, 2.0, 3.0))
-    spec = charts.forest(est, Y).to_dict()
-    sorts = [d["sort"] for d in walk(spec) if d.get("field") == "label" and "sort" in d]
-    assert [s.split()[0] for s in sorts[0]] == ["10", "2", "1"]
+    labels = axis_labels_top_down(charts.forest(est, Y, width=400))
+    assert [s.split()[0] for s in labels] == ["10", "2", "1"]  # in the data's order, not 1, 2, 10
 
 
 def test_unknown_truth_is_not_drawn(est):
@@ -431,8 +460,8 @@ def test_complete_pooling_strip_draws_one_line_over_the_data(est, obs):
     assert {charts.OBS_LABEL, charts.SAMPLE_MEAN_LABEL} <= set(colours)
     assert Y in titles(spec) and "group" in titles(spec)
     # the groups keep their rows and n, as in the data strip
-    sorts = [d["sort"] for d in walk(spec) if d.get("field") == "label" and "sort" in d]
-    assert sorts[0] == ["A  (n=5)", "B  (n=8)", "C  (n=3)"]
+    chart = charts.complete_pooling_strip(obs, est, Y, width=400)
+    assert axis_labels_top_down(chart) == ["A  (n=5)", "B  (n=8)", "C  (n=3)"]
 
 
 def test_complete_pooling_strip_needs_the_pooled_fit(est, obs):
