@@ -283,6 +283,31 @@ def run_fits(
 # Showing results
 
 
+class Section:
+    """A place on the page for content drawn once per run, or twice (a preview, then the result).
+
+    ``redrawn=False``: the content goes into a container. The browser keeps the previous run's
+    elements in a container until the new ones arrive in their place, so a chart that comes back
+    with new numbers only has its data swapped. ``redrawn=True``: the content goes through a
+    placeholder (``st.empty``) whose next drawing replaces the last; the placeholder first clears
+    the previous run's elements, so their charts are built anew (the price of a preview).
+    """
+
+    def __init__(self, redrawn: bool) -> None:
+        self._box = st.container()
+        self._placeholder = self._box.empty() if redrawn else None
+        self._drawn = False
+
+    def container(self):
+        """Where to draw the section's content (with ``redrawn=True``, replacing what was drawn)."""
+        if self._placeholder is not None:
+            return self._placeholder.container()
+        if self._drawn:
+            raise RuntimeError("a Section made with redrawn=False is drawn once per run")
+        self._drawn = True
+        return self._box.container()
+
+
 def chart(figure, caption: str | None = None, key: str | None = None, name: str | None = None) -> None:
     """An Altair chart across the column, with a sentence saying what to look at.
 

@@ -226,15 +226,17 @@ def groups_and_results() -> None:
     # drawing the exact preview and then the same charts again would only delay them.
     ready = requests is not None and _ui.finished_within(requests, PREVIEW_AFTER_S)
 
+    # Drawn once (the fits are ready), the sections keep their charts from the last move and the
+    # browser only swaps the numbers; with a preview first, each is drawn twice (see _ui.Section).
     st.subheader("2 · Shrinkage")
-    shrink_slot = st.empty()
+    shrink_slot = _ui.Section(redrawn=not ready)
     st.subheader("3 · All three fits side by side")
-    forest_slot = st.empty()
+    forest_slot = _ui.Section(redrawn=not ready)
     st.subheader("4 · The population: μ, τ and how much each group is pooled")
-    population_slot = st.empty()
+    population_slot = _ui.Section(redrawn=not ready)
     st.subheader("5 · Did the sampler work?")
-    status_slot = st.empty()
-    diagnostics_slot = st.empty()
+    status_slot = st.container()
+    diagnostics_slot = st.container()
 
     def draw_estimates(estimates: pd.DataFrame, source: str, forest: bool = True) -> None:
         """Fill the shrinkage and (unless ``forest=False``) the forest slot from an estimates table."""
@@ -275,19 +277,19 @@ def groups_and_results() -> None:
             draw_estimates(quick.estimates, note, forest=not busy)
             if busy:
                 for slot in (forest_slot, population_slot):
-                    slot.caption(
+                    slot.container().caption(
                         ":material/hourglass_top: Drawn when the sampler's result arrives: the server "
                         "is busy, so meanwhile it draws only the shrinkage preview above."
                     )
             else:
                 draw_population(quick, None)
         else:
-            shrink_slot.info(
+            shrink_slot.container().info(
                 "No instant preview for these settings (every group needs its own spread); "
                 "the sampler's result follows."
             )
 
-    with status_slot.container():
+    with status_slot:
         if requests is None:  # a cold server: the first request loads the sampler (seconds, once)
             with st.spinner("Loading the sampler…", show_time=True):
                 used_settings, requests = _ui.start_fits(data, priors, fit_settings, sigma=settings.sigma)
@@ -298,7 +300,7 @@ def groups_and_results() -> None:
         source = "" if outcome.complete else "Fits that failed show the exact preview instead."
         draw_estimates(estimates, source)
         draw_population(quick, outcome)
-    with diagnostics_slot.container():
+    with diagnostics_slot:
         st.caption(
             f"Each fit ran {used_settings.chains} chain(s) of {used_settings.draws} draws with NUTS (nutpie) "
             f"after {used_settings.tune} tuning steps. Problems are spelled out below."
