@@ -859,7 +859,12 @@ def forest(
 
 
 def _kde(values: np.ndarray, grid_n: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian kernel density with Silverman's bandwidth, on a grid past the data."""
+    """Gaussian kernel density with Silverman's bandwidth, on a grid past the data.
+
+    The draws are binned linearly onto a fine grid (an eighth of a bandwidth or finer) and the counts
+    convolved with the kernel, then read off at the ``grid_n`` points: the same curve as a kernel
+    summed over every draw (within 0.2% of its peak) in a fraction of the time for thousands of draws.
+    """
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     sd = v.std(ddof=1) if v.size > 1 else 0.0
@@ -868,13 +873,22 @@ def _kde(values: np.ndarray, grid_n: int = 200) -> tuple[np.ndarray, np.ndarray]
     bw = 0.9 * (spread if spread > 0 else 1.0) * max(v.size, 1) ** -0.2
     positive = v.min() >= 0  # a scale parameter (tau, sigma): reflect at 0, no mass below
     grid = np.linspace(0.0 if positive else v.min() - 3 * bw, v.max() + 3 * bw, grid_n)
-    dens = np.zeros_like(grid)
-    for chunk in np.array_split(v, max(1, v.size // 2000)):
-        z = (grid[:, None] - chunk[None, :]) / bw
-        dens += np.exp(-0.5 * z**2).sum(axis=1)
-        if positive:
-            dens += np.exp(-0.5 * ((grid[:, None] + chunk[None, :]) / bw) ** 2).sum(axis=1)
-    return grid, dens / (v.size * bw * np.sqrt(2 * np.pi))
+    n_draws = v.size
+    if positive:
+        v = np.concatenate([v, -v])  # the reflection: mirrored draws add their mass back above 0
+    reach = 5 * bw  # the kernel is below 4e-6 of its peak beyond 5 bandwidths
+    lo, hi = grid[0] - reach, grid[-1] + reach
+    v = v[(v > lo) & (v < hi)]
+    bins = int(np.clip(np.ceil(8 * (hi - lo) / bw), 512, 2**17)) + 1
+    step = (hi - lo) / (bins - 1)
+    pos = (v - lo) / step
+    left = np.floor(pos).astype(int)
+    right_share = pos - left
+    counts = np.bincount(left, 1 - right_share, bins) + np.bincount(left + 1, right_share, bins + 1)[:bins]
+    offsets = np.arange(-np.ceil(reach / step), np.ceil(reach / step) + 1) * step
+    smooth = np.convolve(counts, np.exp(-0.5 * (offsets / bw) ** 2), mode="same")
+    dens = np.interp(grid, lo + step * np.arange(bins), smooth)
+    return grid, dens / (n_draws * bw * np.sqrt(2 * np.pi))
 
 
 def posterior_density(
