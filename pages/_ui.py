@@ -332,7 +332,10 @@ def lesson_link() -> None:
 
 
 def diagnostics_table(outcome: FitOutcome) -> pd.DataFrame:
-    """One row per fit: divergences, R-hat, ESS, sampler, parameterization, time."""
+    """One row per fit: status, divergences, R-hat, ESS, parameterization, sampler, time.
+
+    The verdict and the numbers behind it come first: on a narrow page the last columns scroll.
+    """
     rows = []
     for pooling in POOLINGS:
         if pooling in outcome.results:
@@ -340,14 +343,14 @@ def diagnostics_table(outcome: FitOutcome) -> pd.DataFrame:
             rows.append(
                 {
                     "fit": FIT_LABELS[pooling],
+                    "status": "ok" if d.ok else "check warnings",
                     "divergences": d.divergences,
                     "max R-hat": d.max_rhat,
                     "min bulk ESS": d.min_ess_bulk,
                     "min tail ESS": d.min_ess_tail,
-                    "sampler": d.sampler,
                     "parameterization": d.parameterization,
+                    "sampler": d.sampler,
                     "seconds": d.seconds,
-                    "status": "ok" if d.ok else "check warnings",
                 }
             )
         elif pooling in outcome.errors:

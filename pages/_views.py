@@ -87,62 +87,57 @@ def forest_view(
 def population_view(
     hier: FitResult | None, quick: Preview | None, scale_label: str, *, classroom: bool = False
 ) -> dict[str, alt.TopLevelMixin]:
-    """Left: the posterior of μ and τ (the exact τ density while sampling); right: pooling factors.
+    """The posterior of μ and τ (the exact τ density while sampling), and below it the pooling factors.
+
+    One above the other, not side by side: half of a 1024-pixel projector's page is too narrow for
+    either chart's legend and axis titles.
 
     ``scale_label`` names the scale of μ and τ, e.g. "units" or "logit scale". Returns the charts
     drawn, keyed "population" and "pooling". ``classroom=True``: drawn for a projector.
     """
     drawn: dict[str, alt.TopLevelMixin] = {}
-    left, right = st.columns(2)
-    with left:
-        if hier is not None:
-            post = hier.idata.posterior
-            draws = pd.concat(
-                [
-                    pd.DataFrame({"value": post["mu"].values.ravel(), "parameter": "μ (population mean)"}),
-                    pd.DataFrame({"value": post["tau"].values.ravel(), "parameter": "τ (between-group sd)"}),
-                ]
+    if hier is not None:
+        post = hier.idata.posterior
+        draws = pd.concat(
+            [
+                pd.DataFrame({"value": post["mu"].values.ravel(), "parameter": "μ (population mean)"}),
+                pd.DataFrame({"value": post["tau"].values.ravel(), "parameter": "τ (between-group sd)"}),
+            ]
+        )
+        drawn["population"] = charts.posterior_density(draws, f"value, {scale_label}", classroom=classroom)
+        _ui.chart(
+            drawn["population"],
+            "Posterior of the population mean μ and of τ, the spread of the true group means. "
+            "A τ near 0 means the groups look alike and are pooled strongly.",
+        )
+        pop = hier.population.set_index("parameter")
+        st.caption(
+            " · ".join(
+                f"{name} = {pop.loc[name, 'mean']:.2f} [{pop.loc[name, 'hdi_low']:.2f}, "
+                f"{pop.loc[name, 'hdi_high']:.2f}]"
+                for name in ("mu", "tau", "beta")
+                if name in pop.index
             )
-            drawn["population"] = charts.posterior_density(
-                draws, f"value, {scale_label}", classroom=classroom
-            )
-            _ui.chart(
-                drawn["population"],
-                "Posterior of the population mean μ and of τ, the spread of the true group means. "
-                "A τ near 0 means the groups look alike and are pooled strongly.",
-            )
-            pop = hier.population.set_index("parameter")
-            st.caption(
-                " · ".join(
-                    f"{name} = {pop.loc[name, 'mean']:.2f} [{pop.loc[name, 'hdi_low']:.2f}, "
-                    f"{pop.loc[name, 'hdi_high']:.2f}]"
-                    for name in ("mu", "tau", "beta")
-                    if name in pop.index
-                )
-                + f" (posterior mean, 94% HDI; {scale_label})"
-            )
-        elif quick is not None:
-            drawn["population"] = charts.grid_density(
-                quick.exact.tau_frame(), f"τ (between-group sd), {scale_label}", classroom=classroom
-            )
-            _ui.chart(drawn["population"], "Exact posterior of τ (σ plugged in), while the sampler runs.")
-    with right:
-        if hier is not None:
-            estimates = hier.estimates
-        elif quick is not None:
-            estimates = quick.estimates[quick.estimates.fit == "hierarchical"]
-        else:
-            estimates = None
-        if estimates is not None and estimates["pooling"].notna().any():
-            # a short title: the chart has half the page's width
-            drawn["pooling"] = charts.pooling_bars(
-                estimates, title="How much each group borrows", classroom=classroom
-            )
-            _ui.chart(
-                drawn["pooling"],
-                "Pooling factor: 0 = the group keeps its own estimate, 1 = it is pulled all the way to μ. "
-                "It grows as the group's standard error grows relative to τ.",
-            )
+            + f" (posterior mean, 94% HDI; {scale_label})"
+        )
+    elif quick is not None:
+        drawn["population"] = charts.grid_density(
+            quick.exact.tau_frame(), f"τ (between-group sd), {scale_label}", classroom=classroom
+        )
+        _ui.chart(drawn["population"], "Exact posterior of τ (σ plugged in), while the sampler runs.")
+    if hier is not None:
+        estimates = hier.estimates
+    elif quick is not None:
+        estimates = quick.estimates[quick.estimates.fit == "hierarchical"]
+    else:
+        estimates = None
+    if estimates is not None and estimates["pooling"].notna().any():
+        drawn["pooling"] = charts.pooling_bars(estimates, classroom=classroom)
+        _ui.chart(
+            drawn["pooling"],
+            "Pooling factor: 0 = the group keeps its own estimate, 1 = it is pulled all the way to μ. "
+            "It grows as the group's standard error grows relative to τ.",
+        )
     return drawn
 
 
@@ -194,7 +189,7 @@ def downloads(
     Nothing is built until its button is clicked, and a click does not rerun the page.
     """
     stem = slug(stem)
-    tables, traces, images = st.columns([1, 1, 2], gap="medium")
+    tables, traces, images = st.columns([1, 1, 1.3], gap="small")
     with tables:
         st.markdown("**Estimates** (CSV)")
         if estimates is not None and not estimates.empty:
@@ -246,10 +241,10 @@ def downloads(
         for name, figure in charts.items():
             label = _CHART_NAMES.get(name, name)
             name_slug = slug(name)
-            text, *buttons = box.columns([2, 1, 1], vertical_alignment="center")
-            text.markdown(label)
-            for column, (ext, mime, icon, what, to_bytes) in zip(buttons, _IMAGE_FORMATS, strict=True):
-                column.download_button(
+            box.markdown(label)
+            row = box.container(horizontal=True)  # the two buttons side by side
+            for ext, mime, icon, what, to_bytes in _IMAGE_FORMATS:
+                row.download_button(
                     ext.upper(),
                     data=lambda figure=figure, to_bytes=to_bytes: to_bytes(figure),
                     file_name=f"{stem}-{name_slug}.{ext}",
@@ -258,7 +253,7 @@ def downloads(
                     icon=icon,
                     key=f"{stem}_dl_{ext}_{name_slug}",
                     help=f"The chart '{label}' as {what}.",
-                    width="stretch",
+                    width="content",
                 )
 
 
