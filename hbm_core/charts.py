@@ -858,37 +858,50 @@ def forest(
 # ---------------------------------------------------------------------- densities
 
 
-def _kde(values: np.ndarray, grid_n: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian kernel density with Silverman's bandwidth, on a grid past the data.
-
-    The draws are binned linearly onto a fine grid (an eighth of a bandwidth or finer) and the counts
-    convolved with the kernel, then read off at the ``grid_n`` points: the same curve as a kernel
-    summed over every draw (within 0.2% of its peak) in a fraction of the time for thousands of draws.
-    """
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
+def _bandwidth(v: np.ndarray) -> float:
+    """Silverman's bandwidth for the finite draws ``v`` (from a spread of 1 when they have none)."""
     sd = v.std(ddof=1) if v.size > 1 else 0.0
     iqr = np.subtract(*np.percentile(v, [75, 25])) if v.size > 1 else 0.0
     spread = min(sd, iqr / 1.34) if iqr > 0 else sd
-    bw = 0.9 * (spread if spread > 0 else 1.0) * max(v.size, 1) ** -0.2
-    positive = v.min() >= 0  # a scale parameter (tau, sigma): reflect at 0, no mass below
-    grid = np.linspace(0.0 if positive else v.min() - 3 * bw, v.max() + 3 * bw, grid_n)
-    n_draws = v.size
-    if positive:
-        v = np.concatenate([v, -v])  # the reflection: mirrored draws add their mass back above 0
+    return 0.9 * (spread if spread > 0 else 1.0) * max(v.size, 1) ** -0.2
+
+
+def _kernel_density(centres: np.ndarray, grid: np.ndarray, bw: float, n_draws: int) -> np.ndarray:
+    """Gaussian kernels (sd ``bw``) at ``centres`` summed at ``grid`` and divided by ``n_draws``.
+
+    ``centres`` are the draws, plus their mirror images where a density is reflected at a bound
+    (so there can be more centres than draws). They are binned linearly onto a fine grid (an
+    eighth of a bandwidth or finer) and the counts convolved with the kernel, then read off at
+    ``grid``: the same curve as one kernel per centre (within 0.2% of its peak) in a fraction of
+    the time for thousands of draws.
+    """
     reach = 5 * bw  # the kernel is below 4e-6 of its peak beyond 5 bandwidths
     lo, hi = grid[0] - reach, grid[-1] + reach
-    v = v[(v > lo) & (v < hi)]
+    c = centres[(centres > lo) & (centres < hi)]
     bins = int(np.clip(np.ceil(8 * (hi - lo) / bw), 512, 2**17)) + 1
     step = (hi - lo) / (bins - 1)
-    pos = (v - lo) / step
+    pos = (c - lo) / step
     left = np.floor(pos).astype(int)
     right_share = pos - left
     counts = np.bincount(left, 1 - right_share, bins) + np.bincount(left + 1, right_share, bins + 1)[:bins]
     offsets = np.arange(-np.ceil(reach / step), np.ceil(reach / step) + 1) * step
     smooth = np.convolve(counts, np.exp(-0.5 * (offsets / bw) ** 2), mode="same")
     dens = np.interp(grid, lo + step * np.arange(bins), smooth)
-    return grid, dens / (n_draws * bw * np.sqrt(2 * np.pi))
+    return dens / (n_draws * bw * np.sqrt(2 * np.pi))
+
+
+def _kde(values: np.ndarray, grid_n: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian kernel density with Silverman's bandwidth, on a grid past the data.
+
+    Draws that are all >= 0 (a scale parameter: tau, sigma) are reflected at 0: no mass below it.
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    bw = _bandwidth(v)
+    positive = v.min() >= 0
+    grid = np.linspace(0.0 if positive else v.min() - 3 * bw, v.max() + 3 * bw, grid_n)
+    centres = np.concatenate([v, -v]) if positive else v
+    return grid, _kernel_density(centres, grid, bw, v.size)
 
 
 def posterior_density(

@@ -15,7 +15,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from hbm_core.charts import _data, apply_theme
+from hbm_core.charts import _bandwidth, _data, _kernel_density, apply_theme
 from hbm_core.palette import FIT_COLORS, FIT_LABELS, FITS, MEAN_COLOR
 
 _FMT = ".3~r"
@@ -209,18 +209,8 @@ def _kde(values: np.ndarray, grid: np.ndarray, bounds: tuple[float, float] | Non
     """Gaussian KDE (Silverman's bandwidth) on ``grid``; reflected at ``bounds`` when given."""
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
-    sd = v.std(ddof=1) if v.size > 1 else 0.0
-    iqr = np.subtract(*np.percentile(v, [75, 25])) if v.size > 1 else 0.0
-    spread = min(sd, iqr / 1.34) if iqr > 0 else sd
-    bw = 0.9 * (spread if spread > 0 else 1.0) * max(v.size, 1) ** -0.2
-    centres = [v]
-    if bounds is not None:
-        centres += [2 * bounds[0] - v, 2 * bounds[1] - v]
-    dens = np.zeros_like(grid)
-    for c in centres:
-        for chunk in np.array_split(c, max(1, c.size // 2000)):
-            dens += np.exp(-0.5 * ((grid[:, None] - chunk[None, :]) / bw) ** 2).sum(axis=1)
-    return dens / (v.size * bw * np.sqrt(2 * np.pi))
+    centres = v if bounds is None else np.concatenate([v, 2 * bounds[0] - v, 2 * bounds[1] - v])
+    return _kernel_density(centres, grid, _bandwidth(v), v.size)
 
 
 def predictive_density(

@@ -161,3 +161,15 @@ def test_bounded_density_integrates_to_one_inside_the_bounds():
     grid = np.linspace(0, 1, 2001)
     dens = rcharts._kde(v, grid, (0.0, 1.0))
     assert np.trapezoid(dens, grid) == pytest.approx(1.0, abs=0.01)
+
+
+@pytest.mark.parametrize("bounds", [None, (0.0, 1.0)])
+def test_predictive_density_is_the_sum_of_kernels(bounds):
+    v = np.random.default_rng(2).beta(8, 1, 4000)
+    grid = np.linspace(0, 1, 240)
+    iqr = np.subtract(*np.percentile(v, [75, 25]))
+    bw = 0.9 * min(v.std(ddof=1), iqr / 1.34) * v.size**-0.2  # Silverman
+    centres = v if bounds is None else np.r_[v, -v, 2 - v]  # mirrored at 0 and at 1
+    exact = np.exp(-0.5 * ((grid[:, None] - centres[None, :]) / bw) ** 2).sum(axis=1)
+    exact /= v.size * bw * np.sqrt(2 * np.pi)
+    assert np.max(np.abs(rcharts._kde(v, grid, bounds) - exact)) < 2e-3 * exact.max()
