@@ -5,23 +5,21 @@ Run from the repository root:  streamlit run app.py
 
 import streamlit as st
 
-from pages._ui import require_navigation
-
 st.set_page_config(page_title="Partial Pooling Lab", page_icon=":material/target:", layout="wide")
-require_navigation()
 
 # The app's pages, in menu order; the first is the landing page. Add a page with one more line.
-# Each URL path is the file's name: on a freshly started server Streamlit resolves the first deep
-# link against the files in pages/ before this menu exists (see _ui.require_navigation).
+# Each URL path is the file's name (/explore, /eight_schools, ...). The page files live in app_pages/,
+# not pages/: Streamlit treats a pages/ folder as a legacy multipage app and would answer a deep link
+# on a fresh server with its own menu of files before this one exists.
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/explore.py", title="Explore", icon=":material/tune:"),
-    st.Page("pages/eight_schools.py", title="Eight schools", icon=":material/school:"),
-    st.Page("pages/baseball.py", title="Baseball (Efron–Morris)", icon=":material/sports_baseball:"),
-    st.Page("pages/radon.py", title="Radon (85 counties)", icon=":material/home_work:"),
-    st.Page("pages/reedfrogs.py", title="Reed frogs", icon=":material/water:"),
-    st.Page("pages/sampling.py", title="Sampling lesson", icon=":material/science:"),
-    st.Page("pages/upload.py", title="Your data", icon=":material/upload_file:"),
+    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("app_pages/explore.py", title="Explore", icon=":material/tune:"),
+    st.Page("app_pages/eight_schools.py", title="Eight schools", icon=":material/school:"),
+    st.Page("app_pages/baseball.py", title="Baseball (Efron–Morris)", icon=":material/sports_baseball:"),
+    st.Page("app_pages/radon.py", title="Radon (85 counties)", icon=":material/home_work:"),
+    st.Page("app_pages/reedfrogs.py", title="Reed frogs", icon=":material/water:"),
+    st.Page("app_pages/sampling.py", title="Sampling lesson", icon=":material/science:"),
+    st.Page("app_pages/upload.py", title="Your data", icon=":material/upload_file:"),
 ]
 
 st.navigation(PAGES).run()

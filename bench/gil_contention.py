@@ -8,7 +8,8 @@ nutpie's sampling itself runs in Rust without the GIL and barely slows down. Wha
 the Python work after it: every NumPy or Arrow call on a long array lets go of the GIL and has to
 wait a thread switch (5 ms) to get it back from a busy thread. nutpie's own trace conversion and
 ArviZ's per-parameter R-hat/ESS make hundreds of such calls, so a 0.09 s fit took 2.5 s (ratio 29);
-``hbm_core.nutpie_trace`` and ``hbm_core.rank_diagnostics`` do the same work in a few dozen calls.
+``hbm_core.inference.nutpie_trace`` and ``hbm_core.posterior.rank_diagnostics`` do the same work in
+a few dozen calls.
 
 Last line: ``alone_s=<s> busy_s=<s> ratio=<x> busy_threads=<n>`` (medians of ``--repeat`` fits).
 
@@ -25,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hbm_core.data import synthetic_groups  # noqa: E402
-from hbm_core.engine import ModelCache, fit  # noqa: E402
+from hbm_core.data.groups import synthetic_groups  # noqa: E402
+from hbm_core.inference.engine import ModelCache, fit  # noqa: E402
+from hbm_core.inference.settings import FitSettings  # noqa: E402
 from hbm_core.priors import Priors  # noqa: E402
-from hbm_core.settings import FitSettings  # noqa: E402
 
 PRIORS = Priors(mu_loc=0.0, mu_scale=20.0, tau_family="half_normal", tau_scale=5.0, sigma_scale=10.0)
 

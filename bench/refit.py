@@ -27,9 +27,9 @@ warnings.filterwarnings("ignore")
 import numpy as np  # noqa: E402
 import pymc as pm  # noqa: E402
 
-from hbm_core.data import synthetic_groups  # noqa: E402
-from hbm_core.engine import FitSettings, fit_all  # noqa: E402
-from hbm_core.exact import exact_from_data  # noqa: E402
+from hbm_core.data.groups import synthetic_groups  # noqa: E402
+from hbm_core.exact.grid import exact_from_data  # noqa: E402
+from hbm_core.inference.engine import FitSettings, fit_all  # noqa: E402
 from hbm_core.priors import Priors  # noqa: E402
 
 SIZES, MEANS, SDS = [20, 40, 60], [3.0, 5.0, 7.0], [1.0, 2.0, 3.0]

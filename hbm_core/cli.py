@@ -15,14 +15,14 @@ import json
 import sys
 from pathlib import Path
 
-from hbm_core.data import DataError, GroupedData
-from hbm_core.models import POOLINGS
+from hbm_core.data.groups import DataError, GroupedData
+from hbm_core.inference.settings import FitSettings
+from hbm_core.models.build import POOLINGS
 from hbm_core.priors import TAU_FAMILIES, default_priors
-from hbm_core.settings import FitSettings
 
 
 def _parser() -> argparse.ArgumentParser:
-    from hbm_core.datasets import DATASETS
+    from hbm_core.data.datasets import DATASETS
 
     parser = argparse.ArgumentParser(prog="python -m hbm_core", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -54,10 +54,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _load(args: argparse.Namespace) -> GroupedData:
     if args.dataset:
-        from hbm_core.datasets import load_dataset
+        from hbm_core.data.datasets import load_dataset
 
         return load_dataset(args.dataset)
-    from hbm_core.csv_input import load_csv
+    from hbm_core.data.csv_input import load_csv
 
     if not args.group or not args.y:
         raise DataError("With --csv, name the group column (--group) and the outcome column (--y).")
@@ -81,7 +81,7 @@ def _check_settings(args: argparse.Namespace) -> None:
 
 def run_fit(args: argparse.Namespace) -> dict:
     """Fit the requested poolings; return the JSON-ready result."""
-    from hbm_core.engine import fit_all
+    from hbm_core.inference.engine import fit_all
 
     _check_settings(args)
     data = _load(args)
@@ -148,7 +148,7 @@ def _print_table(out: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from hbm_core.engine import FitError
+    from hbm_core.inference.engine import FitError
 
     try:
         out = run_fit(args)

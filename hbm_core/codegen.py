@@ -3,13 +3,13 @@
 :func:`pymc_script` writes the script for either kind of data:
 
 - :class:`SyntheticSpec`: the Explore page's simulated groups. The script draws them with the same
-  random streams as :func:`hbm_core.data.synthetic_groups` (group j: ``mean + sd * z`` with ``z``
+  random streams as :func:`hbm_core.data.groups.synthetic_groups` (group j: ``mean + sd * z`` with ``z``
   from ``np.random.default_rng([seed, j])``), so it sees exactly the app's numbers;
 - :class:`CsvSpec`: a CSV file the user uploaded (or pasted), read by its file name with pandas;
   :func:`data_file` writes a built-in data set (or any :class:`GroupedData`) as such a file, which is
   how the real-data pages hand their data to the script.
 
-The models are the app's (:mod:`hbm_core.models`) written out plainly for the groups in use: the
+The models are the app's (:mod:`hbm_core.models.build`) written out plainly for the groups in use: the
 same priors, one observation sd per group or one shared sd, an optional predictor with a common
 slope, binomial outcomes on the logit scale, and partial pooling in the centered or non-centered
 form the app chose for these data (or, when it centered only some groups, its partially
@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hbm_core import parameterization as param
-from hbm_core.data import GroupedData, group_labels, synthetic_groups
-from hbm_core.palette import FIT_LABELS
+from hbm_core.data.groups import GroupedData, group_labels, synthetic_groups
+from hbm_core.inference.settings import POOLINGS, FitSettings, Pooling
+from hbm_core.models import parameterization as param
 from hbm_core.priors import Priors
-from hbm_core.settings import POOLINGS, FitSettings, Pooling
+from hbm_core.viz.palette import FIT_LABELS
 
 __all__ = ["CsvSpec", "SyntheticSpec", "csv_format", "data_file", "pymc_script"]
 
@@ -94,7 +94,7 @@ def data_file(data: GroupedData, file_name: str | None = None) -> tuple[CsvSpec,
 
 
 def csv_format(raw: bytes | str) -> dict[str, str]:
-    """How :func:`hbm_core.csv_input.read_table` reads ``raw``: ``{"sep", "decimal", "encoding"}``.
+    """How :func:`hbm_core.data.csv_input.read_table` reads ``raw``: ``{"sep", "decimal", "encoding"}``.
 
     The same rules: the first non-blank line is split on commas if that gives several columns,
     else on the more frequent of semicolon and tab; a semicolon file has decimal commas; the text

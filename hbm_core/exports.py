@@ -1,7 +1,7 @@
 """Files to download: posterior draws (NetCDF), estimates (CSV) and charts (PNG, SVG).
 
 Pure functions from the app's objects to bytes; no Streamlit here. The pages call them lazily
-(only when a download button is clicked), see ``pages/_views.py``.
+(only when a download button is clicked), see ``ui/views.py``.
 
 - :func:`trace_netcdf_bytes`: an ArviZ ``InferenceData`` as a NetCDF-4 file (open it with
   ``arviz.from_netcdf``);

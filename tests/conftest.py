@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path.home() / ".cache" / "partial-pooling-lab"
 
-# Same default as hbm_core.engine, so tests, CLI and app share one numba disk cache.
+# Same default as hbm_core.inference.engine, so tests, CLI and app share one numba disk cache.
 os.environ.setdefault("NUMBA_CACHE_DIR", str(CACHE / "numba"))
 # pytensor's compile cache (default ~/.pytensor) under the cache directory as well.
 if "PYTENSOR_FLAGS" not in os.environ:
@@ -36,7 +36,7 @@ def repo_root() -> Path:
 def app_test():
     """A fresh, not yet run, AppTest of the whole app (``app.py`` with its st.navigation).
 
-    Use ``app_test.run()``, then ``app_test.switch_page("pages/x.py").run()`` for other pages.
+    Use ``app_test.run()``, then ``app_test.switch_page("app_pages/x.py").run()`` for other pages.
     (``AppTest.from_file("app.py")`` would look for app.py next to the *test* file.)
     """
     from streamlit.testing.v1 import AppTest
@@ -48,12 +48,12 @@ def app_test():
 def open_lazy_boxes():
     """A function ``open_(at)``: open the expanders a page draws only while they are open (the chart
     images and "Show the code") and run the page again."""
-    from pages import _views
+    from ui import views
 
     def open_(at):
-        at.session_state[_views.CHART_IMAGES_KEY] = True
+        at.session_state[views.CHART_IMAGES_KEY] = True
         for box in at.expander:
-            at.session_state[_views.code_box_key(box.label)] = True
+            at.session_state[views.code_box_key(box.label)] = True
         return at.run()
 
     return open_

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-PAGE = "pages/baseball.py"
+PAGE = "app_pages/baseball.py"
 RAW = "Raw averages after 45 at-bats"
 
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from hbm_core import charts
-from hbm_core.chart_spec import named_spec
+from hbm_core.viz import charts
+from hbm_core.viz.chart_spec import named_spec
 from tests.test_charts import Y, make_estimates
 
 

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from hbm_core import charts, palette
-from hbm_core.palette import DIVERGENT_COLOR, FIT_COLORS, FIT_LABELS, FITS, TRUE_COLOR
+from hbm_core.viz import charts, palette
+from hbm_core.viz.palette import DIVERGENT_COLOR, FIT_COLORS, FIT_LABELS, FITS, TRUE_COLOR
 
 Y = "outcome (units)"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -1,4 +1,4 @@
-"""hbm_core.checks (predictive checks, prediction error, James–Stein, BDA3 comparisons, prior
+"""hbm_core.lessons.checks (predictive checks, prediction error, James–Stein, BDA3 comparisons, prior
 sensitivity), results.logit_estimates_table and the check charts."""
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import pytest
 from scipy.special import expit, logit
 from scipy.stats import binom
 
-from hbm_core import check_charts, checks
-from hbm_core.datasets import load_dataset
-from hbm_core.exact import exact_from_data
+from hbm_core.data.datasets import load_dataset
+from hbm_core.exact.grid import exact_from_data
+from hbm_core.lessons import checks
+from hbm_core.posterior.results import estimates_table, logit_estimates_table, summarize_draws
 from hbm_core.priors import Priors
-from hbm_core.results import estimates_table, logit_estimates_table, summarize_draws
+from hbm_core.viz import check_charts
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from hbm_core.palette import FIT_LABELS
-from hbm_core.results import Diagnostics
-from pages import _classroom
+from hbm_core.posterior.results import Diagnostics
+from hbm_core.viz.palette import FIT_LABELS
+from ui import classroom_mode
 
-EXPLORE = "pages/explore.py"
+EXPLORE = "app_pages/explore.py"
 QUICK = {"draws": "250", "chains": "2"}  # short fits: these tests are about the page, not the sampler
 HIDDEN = ("tau_scale", "sigma", "draws", "chains", "target_accept", "param")  # model and sampler keys
 
@@ -59,7 +59,7 @@ def step_shown(at) -> int:
     heads = [m.value for m in at.markdown if m.value.startswith("**Step ")]
     assert len(heads) == 1, heads
     k, of = heads[0].strip("*").removeprefix("Step ").split(" of ")
-    assert int(of) == len(_classroom.STEPS) == 5
+    assert int(of) == len(classroom_mode.STEPS) == 5
     return int(k)
 
 
@@ -124,7 +124,7 @@ def assert_step(at, k: int) -> None:
     """Step k is on screen: heading, sentences, one chart about the right fits, the sampler's line."""
     assert not at.exception, [e.value for e in at.exception]
     assert step_shown(at) == k and query(at, "step") == str(k)
-    step = _classroom.STEPS[k - 1]
+    step = classroom_mode.STEPS[k - 1]
     assert [s.value for s in at.subheader] == [step.title]
     assert any(m.value == step.say for m in at.markdown)
     specs = chart_specs(at)
@@ -137,7 +137,7 @@ def assert_step(at, k: int) -> None:
     if k == 1:
         assert not captions  # the data need no fit
     else:
-        assert any(_classroom.MCMC_NOTE in c for c in captions), captions  # the preview was replaced
+        assert any(classroom_mode.MCMC_NOTE in c for c in captions), captions  # the preview was replaced
     if k == 3:
         assert any("shaded band: its 94% interval" in c for c in captions)
     # the diagnostics stay on screen: green when all is well, a warning otherwise (short fits here)
@@ -199,9 +199,9 @@ def _diag(divergences: int = 0, rhat: float = 1.002, warnings: tuple[str, ...] =
 
 
 def test_diagnostics_line_all_well():
-    from pages._ui import FitOutcome
+    from ui.common import FitOutcome
 
-    line, ok = _classroom.diagnostics_line(
+    line, ok = classroom_mode.diagnostics_line(
         FitOutcome(results={"pooled": _diag(), "unpooled": _diag(rhat=1.004), "hierarchical": _diag()})
     )
     assert ok
@@ -209,25 +209,25 @@ def test_diagnostics_line_all_well():
 
 
 def test_diagnostics_line_names_each_fit_when_something_is_wrong():
-    from pages._ui import FitOutcome
+    from ui.common import FitOutcome
 
     outcome = FitOutcome(
         results={"pooled": _diag(), "hierarchical": _diag(12, 1.031, ("12 divergent transitions",))},
         errors={"unpooled": "ran out of time"},
     )
-    line, ok = _classroom.diagnostics_line(outcome)
+    line, ok = classroom_mode.diagnostics_line(outcome)
     assert not ok
     assert "Partial pooling: 12 divergences, R-hat 1.031 · " in line  # ESS 800 is fine: not named
     assert "Complete pooling: 0 divergences, R-hat 1.002" in line
     assert "No pooling: failed" in line
-    assert _classroom.diagnostics_line(FitOutcome()) == ("Sampler check: no finished fits yet.", False)
+    assert classroom_mode.diagnostics_line(FitOutcome()) == ("Sampler check: no finished fits yet.", False)
 
 
 def test_diagnostics_line_names_too_few_effective_draws_and_counts_one_divergence():
-    from pages._ui import FitOutcome
+    from ui.common import FitOutcome
 
     thin = _diag(1, 1.004, ("1 divergent transition",))
     thin.diagnostics.min_ess_tail = 150.0  # 4 chains: at least 400 wanted
-    line, ok = _classroom.diagnostics_line(FitOutcome(results={"hierarchical": thin}))
+    line, ok = classroom_mode.diagnostics_line(FitOutcome(results={"hierarchical": thin}))
     assert not ok
     assert line == "Sampler check: Partial pooling: 1 divergence, R-hat 1.004, only 150 effective draws."

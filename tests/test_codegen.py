@@ -20,9 +20,9 @@ import pytest
 from scipy.special import expit
 
 from hbm_core.codegen import CsvSpec, SyntheticSpec, csv_format, data_file, pymc_script
-from hbm_core.csv_input import load_csv
+from hbm_core.data.csv_input import load_csv
+from hbm_core.inference.settings import POOLINGS, FitSettings
 from hbm_core.priors import Priors, default_priors
-from hbm_core.settings import POOLINGS, FitSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = FitSettings(draws=300, tune=300, chains=2, seed=5)
@@ -209,7 +209,7 @@ def _assert_same_estimates(script_out: dict, results: dict, binomial: bool) -> N
 
 @pytest.mark.slow
 def test_synthetic_script_reproduces_the_engine(tmp_path):
-    from hbm_core.engine import fit_all
+    from hbm_core.inference.engine import fit_all
 
     sigma = "shared"
     script = pymc_script(TINY, EXPLORE_PRIORS, QUICK, sigma=sigma)
@@ -220,7 +220,7 @@ def test_synthetic_script_reproduces_the_engine(tmp_path):
 
 @pytest.mark.slow
 def test_csv_script_reproduces_the_engine(tmp_path):
-    from hbm_core.engine import fit_all
+    from hbm_core.inference.engine import fit_all
 
     raw = THROWS.encode()
     data = load_csv(raw, "player", "made", trials_col="attempts")
@@ -236,7 +236,7 @@ def test_csv_script_reproduces_the_engine(tmp_path):
 
 @pytest.mark.parametrize("name", ["eight_schools", "efron_morris", "radon", "reedfrogs"])
 def test_builtin_data_sets_go_to_the_script_as_a_csv_file(name, tmp_path):
-    from hbm_core.datasets import load_dataset
+    from hbm_core.data.datasets import load_dataset
 
     data = load_dataset(name)
     spec, raw = data_file(data)
@@ -259,8 +259,8 @@ def test_builtin_data_sets_go_to_the_script_as_a_csv_file(name, tmp_path):
 
 @pytest.mark.slow
 def test_known_se_script_reproduces_the_engine(tmp_path):
-    from hbm_core.datasets import load_dataset
-    from hbm_core.engine import fit_all
+    from hbm_core.data.datasets import load_dataset
+    from hbm_core.inference.engine import fit_all
 
     data = load_dataset("eight_schools")
     priors = Priors(mu_loc=0.0, mu_scale=100.0, tau_family="half_cauchy", tau_scale=25.0)

@@ -8,15 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hbm_core import csv_input
-from hbm_core.csv_input import (
+from hbm_core.data import csv_input
+from hbm_core.data.csv_input import (
     MAX_GROUPS,
     MAX_UPLOAD_BYTES,
     grouped_from_table,
     load_csv,
     read_table,
 )
-from hbm_core.data import DataError
+from hbm_core.data.groups import DataError
 
 GOOD = b"class,score,hours\nB,71,2\nA,65,1\nB,80,3\nC,55,0\nA,60,2\nC,58,1\n"
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hbm_core import datasets
-from hbm_core.csv_input import load_csv
-from hbm_core.data import DataError, GroupedData
-from hbm_core.datasets import DATASETS, DatasetInfo, load_dataset, reference_table
+from hbm_core.data import datasets
+from hbm_core.data.csv_input import load_csv
+from hbm_core.data.datasets import DATASETS, DatasetInfo, load_dataset, reference_table
+from hbm_core.data.groups import DataError, GroupedData
 
-DATA_DIR = Path(datasets.__file__).parent / "data_files"
+DATA_DIR = Path(datasets.__file__).parent / "files"
 
 
 def test_registry_and_files_ship_with_package():

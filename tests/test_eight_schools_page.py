@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-PAGE = "pages/eight_schools.py"
+PAGE = "app_pages/eight_schools.py"
 
 
 def frame_with(at, column: str):

@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from hbm_core.data import synthetic_groups
-from hbm_core.datasets import load_dataset
-from hbm_core.engine import (
+from hbm_core.data.datasets import load_dataset
+from hbm_core.data.groups import synthetic_groups
+from hbm_core.inference.engine import (
     DEFAULT_CACHE,
     FitCancelled,
     FitError,
@@ -22,10 +22,10 @@ from hbm_core.engine import (
     fit_all,
     spec_for,
 )
-from hbm_core.models import POOLINGS
+from hbm_core.inference.slots import FairSlots
+from hbm_core.models.build import POOLINGS
+from hbm_core.posterior.results import ESTIMATE_COLUMNS
 from hbm_core.priors import default_priors
-from hbm_core.results import ESTIMATE_COLUMNS
-from hbm_core.slots import FairSlots
 
 FAST = FitSettings(draws=300, tune=300, chains=2, seed=3)
 SEED_DATA = dict(sizes=[20, 40, 60], means=[3, 5, 7], sds=[1, 2, 3])
@@ -193,7 +193,7 @@ def test_compile_model_builds_every_structure_of_the_app():
 
 
 def test_sampling_slots_queue_fits_and_queued_fits_can_be_cancelled(monkeypatch):
-    import hbm_core.engine as engine
+    import hbm_core.inference.engine as engine
 
     fit(seed_data(), "pooled", settings=FAST)  # compiled already
     monkeypatch.setattr(engine, "SAMPLING_SLOTS", FairSlots(1))
@@ -217,7 +217,7 @@ def test_sampling_slots_queue_fits_and_queued_fits_can_be_cancelled(monkeypatch)
 def test_a_chain_of_fits_queues_once_and_never_leaks_a_slot(monkeypatch):
     """One user's three fits hand their sampling slot down the chain: a second user who queued in
     the meantime waits for the whole chain, and cancelled or failed links give the slot back."""
-    import hbm_core.engine as engine
+    import hbm_core.inference.engine as engine
 
     fit_all(seed_data(), settings=FAST)  # compiled already
     slots = FairSlots(1)

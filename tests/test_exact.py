@@ -1,4 +1,4 @@
-"""Tests for hbm_core.exact: the exact posterior of the normal hierarchical model (BDA3 5.4)."""
+"""Tests for hbm_core.exact.grid: the exact posterior of the normal hierarchical model (BDA3 5.4)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy.special import ndtr
 
-from hbm_core.data import DataError, GroupedData, synthetic_groups
-from hbm_core.exact import (
+from hbm_core.data.groups import DataError, GroupedData, synthetic_groups
+from hbm_core.exact.grid import (
     ExactPosterior,
     exact_from_data,
     exact_posterior,

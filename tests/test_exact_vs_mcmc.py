@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hbm_core.data import synthetic_groups
-from hbm_core.datasets import load_dataset
-from hbm_core.engine import FitSettings, fit, fit_all
-from hbm_core.exact import exact_from_data
-from hbm_core.preview import preview
+from hbm_core.data.datasets import load_dataset
+from hbm_core.data.groups import synthetic_groups
+from hbm_core.exact.grid import exact_from_data
+from hbm_core.exact.preview import preview
+from hbm_core.inference.engine import FitSettings, fit, fit_all
 from hbm_core.priors import Priors, default_priors
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-EXPLORE = "pages/explore.py"
+EXPLORE = "app_pages/explore.py"
 
 
 def estimates(at):

@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hbm_core import charts, exports
-from hbm_core.data import synthetic_groups
-from hbm_core.preview import preview
+from hbm_core import exports
+from hbm_core.data.groups import synthetic_groups
+from hbm_core.exact.preview import preview
 from hbm_core.priors import Priors
+from hbm_core.viz import charts
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -56,7 +57,7 @@ def test_trace_netcdf_opens_with_arviz(tmp_path):
 
 @pytest.mark.slow
 def test_trace_netcdf_of_a_real_fit(tmp_path):
-    from hbm_core.engine import FitSettings, fit
+    from hbm_core.inference.engine import FitSettings, fit
 
     data = synthetic_groups([10, 12, 8], [1, 2, 3], [1, 1, 1], seed=3)
     result = fit(data, "hierarchical", settings=FitSettings(draws=100, tune=200, chains=2))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import hbm_core.engine as engine
+import hbm_core.inference.engine as engine
 
-EXPLORE = "pages/explore.py"
+EXPLORE = "app_pages/explore.py"
 
 
 def open_explore(app_test, seed: int):

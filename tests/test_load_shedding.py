@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from hbm_core.broker import FitBroker
-from hbm_core.settings import FitSettings, under_load
+from hbm_core.inference.broker import FitBroker
+from hbm_core.inference.settings import FitSettings, under_load
 
-EXPLORE = "pages/explore.py"
+EXPLORE = "app_pages/explore.py"
 
 
 def test_settings_stay_as_asked_until_the_queue_is_long():
@@ -49,13 +49,13 @@ def test_busy_server_draws_only_the_shrinkage_preview_while_sampling(app_test, m
     busy server only its shrinkage chart, with a note where the other charts will come."""
     import streamlit as st
 
-    from pages import _ui
+    from ui import common
 
     monkeypatch.setattr(FitBroker, "running", lambda self: pending)
-    monkeypatch.setattr(_ui, "finished_within", lambda requests, seconds: False)  # slow fits
+    monkeypatch.setattr(common, "finished_within", lambda requests, seconds: False)  # slow fits
     app_test.query_params.update({"seed": str(7400 + pending)})
     app_test.run()
-    monkeypatch.setattr(_ui, "wait_for_fits", lambda *a, **k: st.stop())  # the moment before they end
+    monkeypatch.setattr(common, "wait_for_fits", lambda *a, **k: st.stop())  # the moment before they end
     app_test.switch_page(EXPLORE).run()
     assert not app_test.exception, app_test.exception
     titles = [json.loads(c.proto.spec).get("title", {}) for c in app_test.get("vega_lite_chart")]

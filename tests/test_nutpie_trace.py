@@ -9,9 +9,9 @@ import pytest
 import xarray as xr
 from nutpie.sample import _arrow_to_arviz
 
-from hbm_core.engine import DEFAULT_CACHE, FitSettings, _start_nutpie, fit, model_inputs, spec_for
-from hbm_core.nutpie_trace import arrow_to_inference_data
-from hbm_core.parameterization import centered_weights
+from hbm_core.inference.engine import DEFAULT_CACHE, FitSettings, _start_nutpie, fit, model_inputs, spec_for
+from hbm_core.inference.nutpie_trace import arrow_to_inference_data
+from hbm_core.models.parameterization import centered_weights
 from hbm_core.priors import default_priors
 from tests.test_engine import seed_data
 

@@ -7,11 +7,13 @@ import pytest
 
 # page file -> (quick sampler settings, expected trace buttons, the data file the script reads)
 PAGES = {
-    "pages/eight_schools.py": ({"es_draws": 250, "es_chains": 2, "es_seed": 21}, 3, "eight_schools.csv"),
-    "pages/baseball.py": ({"bb_draws": 250, "bb_chains": 2, "bb_seed": 21}, 3, "efron_morris.csv"),
-    "pages/radon.py": ({"radon_draws": 250, "radon_tune": 500, "radon_chains": 2}, 3, "radon.csv"),
-    "pages/reedfrogs.py": ({"frogs_draws": 250, "frogs_tune": 500, "frogs_chains": 2}, 3, "reedfrogs.csv"),
-    "pages/sampling.py": ({"sl_draws": 250, "sl_seed": 21}, 2, "eight_schools.csv"),
+    "app_pages/eight_schools.py": ({"es_draws": 250, "es_chains": 2, "es_seed": 21}, 3, "eight_schools.csv"),
+    "app_pages/baseball.py": ({"bb_draws": 250, "bb_chains": 2, "bb_seed": 21}, 3, "efron_morris.csv"),
+    "app_pages/radon.py": ({"radon_draws": 250, "radon_tune": 500, "radon_chains": 2}, 3, "radon.csv"),
+    "app_pages/reedfrogs.py": (
+        {"frogs_draws": 250, "frogs_tune": 500, "frogs_chains": 2}, 3, "reedfrogs.csv"
+    ),
+    "app_pages/sampling.py": ({"sl_draws": 250, "sl_seed": 21}, 2, "eight_schools.csv"),
 }
 
 
@@ -52,7 +54,7 @@ def test_page_offers_downloads_and_its_code(app_test, page, open_lazy_boxes):
 def test_flat_prior_page_says_why_there_is_no_script(app_test, open_lazy_boxes):
     app_test.session_state["es_prior"] = "flat"
     app_test.run()
-    app_test.switch_page("pages/eight_schools.py").run()
+    app_test.switch_page("app_pages/eight_schools.py").run()
     open_lazy_boxes(app_test)
     assert not app_test.exception
     assert not [c for c in app_test.code if "import pymc as pm" in c.value]

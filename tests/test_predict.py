@@ -1,4 +1,4 @@
-"""hbm_core.predict: predictive draws on synthetic posteriors match analytic means and sds."""
+"""hbm_core.posterior.predict: predictive draws on synthetic posteriors match analytic means and sds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from hbm_core.predict import (
+from hbm_core.posterior.predict import (
     PredictionError,
     fit_kind,
     location_draws,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-RADON = "pages/radon.py"
+RADON = "app_pages/radon.py"
 # Few draws keep the test quick; the page's defaults (1000 x 4) are for people.
 QUICK = {"radon_draws": 250, "radon_tune": 500, "radon_chains": 2}
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from hbm_core.engine import FitSettings, fit
-from hbm_core.rank_diagnostics import rank_diagnostics
-from hbm_core.results import convergence
+from hbm_core.inference.engine import FitSettings, fit
+from hbm_core.posterior.rank_diagnostics import rank_diagnostics
+from hbm_core.posterior.results import convergence
 from tests.test_engine import seed_data
 
 

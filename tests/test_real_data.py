@@ -1,4 +1,4 @@
-"""hbm_core.real_data and real_data_charts on hand-made fit results (no sampling)."""
+"""hbm_core.lessons.real_data and real_data_charts on hand-made fit results (no sampling)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hbm_core import real_data_charts as rcharts
-from hbm_core.datasets import load_dataset
-from hbm_core.real_data import (
+from hbm_core.data.datasets import load_dataset
+from hbm_core.lessons.real_data import (
     RADON_PUBLISHED,
     REEDFROGS_PUBLISHED,
     compare_published,
@@ -23,6 +22,7 @@ from hbm_core.real_data import (
     radon_published,
     tank_frame,
 )
+from hbm_core.viz import real_data_charts as rcharts
 
 
 def fake_result(groups, theta_means=None, sd=0.1, estimates=None, **scalars):

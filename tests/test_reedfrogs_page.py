@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-FROGS = "pages/reedfrogs.py"
+FROGS = "app_pages/reedfrogs.py"
 QUICK = {"frogs_draws": 250, "frogs_tune": 500, "frogs_chains": 2}
 
 

@@ -1,5 +1,5 @@
 """The sampling lesson's claims, measured: centered vs non-centered on weak and strong data, and the
-sampler-statistics helpers of hbm_core.sampler_stats."""
+sampler-statistics helpers of hbm_core.lessons.sampling."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hbm_core import sampler_stats as sst
-from hbm_core.engine import FitSettings, fit
-from hbm_core.results import convergence
+from hbm_core.inference.engine import FitSettings, fit
+from hbm_core.lessons import sampling as sst
+from hbm_core.posterior.results import convergence
 
 
 def lesson_settings(form: str, seed: int = sst.DEFAULT_SEED, **changes) -> FitSettings:
@@ -169,7 +169,7 @@ def test_chain_frame_feeds_rank_and_trace_plots(idata):
     assert list(theta["draw"][:D]) == list(range(D))
     with pytest.raises(ValueError, match="say which group"):
         sst.chain_frame(idata, {"θ": ("theta", None)})
-    from hbm_core import charts
+    from hbm_core.viz import charts
 
     charts.rank_plot(frame, bins=2).to_dict()  # the charts accept it
     charts.trace_plot(frame).to_dict()
@@ -265,6 +265,6 @@ def test_regimes_are_what_the_page_describes():
 
 
 def test_thresholds_match_the_engines():
-    from hbm_core import results
+    from hbm_core.posterior import results
 
     assert (sst.MAX_RHAT, sst.MIN_ESS_PER_CHAIN) == (results.MAX_RHAT, results.MIN_ESS_PER_CHAIN)

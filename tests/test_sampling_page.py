@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-SAMPLING = "pages/sampling.py"
+SAMPLING = "app_pages/sampling.py"
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from hbm_core.slots import FairSlots
+from hbm_core.inference.slots import FairSlots
 
 
 def _wait_until(condition, seconds: float = 5.0) -> None:

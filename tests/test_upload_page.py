@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from hbm_core.csv_input import MAX_UPLOAD_BYTES, read_table
-from hbm_core.data import DataError
+from hbm_core.data.csv_input import MAX_UPLOAD_BYTES, read_table
+from hbm_core.data.groups import DataError
 
-UPLOAD = "pages/upload.py"
+UPLOAD = "app_pages/upload.py"
 QUICK = {"upload_draws": 250, "upload_tune": 250, "upload_chains": 2}
 
 GOOD = "class,score,hours\n7A,69,1\n7A,63,5\n7A,77,5\n7B,73,4\n7B,75,2\n7B,81,3\n7C,68,2\n7C,55,1\n"
@@ -148,7 +148,7 @@ def test_choices_survive_a_bad_edit(upload):
 
 @pytest.mark.slow
 def test_sampler_failure_is_a_message_not_a_traceback(upload, monkeypatch):
-    from hbm_core import engine
+    from hbm_core.inference import engine
 
     def broken(self, compiled):
         raise RuntimeError("the numbers caught fire")

@@ -63,7 +63,7 @@ KEPT_CHARTS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteCh
 
 
 def test_a_slider_move_swaps_the_numbers_in_the_charts(goto_app, wait_for_app_idle, assert_no_errors):
-    """The browser keeps each chart and swaps its data (hbm_core/chart_spec.py, _ui.Section).
+    """The browser keeps each chart and swaps its data (hbm_core/viz/chart_spec.py, common.Section).
 
     Building the five charts anew took the browser about a quarter of a move's time. A move whose
     fits were not ready in time shows the exact preview first, and that redraws the sections by

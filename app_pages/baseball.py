@@ -1,0 +1,412 @@
+"""Baseball (Efron & Morris 1975): 45 at-bats predict the rest of the season; pooling wins."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from scipy.special import expit, logit
+
+from hbm_core.data.datasets import DATASETS, load_dataset
+from hbm_core.exact.preview import preview
+from hbm_core.inference.settings import POOLINGS, FitSettings
+from hbm_core.lessons import checks
+from hbm_core.priors import default_priors
+from hbm_core.viz import charts, check_charts
+from hbm_core.viz.palette import FIT_LABELS
+from ui import common, views
+
+INFO = DATASETS["efron_morris"]
+SCALES = {"probability": "batting average", "logit": "logit (the model's scale)"}
+AXIS = {"probability": "batting average (hits per at-bat)", "logit": "logit of the batting average"}
+TARGETS = {
+    "rest": "the rest of the season (new at-bats)",
+    "first": "the first 45 at-bats (the data the model saw)",
+}
+DRAWS = (250, 500, 1000, 2000)
+DEFAULTS = {
+    "bb_scale": "probability",
+    "bb_tau_scale": 1.0,
+    "bb_draws": 1000,
+    "bb_chains": 4,
+    "bb_seed": 1,
+    "bb_target": "rest",
+    "bb_stat": "sd",
+}
+
+common.start_page()
+
+# Widget values live in session_state; a copy under "_keep_*" survives visits to other pages.
+for _key, _value in DEFAULTS.items():
+    if _key not in st.session_state:
+        st.session_state[_key] = st.session_state.get(f"_keep_{_key}", _value)
+
+# ---------------------------------------------------------------------------------------------
+# Sidebar
+
+with st.sidebar:
+    st.header("Model")
+    st.slider(
+        "Prior scale of τ (logit scale)",
+        0.1,
+        2.0,
+        step=0.1,
+        key="bb_tau_scale",
+        help="τ ~ HalfNormal(scale): how different the players' true abilities may be a priori, on the "
+        "logit scale (τ = 0.5 lets true averages range roughly from .17 to .39).",
+    )
+    st.header("Show")
+    st.radio("Scale", list(SCALES), format_func=SCALES.get, key="bb_scale", horizontal=True)
+    with st.expander("Sampler (MCMC)"):
+        st.select_slider("Draws per chain", DRAWS, key="bb_draws")
+        st.slider("Chains", 1, 4, key="bb_chains")
+        st.number_input(
+            "Seed",
+            0,
+            1_000_000,
+            step=1,
+            key="bb_seed",
+            help="The sampler's and the predictive simulations' random seed: same seed, same results.",
+        )
+
+ss = st.session_state
+scale_name = str(ss["bb_scale"])
+on_logit = scale_name == "logit"
+x_label = AXIS[scale_name]
+
+# ---------------------------------------------------------------------------------------------
+# Data, priors, fits
+
+data = load_dataset("efron_morris")
+truth = data.meta["remaining_avg"]
+rest_at_bats = data.meta["remaining_at_bats"]
+raw = data.y / data.trials
+js = checks.james_stein(data.y, data.trials)
+players = list(data.groups)
+priors = default_priors(data.y, "binomial").with_(tau_scale=float(ss["bb_tau_scale"]))
+settings = FitSettings(
+    draws=int(ss["bb_draws"]), tune=1000, chains=int(ss["bb_chains"]), seed=int(ss["bb_seed"])
+)
+
+quick = preview(data, priors, seed=int(ss["bb_seed"]))
+
+for _key in DEFAULTS:
+    st.session_state[f"_keep_{_key}"] = st.session_state[_key]
+
+
+def on_scale(values) -> np.ndarray:
+    """Probabilities on the chosen scale."""
+    values = np.asarray(values, dtype=float)
+    return logit(values) if on_logit else values
+
+
+st.title("Baseball: predicting the rest of the season")
+st.markdown(
+    "In 1970, 18 major-league batters each had **45 at-bats** early in the season. How well does each "
+    "player's batting average after those 45 at-bats predict his average over the **rest of the season**? "
+    "Efron and Morris showed that pulling every average toward the overall .265 (the James–Stein "
+    "estimator) predicts far better. A hierarchical model does the same pulling, learning how far from "
+    "the data: hits_j ~ Binomial(45, p_j), logit p_j = θ_j, θ_j ~ Normal(μ, τ)."
+)
+st.caption(f"Source: {INFO.source}")
+st.info(f"**What to notice.** {INFO.notice}", icon=":material/visibility:")
+st.caption(
+    f"Priors (logit scale): μ ~ Normal({priors.mu_loc:g}, {priors.mu_scale:g}), "
+    f"τ ~ HalfNormal({priors.tau_scale:g}); no pooling gives each θ_j the Normal({priors.mu_loc:g}, "
+    f"{priors.mu_scale:g}) prior. Showing the {SCALES[scale_name]} scale."
+)
+
+status_slot = st.empty()
+
+st.subheader("1 · The data")
+data_table = pd.DataFrame(
+    {
+        "player": players,
+        "hits in 45 at-bats": data.y.astype(int),
+        "average after 45": on_scale(raw),
+        "rest-of-season at-bats": rest_at_bats.astype(int),
+        "rest-of-season average": on_scale(truth),
+        "James–Stein (Efron & Morris)": on_scale(data.meta["js_estimate"]),
+    }
+)
+num = st.column_config.NumberColumn(format="%.3f")
+with st.expander("The 18 players (table)", expanded=False):
+    st.dataframe(
+        data_table,
+        hide_index=True,
+        width="stretch",
+        column_config={c: num for c in data_table.columns if "average" in c or "Stein" in c},
+    )
+    if on_logit:
+        st.caption("Averages shown as logits, log(p / (1 − p)).")
+
+st.subheader("2 · Shrinkage toward the league average")
+shrink_slot = st.empty()
+st.subheader("3 · Each player's estimate with its 94% interval")
+forest_slot = st.empty()
+table_slot = st.empty()
+st.subheader("4 · Who predicted the rest of the season best?")
+error_slot = st.empty()
+st.subheader("5 · Posterior predictive check: could the model have produced these data?")
+ppc_controls = st.container()
+ppc_slot = st.empty()
+st.subheader("6 · Did the sampler work?")
+diagnostics_slot = st.empty()
+
+
+# ---------------------------------------------------------------------------------------------
+# Drawing
+
+
+def preview_on_scale(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The preview's probability-scale table with the truth, on the chosen scale (logit: interval
+    ends and means mapped through the logit, sd left out)."""
+    est = estimates.assign(true_mean=np.tile(truth, len(estimates) // len(truth)))
+    if not on_logit:
+        return est
+    cols = ["mean", "hdi_low", "hdi_high", "raw_mean", "true_mean"]
+    return est.assign(**{c: logit(est[c].to_numpy(dtype=float)) for c in cols}, sd=np.nan)
+
+
+def mcmc_on_scale(outcome, fallback: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The MCMC estimates of every fit on the chosen scale with the rest-of-season truth; fits without
+    a result keep the fallback's rows."""
+    from hbm_core.posterior.results import logit_estimates_table  # loads ArviZ: only once fits exist
+
+    frames = []
+    truth_data = data.with_(true_means=truth)
+    for pooling in POOLINGS:
+        if pooling in outcome.results:
+            result = outcome.results[pooling]
+            if on_logit:
+                frames.append(logit_estimates_table(result.idata.posterior, truth_data, pooling))
+            else:
+                frames.append(result.estimates.assign(true_mean=truth))
+        elif fallback is not None:
+            frames.append(fallback[fallback.fit == pooling])
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def draw_estimates(estimates: pd.DataFrame, note: str) -> None:
+    with shrink_slot.container():
+        common.chart(
+            charts.shrinkage(estimates, x_label, group_label="player", title=None),
+            "Each arrow runs from a player's own estimate (no pooling, close to his 45-at-bat "
+            "average) to his partial-pooling estimate; the dashed line is complete pooling, and the "
+            "green diamond (labelled 'True mean') is what he actually hit over the rest of the season. "
+            "Most diamonds sit nearer the arrowheads than the circles: shrinkage predicts better. "
+            f"{note}",
+            name="Shrinkage",
+        )
+    with forest_slot.container():
+        common.chart(
+            charts.forest(estimates, x_label, group_label="player", title=None),
+            "Posterior means with 94% intervals, and the rest-of-season average as a diamond. "
+            "Complete pooling gives everyone .265 with a narrow interval that misses the best and "
+            "worst hitters; no pooling's intervals are wide; partial pooling is in between.",
+            name="Forest plot",
+        )
+    wide = estimates.pivot_table(index="group", columns="fit", values="mean", sort=False).reindex(players)
+    hier = estimates[estimates.fit == "hierarchical"].set_index("group").reindex(players)
+    table = pd.DataFrame(
+        {
+            "player": players,
+            "after 45 at-bats": on_scale(raw),
+            FIT_LABELS["unpooled"]: wide["unpooled"].to_numpy(),
+            FIT_LABELS["hierarchical"]: wide["hierarchical"].to_numpy(),
+            "94% interval": [
+                f"{lo:.3f} – {hi:.3f}" for lo, hi in zip(hier["hdi_low"], hier["hdi_high"], strict=True)
+            ],
+            "James–Stein": on_scale(data.meta["js_estimate"]),
+            "rest of season": on_scale(truth),
+        }
+    )
+    pooled = float(wide["pooled"].iloc[0])
+    with table_slot.container():
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={c: num for c in table.columns if c not in ("player", "94% interval")},
+        )
+        st.caption(
+            f"Estimates on the {SCALES[scale_name]} scale; the 94% interval is partial pooling's. "
+            f"Complete pooling gives every player {pooled:.3f}."
+        )
+
+
+def draw_errors(prob_estimates: pd.DataFrame, source: str) -> None:
+    """Total squared error against the rest-of-season averages (always on the probability scale)."""
+    means = prob_estimates.pivot_table(index="group", columns="fit", values="mean", sort=False).reindex(
+        players
+    )
+    methods = {
+        "Raw averages after 45 at-bats": (raw, checks.EFRON_MORRIS["sse_raw"], "raw"),
+        "James–Stein (Efron & Morris)": (data.meta["js_estimate"], checks.EFRON_MORRIS["sse_js"], "js"),
+        f"{FIT_LABELS['unpooled']} ({source})": (means["unpooled"].to_numpy(), np.nan, "unpooled"),
+        f"{FIT_LABELS['hierarchical']} ({source})": (
+            means["hierarchical"].to_numpy(),
+            np.nan,
+            "hierarchical",
+        ),
+        f"{FIT_LABELS['pooled']} ({source})": (means["pooled"].to_numpy(), np.nan, "pooled"),
+    }
+    errors = checks.prediction_errors(
+        {k: v[0] for k, v in methods.items()},
+        truth,
+        {k: v[1] for k, v in methods.items() if np.isfinite(v[1])},
+    )
+    errors["fit"] = [v[2] for v in methods.values()]
+    with error_slot.container():
+        left, right = st.columns(2)
+        with left:
+            common.chart(
+                check_charts.error_bars(
+                    errors.rename(columns={"total squared error": "error"}),
+                    x_label="total squared error",
+                ),
+                "Total squared error = sum over the 18 players of (estimate − rest-of-season average)². "
+                "Shorter is better. Black ticks mark the published values (Efron & Morris: 0.075 and 0.021). "
+                "Every method that pools beats the raw averages by a factor of about three.",
+                name="Prediction errors",
+            )
+        with right:
+            st.dataframe(
+                errors[["method", "total squared error", "published"]],
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "total squared error": st.column_config.NumberColumn("this app", format="%.4f"),
+                    "published": st.column_config.NumberColumn(format="%.3f"),
+                },
+            )
+            st.caption(
+                f"James–Stein computed here: shrinkage factor c = {js.c:.3f} toward {js.grand_mean:.3f} "
+                f"(Efron & Morris: c = {checks.EFRON_MORRIS['js_c']}, toward "
+                f"{checks.EFRON_MORRIS['grand_mean']}); its error is "
+                f"{checks.squared_error(js.estimates, truth):.4f}. Errors are on the batting-average scale."
+            )
+
+
+def draw_ppc(outcome) -> None:
+    target = str(ss["bb_target"])
+    if target == "rest":
+        trials, observed = rest_at_bats, truth
+        what = "rest-of-season average"
+    else:
+        trials, observed = data.trials, raw
+        what = "average in the first 45 at-bats"
+    frames, stats = [], {}
+    for pooling in POOLINGS:
+        if pooling not in outcome.results:
+            continue
+        logits = checks.posterior_logits(outcome.results[pooling].idata, pooling, data.n_groups)
+        rates = checks.replicate_successes(logits, trials, seed=int(ss["bb_seed"])) / trials
+        frames.append(checks.predictive_intervals(rates, observed, players).assign(fit=pooling))
+        stats[pooling] = checks.statistic_check(rates, observed, str(ss["bb_stat"]))
+    with ppc_slot.container():
+        if not frames:
+            st.info("The posterior predictive check needs the MCMC fits; none finished.")
+            return
+        intervals = pd.concat(frames, ignore_index=True)
+        verdicts = []
+        for pooling, sub in intervals.groupby("fit", sort=False):
+            missed = list(sub.loc[~sub["inside"], "group"])
+            text = f"{FIT_LABELS[pooling]} {int(sub['inside'].sum())} of {len(sub)}"
+            if missed:
+                more = f" and {len(missed) - 3} more" if len(missed) > 3 else ""
+                text += f" (missed: {', '.join(missed[:3])}{more})"
+            verdicts.append(text)
+        common.chart(
+            check_charts.predictive_intervals(
+                intervals, "batting average (hits per at-bat)", group_label="player", title=None
+            ),
+            f"Bars: where each fit expects the {what} to fall (94% of simulated seasons), ticks their "
+            "middle; diamonds: what happened. The bars hold both the uncertainty about each player's "
+            "ability and the luck of the at-bats. Observed inside the interval: " + "; ".join(verdicts) + ".",
+            name="Posterior predictive intervals",
+        )
+        cols = st.columns(len(stats))
+        for col, (pooling, check) in zip(cols, stats.items(), strict=True):
+            with col:
+                common.chart(
+                    check_charts.statistic_histogram(
+                        check.replicated,
+                        check.observed,
+                        check.label,
+                        fit=pooling,
+                        title=f"{FIT_LABELS[pooling]}: p = {check.p_value:.2f}",
+                        height=170,
+                    ),
+                    name=f"Predictive check {pooling}",
+                )
+        st.caption(
+            f"Each histogram: the {check.label} of the 18 players in every replicated data set; dashed: "
+            f"the observed value ({check.observed:.3f}). p = the share of replicated data sets with a "
+            "value at least as large as observed; near 0 or 1, the fit rarely produces data like these."
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The preview first (milliseconds), then the MCMC fits replace it.
+
+if quick is not None:
+    draw_estimates(
+        preview_on_scale(quick.estimates), "Showing the quick normal approximation while sampling."
+    )
+    draw_errors(quick.estimates, "approximation")
+with ppc_controls:
+    c1, c2 = st.columns(2)
+    c1.radio("Simulate", list(TARGETS), format_func=TARGETS.get, key="bb_target")
+    c2.selectbox(
+        "Test statistic",
+        list(checks.STATISTICS),
+        format_func=lambda k: checks.STATISTICS[k][0],
+        key="bb_stat",
+        help="Computed on the 18 simulated averages of each replicated data set.",
+    )
+    st.markdown(
+        "For every posterior draw the model simulates a new set of hits for all 18 players, either for the "
+        "same 45 at-bats or for each player's rest-of-season at-bats. If the model is right, the observed "
+        "values look like one more simulation."
+    )
+ppc_slot.info("The check appears when sampling ends.")
+
+with status_slot.container():
+    outcome = common.run_fits(data, priors, settings, label="Sampling the three models")
+
+estimates = mcmc_on_scale(outcome, preview_on_scale(quick.estimates) if quick is not None else None)
+if estimates is not None:
+    draw_estimates(
+        estimates, "MCMC draws." if outcome.complete else "Fits that failed show the approximation instead."
+    )
+prob_frames = [outcome.results[p].estimates for p in POOLINGS if p in outcome.results]
+if len(prob_frames) == len(POOLINGS):
+    draw_errors(pd.concat(prob_frames, ignore_index=True), "MCMC")
+draw_ppc(outcome)
+with diagnostics_slot.container():
+    hier = outcome.results.get("hierarchical")
+    if hier is not None:
+        pop = hier.population.set_index("parameter")
+        mu, tau = pop.loc["mu"], pop.loc["tau"]
+        st.markdown(
+            f"Population (logit scale, posterior mean and 94% HDI): μ = {mu['mean']:.2f} "
+            f"[{mu['hdi_low']:.2f}, {mu['hdi_high']:.2f}], i.e. a league average of {expit(mu['mean']):.3f}; "
+            f"τ = {tau['mean']:.2f} [{tau['hdi_low']:.2f}, {tau['hdi_high']:.2f}]."
+        )
+    st.caption(
+        f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning "
+        f"steps with NUTS (nutpie), seed {settings.seed}."
+    )
+    common.diagnostics_panel(outcome)
+
+st.subheader("7 · Take it with you")
+views.take_it_with_you(
+    outcome.results,
+    pd.concat(prob_frames, ignore_index=True) if prob_frames else None,
+    common.charts_on_page(),
+    data,
+    priors,
+    settings,
+    stem="baseball",
+)

@@ -1,0 +1,468 @@
+"""Eight schools (BDA3 chapter 5): a τ slider drives the exact posterior; MCMC and BDA3 beside it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from hbm_core.data.datasets import DATASETS, load_dataset
+from hbm_core.data.groups import DataError
+from hbm_core.exact.grid import ExactPosterior, exact_from_data
+from hbm_core.exact.preview import preview
+from hbm_core.inference.settings import FitSettings
+from hbm_core.lessons import checks
+from hbm_core.priors import Priors
+from hbm_core.viz import charts, check_charts
+from hbm_core.viz.palette import FIT_LABELS
+from ui import common, views
+
+INFO = DATASETS["eight_schools"]
+Y_LABEL = "coaching effect (SAT points)"
+TAU_LABEL = "τ, sd of the true effects (SAT points)"
+TAU_MAX = 30.0
+MU_SCALE = 50.0  # mu ~ Normal(0, 50): nearly flat over the plausible effects
+PRIOR_NAMES = {
+    "half_cauchy": "half-Cauchy",
+    "half_normal": "half-normal",
+    "uniform": "uniform(0, scale)",
+    "flat": "flat (BDA3; exact only)",
+}
+DRAWS = (250, 500, 1000, 2000)
+DEFAULTS = {
+    "es_tau": 10.0,
+    "es_prior": "half_cauchy",
+    "es_prior_scale": 25,
+    "es_draws": 1000,
+    "es_chains": 4,
+    "es_seed": 1,
+}
+# Fixed priors for the sensitivity chart (the user's own prior is added when it is not one of them).
+SENSITIVITY = {
+    "flat (BDA3)": ("flat", 0),
+    "half-Cauchy, scale 25": ("half_cauchy", 25),
+    "half-normal, scale 10": ("half_normal", 10),
+    "half-normal, scale 3": ("half_normal", 3),
+}
+
+common.start_page()
+
+# Widget values live in session_state; a copy under "_keep_*" survives visits to other pages.
+for _key, _value in DEFAULTS.items():
+    if _key not in st.session_state:
+        st.session_state[_key] = st.session_state.get(f"_keep_{_key}", _value)
+
+
+def priors_for(family: str, scale: float) -> Priors:
+    """The page's priors: BDA3's flat prior, or mu ~ Normal(0, 50) with the chosen prior on tau."""
+    if family == "flat":
+        return checks.FLAT_PRIORS
+    return Priors(mu_loc=0.0, mu_scale=MU_SCALE, tau_family=family, tau_scale=float(scale))
+
+
+def describe(family: str, scale: float) -> str:
+    if family == "flat":
+        return "p(μ, τ) ∝ 1 (flat on μ and on τ > 0)"
+    tau = {
+        "half_cauchy": f"HalfCauchy({scale:g})",
+        "half_normal": f"HalfNormal({scale:g})",
+        "uniform": f"Uniform(0, {scale:g})",
+    }[family]
+    return f"μ ~ Normal(0, {MU_SCALE:g}), τ ~ {tau}"
+
+
+@st.cache_resource(show_spinner=False)
+def exact_for(family: str, scale: float) -> ExactPosterior:
+    """The exact posterior under one prior (immutable, so shared by all sessions)."""
+    return exact_from_data(load_dataset("eight_schools"), priors_for(family, scale))
+
+
+@st.cache_data(show_spinner=False)
+def curves_for(family: str, scale: float) -> pd.DataFrame:
+    return checks.conditional_curves(exact_for(family, scale), np.linspace(0.0, TAU_MAX, 121))
+
+
+@st.cache_data(show_spinner=False)
+def sensitivity_for(family: str, scale: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    data = load_dataset("eight_schools")
+    choices = dict(SENSITIVITY)
+    if (family, scale) not in set(choices.values()):
+        choices[f"your prior: {PRIOR_NAMES[family]}, scale {scale:g}"] = (family, scale)
+    priors = {label: priors_for(f, s) for label, (f, s) in choices.items()}
+    return checks.prior_sensitivity(data.y, data.se, data.groups, priors, np.linspace(0.0, TAU_MAX, 241))
+
+
+def with_students(estimates: pd.DataFrame, students: dict[str, int]) -> pd.DataFrame:
+    """Estimates with n = students in the school's experiment (treated + control)."""
+    return estimates.assign(n=estimates["group"].astype(str).map(students))
+
+
+# ---------------------------------------------------------------------------------------------
+# Sidebar: the prior on tau and the sampler
+
+with st.sidebar:
+    st.header("Prior on τ")
+    st.radio(
+        "Family",
+        list(PRIOR_NAMES),
+        format_func=PRIOR_NAMES.get,
+        key="es_prior",
+        help="How plausible each spread τ of the true effects is before seeing the data. BDA3 uses a "
+        "flat prior, which is improper: only the exact engine can use it.",
+    )
+    flat = st.session_state["es_prior"] == "flat"
+    st.slider(
+        "Scale (SAT points)",
+        1,
+        50,
+        step=1,
+        key="es_prior_scale",
+        disabled=flat,
+        help="Half-normal and half-Cauchy: the prior's scale; uniform: the largest τ allowed.",
+    )
+    family = str(st.session_state["es_prior"])
+    scale = 0.0 if flat else float(st.session_state["es_prior_scale"])
+    st.caption(f"Prior: {describe(family, scale)}.")
+    with st.expander("Sampler (MCMC)"):
+        st.select_slider("Draws per chain", DRAWS, key="es_draws")
+        st.slider("Chains", 1, 4, key="es_chains")
+        st.number_input(
+            "Seed",
+            0,
+            1_000_000,
+            step=1,
+            key="es_seed",
+            help="The sampler's random seed: the same seed gives the same draws.",
+        )
+
+for _key in DEFAULTS:
+    st.session_state[f"_keep_{_key}"] = st.session_state[_key]
+
+# ---------------------------------------------------------------------------------------------
+# The data
+
+st.title("Eight schools: coaching for the SAT")
+st.markdown(
+    "Eight high schools each ran an experiment on a coaching programme for the SAT and reported the "
+    "estimated effect **y_j** with its standard error **σ_j** (BDA3 section 5.5). The hierarchical model "
+    "says each school has its own true effect θ_j, drawn from a population with mean μ and spread τ: "
+    "y_j ~ Normal(θ_j, σ_j), θ_j ~ Normal(μ, τ). Given τ everything else is a normal calculation, so this "
+    "page computes the posterior **exactly** (in milliseconds) and checks it against MCMC and against "
+    "the numbers printed in the book."
+)
+st.caption(f"Source: {INFO.source}")
+st.info(f"**What to notice.** {INFO.notice}", icon=":material/visibility:")
+
+data = load_dataset("eight_schools")
+students = {
+    g: int(t + c) for g, t, c in zip(data.groups, data.meta["n_treat"], data.meta["n_control"], strict=True)
+}
+try:
+    priors = priors_for(family, scale)
+    post = exact_for(family, scale)
+    flat_post = exact_for("flat", 0.0)
+except (DataError, ValueError) as err:
+    st.error(f"This prior cannot be used: {err}")
+    st.stop()
+
+st.subheader("1 · The data")
+left, right = st.columns([3, 2])
+with left:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "school": list(data.groups),
+                "estimated effect y_j": data.y,
+                "standard error σ_j": data.se,
+                "students": [students[g] for g in data.groups],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "estimated effect y_j": st.column_config.NumberColumn(format="%.0f", help="SAT points"),
+            "standard error σ_j": st.column_config.NumberColumn(format="%.0f", help="SAT points"),
+            "students": st.column_config.NumberColumn(help="Coached plus uncoached students."),
+        },
+    )
+with right:
+    st.markdown(
+        "School A's coaching seemed to add **28 points**, school C's to *lose* 3, but every standard error "
+        "is 9 to 18 points: most of the spread between the y_j could be noise. How far should each "
+        "school's estimate be pulled toward the others? That depends on **τ**, the spread of the *true* "
+        "effects, which the data only loosely pin down."
+    )
+
+# ---------------------------------------------------------------------------------------------
+# Conditional on tau: the slider drives everything
+
+st.subheader("2 · Fix τ, and everything else follows")
+st.slider(
+    "τ: how much the schools' true effects differ (SAT points)",
+    0.0,
+    TAU_MAX,
+    step=0.5,
+    key="es_tau",
+    help="τ = 0: all schools share one effect (complete pooling). Large τ: each school stands alone.",
+)
+tau_now = float(st.session_state["es_tau"])
+at = post.at_tau(tau_now).set_index("group")
+at0 = post.at_tau(0.0).iloc[0]
+prob_below = checks.tau_probability_below(post, tau_now)
+lo_g, hi_g = at["pooling"].idxmin(), at["pooling"].idxmax()
+st.markdown(
+    f"At τ = **{tau_now:g}**, school A's estimate is **{at.loc['A', 'mean']:.1f}** points "
+    f"(its own estimate 28, complete pooling **{at0['mean']:.1f}**). Pooling factors run from "
+    f"**{at.loc[lo_g, 'pooling']:.2f}** (school {lo_g}, σ = {at.loc[lo_g, 'se']:g}) to "
+    f"**{at.loc[hi_g, 'pooling']:.2f}** (school {hi_g}, σ = {at.loc[hi_g, 'se']:g}). "
+    f"Given the data, P(τ ≤ {tau_now:g} | y) = **{prob_below:.2f}** under the {PRIOR_NAMES[family]} prior."
+)
+curves = curves_for(family, scale)
+c1, c2 = st.columns(2)
+with c1:
+    common.chart(
+        charts.tau_curves(
+            curves,
+            "mean",
+            tau_now,
+            y_label="E(θ_j | τ, y), SAT points",
+            x_label=TAU_LABEL,
+            title="Estimated effects given τ (BDA3 Fig. 5.6)",
+            height=340,
+        ),
+        "At τ = 0 every school gets the pooled 7.7; as τ grows the lines fan out toward each school's own "
+        "y_j. The dashed line is your τ: read each school's estimate where it crosses the lines.",
+        name="Estimates given tau (BDA3 Fig. 5.6)",
+    )
+with c2:
+    common.chart(
+        charts.tau_curves(
+            curves,
+            "sd",
+            tau_now,
+            y_label="sd(θ_j | τ, y), SAT points",
+            x_label=TAU_LABEL,
+            title="Uncertainty given τ (BDA3 Fig. 5.7)",
+            height=340,
+        ),
+        "Larger τ means less borrowing, so every school's uncertainty grows toward its own σ_j; schools "
+        "with large σ_j (H, C, A) gain the most from pooling.",
+        name="Uncertainty given tau (BDA3 Fig. 5.7)",
+    )
+c3, c4 = st.columns(2)
+with c3:
+    taus = np.linspace(0.0, TAU_MAX, 241)
+    prior_density = checks.tau_prior_density(priors, taus)
+    common.chart(
+        check_charts.tau_prior_posterior(
+            pd.DataFrame({"tau": taus, "density": post.tau_pdf(taus)}),
+            None if prior_density is None else pd.DataFrame({"tau": taus, "density": prior_density}),
+            tau_now,
+            x_label=TAU_LABEL,
+            title="p(τ | y) and the prior (BDA3 Fig. 5.5)",
+        ),
+        "The filled curve is p(τ | y); the dashed curve the prior. Values of τ near 0 are as plausible "
+        "as τ = 5, and large τ fade only slowly: 8 schools cannot pin τ down."
+        + (" (The flat prior is improper, so it has no curve to draw.)" if prior_density is None else ""),
+        name="Posterior of tau (BDA3 Fig. 5.5)",
+    )
+with c4:
+    st.markdown(f"**Shrinkage at τ = {tau_now:g}**")
+    shrink = pd.DataFrame(
+        {
+            "group": list(data.groups) * 3,
+            "fit": ["unpooled"] * 8 + ["hierarchical"] * 8 + ["pooled"] * 8,
+            "mean": np.concatenate([data.y, at["mean"].to_numpy(), np.full(8, at0["mean"])]),
+            "n": [students[g] for g in data.groups] * 3,
+            "raw_mean": np.tile(data.y, 3),
+            "pooling": np.concatenate([np.full(8, np.nan), at["pooling"].to_numpy(), np.full(8, np.nan)]),
+        }
+    )
+    common.chart(
+        charts.shrinkage(shrink, Y_LABEL, group_label="school", title=None),
+        "Arrows run from each school's own estimate y_j to E(θ_j | τ, y); the dashed line is complete "
+        "pooling. Move τ toward 0 and every arrow reaches the dashed line. Circle size: students "
+        "(n); the pull depends on σ_j.",
+        name=f"Shrinkage at tau = {tau_now:g}",
+    )
+
+# ---------------------------------------------------------------------------------------------
+# The full posterior (slots: filled by the exact engine now, by MCMC when it is done)
+
+st.subheader("3 · Averaging over τ: the full posterior")
+st.markdown(
+    "The full posterior averages the conditional answers above over p(τ | y). Here it is computed twice, "
+    "exactly and by MCMC (NUTS), next to the two extremes: no pooling (each school alone) and complete "
+    "pooling (one effect for all)."
+)
+fit_status = st.empty()
+forest_slot = st.empty()
+table_slot = st.empty()
+st.markdown("##### Did the sampler work?")
+diagnostics_slot = st.empty()
+
+
+def draw_forest(estimates: pd.DataFrame, note: str) -> None:
+    with forest_slot.container():
+        common.chart(
+            charts.forest(with_students(estimates, students), Y_LABEL, group_label="school"),
+            "Posterior means with 94% intervals. No pooling gives each school its own wide interval around "
+            "y_j; complete pooling one narrow interval for all; partial pooling sits in between, nearer to "
+            f"complete pooling because τ is probably small. {note}",
+            name="Forest plot",
+        )
+
+
+def draw_table(exact: ExactPosterior, hier=None) -> None:
+    table = checks.exact_vs_mcmc(
+        exact, hier.estimates if hier is not None else None, hier.population if hier is not None else None
+    )
+    if flat:
+        table = table.drop(columns=["MCMC mean", "MCMC sd"])
+    with table_slot.container():
+        fmt = st.column_config.NumberColumn(format="%.2f")
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={c: fmt for c in table.columns if c != "parameter"},
+        )
+        if hier is not None:
+            worst = float(np.nanmax(np.abs(table["MCMC mean"] - table["exact mean"]) / table["exact sd"]))
+            st.caption(
+                "Partial pooling, exact engine beside MCMC: the two agree up to Monte Carlo error "
+                f"(the largest gap between the means is {worst:.2f} posterior sds)."
+            )
+        elif flat:
+            st.caption("Partial pooling from the exact engine (no MCMC for the flat prior).")
+        else:
+            st.caption("Partial pooling from the exact engine; the MCMC columns fill in when sampling ends.")
+
+
+quick = preview(data, priors)
+if quick is not None:
+    draw_forest(quick.estimates, "Exact calculation.")
+draw_table(post)
+
+# ---------------------------------------------------------------------------------------------
+# BDA3 against the app
+
+st.subheader("4 · BDA3 vs this app")
+st.markdown(
+    "With BDA3's flat prior p(μ, τ) ∝ 1 the exact engine reproduces the book's numbers, computed live "
+    "here (whatever prior you chose in the sidebar)."
+)
+b1, b2 = st.container(), st.container()
+fmt1 = st.column_config.NumberColumn(format="%.1f", width="small")
+fmt2 = st.column_config.NumberColumn(format="%.2f", width="small")
+agrees = st.column_config.CheckboxColumn("✓", width="small", help="The app's value rounds to BDA3's.")
+with b1:
+    st.dataframe(
+        checks.bda3_scalars(flat_post),
+        hide_index=True,
+        width="stretch",
+        column_config={"BDA3": fmt1, "this app": fmt2, "agrees": agrees},
+    )
+with b2:
+    st.dataframe(
+        checks.bda3_schools(flat_post),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "school": st.column_config.TextColumn(width="small"),
+            "E(θ | τ=10) BDA3": st.column_config.NumberColumn("E(θ|τ=10) BDA3", format="%.1f"),
+            "E(θ | τ=10) app": st.column_config.NumberColumn("app", format="%.2f", width="small"),
+            "median θ BDA3": st.column_config.NumberColumn("median θ BDA3", format="%.1f"),
+            "median θ app": st.column_config.NumberColumn("app", format="%.2f", width="small"),
+            "agrees": agrees,
+        },
+    )
+st.caption(
+    "BDA3 prints one decimal; its posterior medians come from 200 simulation draws, so they may differ "
+    "from the exact medians by about 0.1."
+)
+
+# ---------------------------------------------------------------------------------------------
+# Prior sensitivity
+
+st.subheader("5 · How much does the prior on τ matter?")
+table, sens_curves = sensitivity_for(family, scale)
+s1, s2 = st.container(), st.container()
+with s1:
+    common.chart(
+        check_charts.tau_posteriors(sens_curves, x_label=TAU_LABEL, title="p(τ | y) under several priors"),
+        "Vague priors (flat, half-Cauchy 25, half-normal 10) give nearly the same posterior; a tight prior "
+        "such as half-normal 3 moves it toward 0, and every school with it toward μ. With 8 groups the "
+        "prior on τ matters.",
+        name="Prior sensitivity of tau",
+    )
+with s2:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "prior": table["prior"],
+                "median τ": table["median τ"],
+                "94% HDI of τ": [
+                    f"{lo:.1f} – {hi:.1f}"
+                    for lo, hi in zip(table["τ 94% low"], table["τ 94% high"], strict=True)
+                ],
+                "mean μ": table["mean μ"],
+                "mean θ_A": table["A"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={c: fmt1 for c in ("median τ", "mean μ", "mean θ_A")},
+    )
+    st.caption(
+        "Posterior summaries from the exact engine under each prior: the median and 94% highest-density "
+        "interval of τ, the mean of μ and of school A's true effect θ_A."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# MCMC (last, so everything above is already on the page while it samples)
+
+settings = FitSettings(
+    draws=int(st.session_state["es_draws"]),
+    tune=1000,
+    chains=int(st.session_state["es_chains"]),
+    seed=int(st.session_state["es_seed"]),
+)
+if flat:
+    fit_status.info(
+        "MCMC needs a proper prior, and the flat prior p(τ) ∝ 1 is improper (it does not integrate to 1), "
+        "so the sampler is skipped: this section shows the exact posterior only, as BDA3 computes it. "
+        "Choose half-Cauchy, half-normal or uniform in the sidebar to compare with MCMC.",
+        icon=":material/info:",
+    )
+    diagnostics_slot.caption("No MCMC fits for the flat prior.")
+    outcome, estimates = None, None
+else:
+    with fit_status.container():
+        outcome = common.run_fits(data, priors, settings, label="Sampling the three models")
+    estimates = common.estimates_frame(outcome, quick.estimates if quick is not None else None)
+    if estimates is not None:
+        draw_forest(
+            estimates,
+            "MCMC draws." if outcome.complete else "Fits that failed show the exact calculation instead.",
+        )
+    draw_table(post, outcome.results.get("hierarchical"))
+    with diagnostics_slot.container():
+        st.caption(
+            f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning "
+            f"steps, seed {settings.seed}. {FIT_LABELS['hierarchical']}: {describe(family, scale)}."
+        )
+        common.diagnostics_panel(outcome)
+
+st.subheader("6 · Take it with you")
+views.take_it_with_you(
+    outcome.results if outcome is not None else {},
+    estimates,
+    common.charts_on_page(),
+    data,
+    priors,
+    settings,
+    stem=f"eight-schools-{family}",
+    what="the MCMC fits on this page",
+)

@@ -1,0 +1,340 @@
+"""Explore: set the groups with sliders and watch complete, no and partial pooling respond."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from hbm_core import codegen
+from hbm_core.data.groups import DataError, group_labels, synthetic_groups
+from hbm_core.exact.preview import preview
+from hbm_core.inference.settings import MAX_GROUPS, FitSettings
+from hbm_core.priors import Priors
+from hbm_core.viz import charts
+from hbm_core.viz.palette import FIT_LABELS
+from ui import classroom_mode, common, views
+from ui.explore_state import (
+    CUSTOM,
+    DRAWS,
+    PRESETS,
+    SIGMA_MODES,
+    TARGET_ACCEPT,
+    Settings,
+    apply_preset,
+    ensure_state,
+    settings_from_state,
+    write_query_params,
+)
+
+Y_LABEL = "outcome (units)"
+#: Fits that finish within this many seconds go straight to the screen; slower ones (large groups,
+#: a busy server, the first compile) get the exact preview in the meantime.
+PREVIEW_AFTER_S = 0.75
+
+common.start_page()
+ensure_state()  # defaults, or the settings in the page's link on first load
+
+# ---------------------------------------------------------------------------------------------
+# Sidebar: the groups
+
+
+def _new_sample() -> None:
+    st.session_state["seed"] = int(st.session_state["seed"]) + 1
+
+
+with st.sidebar:
+    classroom = st.toggle(
+        ":material/co_present: Classroom mode",
+        key="classroom",
+        help="For a projector: larger text and charts, fewer controls, and the story one step per "
+        "click (Back / Next, or PageUp / PageDown). The hidden settings keep their values.",
+    )
+    st.header("Groups")
+    st.selectbox(
+        "Preset",
+        [*PRESETS, CUSTOM],
+        key="preset",
+        on_change=apply_preset,
+        help="Classic examples; you can change every slider afterwards.",
+    )
+    st.slider("Number of groups", 2, MAX_GROUPS, key="n_groups")
+    st.number_input(
+        "Seed",
+        0,
+        1_000_000,
+        step=1,
+        key="seed",
+        help="The random seed of the simulated data and of the sampler: same seed, same results.",
+    )
+    st.button(
+        "New sample",
+        on_click=_new_sample,
+        icon=":material/casino:",
+        width="stretch",
+        help="Draw a fresh data set with the same settings (next seed).",
+    )
+    # The group sliders: drawn by the fragment below, so moving one reruns only that fragment.
+    group_sliders_box = st.container()
+
+# Classroom mode hides the model and sampler settings; ensure_state keeps their values meanwhile.
+if not classroom:
+    with st.sidebar:
+        st.header("Model")
+        st.slider(
+            "Prior scale of τ",
+            0.5,
+            20.0,
+            step=0.5,
+            key="tau_scale",
+            help="τ ~ HalfNormal(scale): how different the groups may be a priori.",
+        )
+        st.radio(
+            "Observation sd σ",
+            list(SIGMA_MODES),
+            format_func=SIGMA_MODES.get,
+            key="sigma",
+            help="One sd per group matches groups with different spreads; one shared sd is the better "
+            "model when the groups' spreads are alike, and copes with tiny groups.",
+        )
+        with st.expander("Sampler"):
+            st.select_slider("Draws per chain", DRAWS, key="draws")
+            st.slider("Chains", 1, 4, key="chains")
+            st.select_slider(
+                "target_accept",
+                TARGET_ACCEPT,
+                key="target_accept",
+                help="Higher values take smaller steps: fewer divergences, slower sampling. "
+                "auto: 0.95 for partial pooling and 0.9 for the other fits, or 0.99 when a group has "
+                "fewer than 10 observations.",
+            )
+            st.radio(
+                "Partial-pooling parameterization",
+                ["auto", "centered", "non-centered"],
+                key="param",
+                horizontal=True,
+                help="auto centers the groups whose data are informative.",
+            )
+
+if not classroom:  # classroom mode has its own headings and fewer words
+    st.title("Explore partial pooling")
+    st.markdown(
+        "Each group's data are simulated from its own **true mean**. Three models estimate the group "
+        f"means: **{FIT_LABELS['pooled']}** (one mean for everybody), **{FIT_LABELS['unpooled']}** (each "
+        f"group on its own) and **{FIT_LABELS['hierarchical']}** (a hierarchical model: the group means "
+        "come from a common population with mean μ and spread τ, which the model estimates). Move the "
+        "sliders and watch small groups borrow strength from the others."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The groups' sliders, the data, the exact preview and the MCMC fits: one fragment, so that moving
+# a group's slider redraws only these (not the rest of the sidebar, the title and the text above).
+
+
+def _group_sliders() -> None:
+    """Each group's size, true mean and true sd, in the sidebar (in boxes that stay open)."""
+    with group_sliders_box:
+        for j, label in enumerate(group_labels(int(st.session_state["n_groups"]))):
+            n, m, s = (st.session_state[f"{k}_{j}"] for k in ("size", "mean", "sd"))
+            # A key keeps the box open while its label (the current values) changes.
+            with st.expander(f"Group {label}: n = {n}, mean {m:g}, sd {s:g}", key=f"group_box_{j}"):
+                st.slider("Group size", 1, 500, key=f"size_{j}", help="Observations in this group.")
+                st.slider(
+                    "True mean",
+                    -10.0,
+                    20.0,
+                    step=0.5,
+                    key=f"mean_{j}",
+                    help="The mean the group's data are simulated from (units).",
+                )
+                st.slider(
+                    "True standard deviation",
+                    0.1,
+                    10.0,
+                    step=0.1,
+                    key=f"sd_{j}",
+                    help="Spread of individual observations around the group's mean (units).",
+                )
+
+
+@st.fragment
+def groups_and_results() -> None:
+    """The group sliders (in the sidebar) and everything that follows from them (main area)."""
+    _group_sliders()
+    settings: Settings = settings_from_state()
+    write_query_params(settings)
+
+    try:
+        data = synthetic_groups(
+            settings.sizes, settings.means, settings.sds, seed=settings.seed, y_label=Y_LABEL
+        )
+    except DataError as err:
+        st.error(f"These settings cannot be simulated: {err}")
+        return
+
+    priors = Priors(
+        mu_loc=0.0, mu_scale=20.0, tau_family="half_normal", tau_scale=settings.tau_scale, sigma_scale=10.0
+    )
+    fit_settings = FitSettings(
+        draws=settings.draws,
+        tune=FitSettings.tune,
+        chains=settings.chains,
+        seed=settings.seed,
+        target_accept=settings.target_accept,
+        parameterization=settings.param,
+    )
+    sigma_note = (
+        "one observation sd per group" if settings.sigma == "group" else "one observation sd for all groups"
+    )
+    if not settings.classroom:
+        st.caption(f"Priors: {priors.describe()} (σ: {sigma_note}).")
+
+    quick = preview(data, priors, sigma=settings.sigma)
+
+    singletons = [g for g, n in zip(data.groups, settings.sizes, strict=False) if n == 1]
+    if singletons and settings.sigma == "group":
+        st.info(
+            f"Group{'s' if len(singletons) > 1 else ''} {', '.join(singletons)} "
+            f"{'have' if len(singletons) > 1 else 'has'} a single observation: its own standard deviation "
+            "cannot be estimated from the data, so its uncertainty comes mostly from the prior on σ.",
+            icon=":material/info:",
+        )
+
+    if settings.classroom:  # the story one step per click, for a projector (ui/classroom_mode.py)
+        classroom_mode.step_through(
+            data, priors, fit_settings, quick, step=settings.step, sigma=settings.sigma, y_label=Y_LABEL
+        )
+        return
+
+    # On a warm server the fits start before anything is drawn: they sample while the page draws.
+    requests = None
+    if common.sampler_loaded():
+        used_settings, requests = common.start_fits(data, priors, fit_settings, sigma=settings.sigma)
+
+    st.subheader("1 · The data")
+    SHOWN: dict[str, object] = {}  # the charts on screen now, by name, for the downloads
+    SHOWN["data"] = charts.data_strip(
+        data.to_frame(), Y_LABEL, pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
+    )
+    common.chart(
+        SHOWN["data"],
+        "Each dot is one observation; the black tick is the group's sample mean and the diamond its "
+        "true mean. Small groups have sample means that can land far from the truth.",
+    )
+
+    # Fits about to finish go straight to the screen (the previous charts stay until then, greyed);
+    # drawing the exact preview and then the same charts again would only delay them.
+    ready = requests is not None and common.finished_within(requests, PREVIEW_AFTER_S)
+
+    # Drawn once (the fits are ready), the sections keep their charts from the last move and the
+    # browser only swaps the numbers; with a preview first, each is drawn twice (see common.Section).
+    st.subheader("2 · Shrinkage")
+    shrink_slot = common.Section(redrawn=not ready)
+    st.subheader("3 · All three fits side by side")
+    forest_slot = common.Section(redrawn=not ready)
+    st.subheader("4 · The population: μ, τ and how much each group is pooled")
+    population_slot = common.Section(redrawn=not ready)
+    st.subheader("5 · Did the sampler work?")
+    status_slot = st.container()
+    diagnostics_slot = st.container()
+
+    def draw_estimates(estimates: pd.DataFrame, source: str, forest: bool = True) -> None:
+        """Fill the shrinkage and (unless ``forest=False``) the forest slot from an estimates table."""
+        with shrink_slot.container():
+            SHOWN["shrinkage"] = views.shrinkage_view(estimates, Y_LABEL, source)
+            with st.expander("Estimates as a table"):
+                st.dataframe(_estimates_table(estimates), hide_index=True, width="stretch")
+        if forest:
+            with forest_slot.container():
+                SHOWN["forest"] = views.forest_view(estimates, Y_LABEL)
+
+    def _estimates_table(estimates: pd.DataFrame) -> pd.DataFrame:
+        wide = estimates.pivot(index="group", columns="fit", values="mean").reindex(list(data.groups))
+        table = pd.DataFrame(
+            {
+                "group": wide.index,
+                "n": settings.sizes,
+                "true mean": settings.means,
+                "sample mean": data.group_summary()["mean"].round(3).to_numpy(),
+            }
+        )
+        for fit in ("pooled", "unpooled", "hierarchical"):
+            table[FIT_LABELS[fit]] = wide[fit].round(3).to_numpy()
+        return table
+
+    def draw_population(quick_pv, outcome) -> None:
+        hier = outcome.results.get("hierarchical") if outcome else None
+        with population_slot.container():
+            SHOWN.update(views.population_view(hier, quick_pv, "units"))
+
+    # The exact preview (milliseconds) stands in while the sampler runs. When the server is busy
+    # (lighter fits) only its shrinkage chart: the forest and population slots say that they come
+    # with the fits, which spares the server a third of its drawing per move.
+    if not ready:
+        busy = requests is not None and used_settings != fit_settings
+        if quick is not None:
+            note = "Showing the exact preview while the sampler runs."
+            draw_estimates(quick.estimates, note, forest=not busy)
+            if busy:
+                for slot in (forest_slot, population_slot):
+                    slot.container().caption(
+                        ":material/hourglass_top: Drawn when the sampler's result arrives: the server "
+                        "is busy, so meanwhile it draws only the shrinkage preview above."
+                    )
+            else:
+                draw_population(quick, None)
+        else:
+            shrink_slot.container().info(
+                "No instant preview for these settings (every group needs its own spread); "
+                "the sampler's result follows."
+            )
+
+    with status_slot:
+        if requests is None:  # a cold server: the first request loads the sampler (seconds, once)
+            with st.spinner("Loading the sampler…", show_time=True):
+                used_settings, requests = common.start_fits(data, priors, fit_settings, sigma=settings.sigma)
+        outcome = common.wait_for_fits(requests, label="Sampling the three models")
+
+    estimates = common.estimates_frame(outcome, quick.estimates if quick is not None else None)
+    if estimates is not None:
+        source = "" if outcome.complete else "Fits that failed show the exact preview instead."
+        draw_estimates(estimates, source)
+        draw_population(quick, outcome)
+    with diagnostics_slot:
+        st.caption(
+            f"Each fit ran {used_settings.chains} chain(s) of {used_settings.draws} draws with NUTS (nutpie) "
+            f"after {used_settings.tune} tuning steps. Problems are spelled out below."
+        )
+        if busy := common.busy_note(fit_settings, used_settings):
+            st.info(busy, icon=":material/group:")
+        common.diagnostics_panel(outcome)
+        if (
+            settings.sigma == "group"
+            and min(settings.sizes) < 10
+            and not all(r.diagnostics.ok for r in outcome.results.values())
+        ):
+            st.info(
+                "A group with only a few observations and its own σ is hard to fit: its σ is barely "
+                "identified. If the groups' spreads are similar, choose **one shared by all groups** "
+                "under *Observation sd σ* in the sidebar.",
+                icon=":material/lightbulb:",
+            )
+        if outcome.results:
+            total = np.sum([r.diagnostics.seconds for r in outcome.results.values()])
+            st.caption(f"Sampling time for all fits: {total:.2f} s.")
+
+    st.subheader("6 · Take it with you")
+    views.downloads(outcome.results, estimates, SHOWN, stem=f"explore-seed{settings.seed}")
+    views.show_code(
+        codegen.pymc_script(
+            codegen.SyntheticSpec(settings.sizes, settings.means, settings.sds, settings.seed, Y_LABEL),
+            priors,
+            used_settings,
+            sigma=settings.sigma,
+        ),
+        file_name=f"explore_seed{settings.seed}.py",
+    )
+
+
+groups_and_results()

@@ -1,0 +1,441 @@
+"""Radon in Minnesota homes (Gelman & Hill ch. 12): county intercepts three ways, a county up close,
+predictions for a new house, and Gelman & Hill's published numbers beside the app's.
+
+Settings live in ``st.session_state`` under ``radon_*`` keys (tests may preset them before the first
+run, e.g. fewer draws). A link can name the county and floor: ``/radon?county=AITKIN&floor=first``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from hbm_core.data.datasets import DATASETS, load_dataset
+from hbm_core.inference.engine import FitSettings
+from hbm_core.lessons.real_data import (
+    RADON_DEFAULT_COUNTY,
+    compare_published,
+    county_detail,
+    county_sizes,
+    county_subset,
+    radon_published,
+)
+from hbm_core.posterior.predict import (
+    EPA_ACTION_LEVEL,
+    PredictionError,
+    predictive_draws,
+    predictive_moments,
+    summarize_log_scale,
+)
+from hbm_core.priors import default_priors
+from hbm_core.viz import charts
+from hbm_core.viz import real_data_charts as rcharts
+from hbm_core.viz.palette import FIT_LABELS
+from ui import common, views
+
+common.start_page()  # a deep link on a fresh server must still run inside app.py
+
+Y_LABEL = "log radon (log pCi/L)"
+INTERCEPT_LABEL = "county intercept: log radon in a basement (log pCi/L)"
+FLOORS = {"basement": 0.0, "first floor": 1.0}
+DRAWS = (250, 500, 1000, 2000)
+TUNE = (250, 500, 1000, 2000)
+DEFAULTS = {
+    "radon_county": RADON_DEFAULT_COUNTY,
+    "radon_floor": "basement",
+    "radon_seed": 1,
+    "radon_draws": 1000,
+    "radon_tune": 500,
+    "radon_chains": 4,
+}
+SUBSET = 8  # the forest shows the chosen county, the SUBSET smallest and the SUBSET largest
+
+data = load_dataset("radon")
+common.warm_up(data)  # compile in the background while the page draws (once per server)
+info = DATASETS["radon"]
+sizes = county_sizes(data)
+counties = list(data.groups)
+
+# ---------------------------------------------------------------------------------------------
+# State: defaults, or the county / floor named in the link on the first run
+
+notes: list[str] = []
+if "radon_county" not in st.session_state:
+    link_county = st.query_params.get("county")
+    if link_county:
+        match = [c for c in counties if c.lower() == link_county.strip().lower()]
+        if match:
+            st.session_state["radon_county"] = match[0]
+        else:
+            notes.append(
+                f"There is no county called “{link_county}” in the data; showing {RADON_DEFAULT_COUNTY}."
+            )
+    link_floor = st.query_params.get("floor")
+    if link_floor:
+        floor = {"basement": "basement", "0": "basement", "first": "first floor", "1": "first floor"}.get(
+            link_floor.strip().lower().replace(" floor", "")
+        )
+        if floor:
+            st.session_state["radon_floor"] = floor
+        else:
+            notes.append(f"“{link_floor}” is not a floor (use basement or first); showing a basement.")
+for key, value in DEFAULTS.items():
+    st.session_state.setdefault(key, value)
+    st.session_state[key] = st.session_state[key]  # keep values of widgets not drawn this run
+if st.session_state["radon_county"] not in counties:
+    notes.append(f"Unknown county {st.session_state['radon_county']!r}; showing {RADON_DEFAULT_COUNTY}.")
+    st.session_state["radon_county"] = RADON_DEFAULT_COUNTY
+if st.session_state["radon_floor"] not in FLOORS:
+    st.session_state["radon_floor"] = "basement"
+
+with st.sidebar:
+    st.header("County")
+    st.selectbox(
+        "County",
+        counties,
+        key="radon_county",
+        format_func=lambda c: f"{c}  (n = {sizes[c]})",
+        help="Pick a county to see its three estimates and a prediction for a new house there. "
+        "n is the number of houses measured in the county.",
+    )
+    st.header("Sampler")
+    st.number_input(
+        "Seed",
+        0,
+        1_000_000,
+        step=1,
+        key="radon_seed",
+        help="Random seed of the sampler and of the predictions: same seed, same numbers.",
+    )
+    with st.expander("Draws and chains"):
+        st.select_slider("Draws per chain", DRAWS, key="radon_draws")
+        st.select_slider("Tuning steps per chain", TUNE, key="radon_tune")
+        st.slider("Chains", 1, 4, key="radon_chains")
+        st.caption(
+            "Defaults: 4 chains × 1000 draws after 500 tuning steps keep every R-hat below 1.01 for all "
+            "85 counties; with 500 draws the largest of the 85 R-hats often lands just above it."
+        )
+
+county = st.session_state["radon_county"]
+floor_name = st.session_state["radon_floor"]
+wanted = {"county": county, "floor": "first" if floor_name == "first floor" else "basement"}
+if {k: st.query_params.get(k) for k in wanted} != wanted:
+    st.query_params.from_dict(wanted)
+
+# Weakly informative priors scaled to the data (rounded, so the page can print them).
+_auto = default_priors(data.y, data.family)
+priors = _auto.with_(tau_scale=round(_auto.tau_scale, 1), sigma_scale=round(_auto.sigma_scale, 1))
+settings = FitSettings(
+    draws=int(st.session_state["radon_draws"]),
+    tune=int(st.session_state["radon_tune"]),
+    chains=int(st.session_state["radon_chains"]),
+    seed=int(st.session_state["radon_seed"]),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Introduction and fits
+
+st.title("Radon in Minnesota homes: 85 counties")
+for note in notes:
+    st.warning(note, icon="🔧")
+st.markdown(
+    f"The EPA measured radon, a radioactive gas that causes lung cancer, in **{data.n_obs} houses** "
+    f"in **{data.n_groups} Minnesota counties**; some counties have one or two houses, ST LOUIS has 116. "
+    "Radon comes from the ground, so basements read higher than first floors. Following Gelman & Hill, "
+    "every model is a regression of log radon on the floor of the measurement, with one **intercept "
+    "per county** (the county's log radon in a basement) and one common floor slope β:"
+)
+st.latex(
+    r"y_i = \alpha_{\text{county}[i]} + \beta\,\text{floor}_i + \varepsilon_i,"
+    r"\qquad \varepsilon_i \sim N(0, \sigma_y)"
+)
+st.markdown(
+    f"**{FIT_LABELS['pooled']}** uses one α for the whole state, **{FIT_LABELS['unpooled']}** "
+    f"estimates each county's α from its own houses, and **{FIT_LABELS['hierarchical']}** draws the "
+    "county intercepts from a common distribution, α_j ~ N(μ_α, σ_α), and learns μ_α and σ_α from all "
+    "85 counties."
+)
+st.caption(f"Data: {info.source} Priors: {priors.describe()}, β ~ Normal(0, {priors.beta_scale:g}).")
+
+outcome = common.run_fits(data, priors, settings, label=f"Fitting the three models to {data.n_obs} houses")
+results = outcome.results
+if not {"pooled", "unpooled", "hierarchical"} <= set(results):
+    st.error(
+        "The fits did not finish, so there is nothing to show yet. The reasons are below; try another "
+        "seed or more tuning steps.",
+        icon="🛑",
+    )
+    common.diagnostics_panel(outcome)
+    st.stop()
+
+estimates = common.estimates_frame(outcome, None)
+pop = results["hierarchical"].population.set_index("parameter")["mean"]
+
+# ---------------------------------------------------------------------------------------------
+# 1 Shrinkage against county size
+
+st.subheader("1 · Small counties shrink the most")
+common.chart(
+    charts.shrinkage(
+        estimates,
+        INTERCEPT_LABEL,
+        style="by_n",
+        group_label="county",
+        title="County intercepts against the number of houses measured",
+    ),
+    "Each blue dot is a county's own (no-pooling) estimate, each vermillion arrowhead its partial-pooling "
+    "estimate; the dashed line is the complete-pooling estimate for the whole state. On the left, counties "
+    "with 1–5 houses have wild own estimates and are pulled far toward the middle; on the right, counties "
+    "with 50+ houses barely move. Hover a mark for the county's name.",
+    name="Shrinkage by county size",
+)
+
+# ---------------------------------------------------------------------------------------------
+# 2 One county up close
+
+st.subheader(f"2 · One county up close: {county}")
+detail = county_detail(results, county).set_index("fit")
+nopool = detail.loc[FIT_LABELS["unpooled"]]
+partial = detail.loc[FIT_LABELS["hierarchical"]]
+moved = (nopool["posterior mean"] - partial["posterior mean"]) / (nopool["posterior mean"] - pop["mu"])
+pooled_mean = detail.loc[FIT_LABELS["pooled"], "posterior mean"]
+cols = st.columns(4)
+cols[0].metric("Houses measured", f"{int(nopool['n'])}")
+cols[1].metric(
+    FIT_LABELS["unpooled"],
+    f"{nopool['posterior mean']:.3f}",
+    delta=f"Gelman & Hill: {nopool['Gelman & Hill']:.3f}",
+    delta_color="off",
+    delta_arrow="off",
+    help="This app: posterior mean of the county's intercept estimated from its own houses only. "
+    "Gelman & Hill: their least-squares intercept (lm with county indicators and a common floor slope).",
+)
+cols[2].metric(
+    FIT_LABELS["hierarchical"],
+    f"{partial['posterior mean']:.3f}",
+    delta=f"{100 * moved:.0f}% of the way to μ_α" if np.isfinite(moved) else None,
+    delta_color="off",
+    delta_arrow="off",
+    help="Posterior mean of the county's intercept under partial pooling, and how far it moved from the "
+    "no-pooling estimate toward the state-wide mean μ_α.",
+)
+cols[3].metric(
+    FIT_LABELS["pooled"],
+    f"{pooled_mean:.3f}",
+    delta="Gelman & Hill: 1.327",
+    delta_color="off",
+    delta_arrow="off",
+    help="One intercept for the whole state, the same for every county.",
+)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    compact = detail.reset_index()
+    compact["94% HDI"] = [
+        f"{lo:.2f} – {hi:.2f}" for lo, hi in zip(compact["94% HDI low"], compact["94% HDI high"], strict=True)
+    ]
+    compact["Gelman & Hill"] = [f"{v:.3f}" if np.isfinite(v) else "—" for v in compact["Gelman & Hill"]]
+    st.dataframe(
+        compact[["fit", "posterior mean", "sd", "94% HDI", "Gelman & Hill"]],
+        hide_index=True,
+        width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("posterior mean", "sd")},
+    )
+    st.caption(
+        "Intercepts: log radon in a basement (log pCi/L). Gelman & Hill print no per-county partial-pooling "
+        "value (their lmer fit is summarised by μ_α and σ_α, see section 4)."
+    )
+with right:
+    direction = "down" if nopool["posterior mean"] > pop["mu"] else "up"
+    houses = f"{int(nopool['n'])} house{'s' if nopool['n'] != 1 else ''}"
+    if np.isfinite(moved) and moved < 0.2:
+        verdict = (
+            f"Partial pooling barely moves it ({partial['posterior mean']:.2f} ± {partial['sd']:.2f}): "
+            f"{houses} pin the county down, so it needs little from the others."
+        )
+    else:
+        verdict = (
+            f"Partial pooling moves it {direction} to **{partial['posterior mean']:.2f} ± "
+            f"{partial['sd']:.2f}**, {100 * moved:.0f}% of the way to the state-wide mean μ_α = "
+            f"{pop['mu']:.2f}, with a narrower interval: the county borrows strength from the other 84."
+        )
+    st.markdown(
+        f"With **{houses}**, {county}'s own estimate is {nopool['posterior mean']:.2f} ± "
+        f"{nopool['sd']:.2f} (Gelman & Hill: {nopool['Gelman & Hill']:.2f}). {verdict}"
+    )
+
+subset = county_subset(sizes, county, k=SUBSET)
+sub = estimates[estimates["group"].isin(subset)].copy()
+sub["group"] = pd.Categorical(sub["group"], categories=subset, ordered=True)
+sub = sub.sort_values(["group", "fit"]).assign(group=lambda d: d["group"].astype(str))
+common.chart(
+    charts.forest(
+        sub,
+        INTERCEPT_LABEL,
+        group_label="county",
+        title=f"{county} (top), then the {SUBSET} smallest and the {SUBSET} largest counties",
+    ),
+    "Posterior means with 94% intervals. For small counties the no-pooling interval (blue) is wide and the "
+    "partial-pooling one (vermillion) is narrower and nearer the state mean; for large counties the two "
+    "agree. Complete pooling (grey square) gives every county the same, overconfident, estimate.",
+    name="Forest plot",
+)
+
+# ---------------------------------------------------------------------------------------------
+# 3 Predictions
+
+st.subheader("3 · Predicting radon in a new house")
+st.radio(
+    "Where in the house is the new measurement?",
+    list(FLOORS),
+    key="radon_floor",
+    horizontal=True,
+    help="Basement measurements read higher: the floor slope β is about −0.7 on the log scale, i.e. a "
+    "first-floor reading is about half a basement reading.",
+)
+floor_name = st.session_state["radon_floor"]
+x = FLOORS[floor_name]
+seed = settings.seed
+frames, rows = [], []
+try:
+    for where, group, fits in (
+        (county, county, ("pooled", "unpooled", "hierarchical")),
+        ("a new county", None, ("pooled", "hierarchical")),
+    ):
+        for fit in fits:
+            draws = predictive_draws(results[fit].idata, group, x=x, seed=seed)
+            frames.append(pd.DataFrame({"value": draws, "fit": fit, "where": where}))
+            s = summarize_log_scale(draws)
+            rows.append(
+                {
+                    "house in": where,
+                    "fit": FIT_LABELS[fit],
+                    "median pCi/L": s.natural_median,
+                    "94% interval pCi/L": f"{s.natural_low:.1f} – {s.natural_high:.1f}",
+                    "mean pCi/L": s.natural_mean,
+                    "P(> 4 pCi/L)": s.p_above,
+                    "mean log pCi/L": s.mean,
+                    "sd log pCi/L": s.sd,
+                }
+            )
+    here = predictive_moments(results["hierarchical"].idata, county, x=x)
+    new = {fit: predictive_moments(results[fit].idata, None, x=x) for fit in ("pooled", "hierarchical")}
+except (PredictionError, KeyError) as err:
+    st.error(f"The prediction could not be made: {err}")
+    st.stop()
+pred = pd.concat(frames, ignore_index=True)
+lo, hi = np.quantile(pred["value"], [0.002, 0.998])
+domain = (float(min(lo, np.log(EPA_ACTION_LEVEL)) - 0.1), float(hi) + 0.1)
+marker = {"marker": float(np.log(EPA_ACTION_LEVEL)), "marker_label": "4 pCi/L: EPA action level"}
+common.chart(
+    rcharts.predictive_density(
+        pred[pred["where"] == county],
+        Y_LABEL,
+        domain=domain,
+        title=f"A new house in {county}",
+        subtitle=f"{floor_name} measurement",
+        height=230,
+        **marker,
+    ),
+    f"Each curve is the radon level we would expect in one more house in {county}. No pooling trusts "
+    "the county's own houses; partial pooling is pulled toward the state. Most of the spread is "
+    f"house-to-house: under partial pooling the county's level is uncertain by ±{here.sd_location:.2f}, "
+    f"one house varies by ±{here.sd_noise:.2f} (log pCi/L).",
+    name=f"New house in {county}",
+)
+common.chart(
+    rcharts.predictive_density(
+        pred[pred["where"] == "a new county"],
+        Y_LABEL,
+        domain=domain,
+        title="A new house in a new county",
+        subtitle=f"{floor_name} measurement, a county with no data yet",
+        height=230,
+        **marker,
+    ),
+    "Partial pooling draws the new county's intercept from N(μ_α, σ_α), then the house from "
+    f"N(α + β·floor, σ_y): sd {new['hierarchical'].sd:.2f}. Complete pooling has a similar spread "
+    f"({new['pooled'].sd:.2f}) because its one σ_y soaks up the differences between counties, but it is "
+    f"centred on the average house ({new['pooled'].mean:.2f}), which big low-radon counties dominate, "
+    f"not on the average county ({new['hierarchical'].mean:.2f}). No pooling says nothing about a county "
+    "it has not seen.",
+    name="New house in a new county",
+)
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "median pCi/L": st.column_config.NumberColumn(format="%.2f"),
+        "mean pCi/L": st.column_config.NumberColumn(format="%.2f"),
+        "P(> 4 pCi/L)": st.column_config.NumberColumn(
+            format="%.2f", help="Chance that the new house is above the EPA's action level of 4 pCi/L."
+        ),
+        "mean log pCi/L": st.column_config.NumberColumn(format="%.3f"),
+        "sd log pCi/L": st.column_config.NumberColumn(format="%.3f"),
+    },
+)
+st.caption(
+    "pCi/L = picocuries per litre; the models work on log pCi/L, so medians and intervals convert back with "
+    "exp(·) and the mean in pCi/L is the mean of exp(draws). P(> 4 pCi/L): the chance that the new house "
+    "exceeds the EPA's action level."
+)
+
+# ---------------------------------------------------------------------------------------------
+# 4 Published numbers
+
+st.subheader("4 · Gelman & Hill vs this app")
+comparison = compare_published(results, radon_published(county))
+comparison["difference"] = comparison["difference"].round(3) + 0.0  # no "-0.000"
+st.dataframe(
+    comparison.drop(columns=["published sd", "source"]),
+    hide_index=True,
+    width="stretch",
+    height=35 * (len(comparison) + 1) + 3,
+    column_config={
+        "published": st.column_config.NumberColumn(format="%.3f"),
+        "this app": st.column_config.NumberColumn(format="%.3f", help="Posterior mean."),
+        "app sd": st.column_config.NumberColumn(format="%.3f", help="Posterior sd."),
+        "difference": st.column_config.NumberColumn(format="%+.3f", help="This app minus published."),
+    },
+)
+st.caption(
+    "Published: Gelman & Hill (2007), ch. 12. They fit these models by least squares (lm) and restricted "
+    "maximum likelihood (lmer); this "
+    "app samples the posterior under weak priors, so its posterior means should agree to about ±0.02 "
+    "(Monte Carlo error and rounding of the printed numbers). log radon uses their transform: log(pCi/L), "
+    "with 0.1 pCi/L for readings of zero."
+)
+
+# ---------------------------------------------------------------------------------------------
+# 5 Diagnostics
+
+st.subheader("5 · Did the sampler work?")
+st.caption(
+    f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning steps "
+    "(NUTS, nutpie). Results are cached: the same settings show instantly for everyone."
+)
+common.diagnostics_panel(outcome)
+if results:
+    total = np.sum([r.diagnostics.seconds for r in results.values()])
+    st.caption(f"Sampling time for all fits: {total:.1f} s.")
+
+with st.expander("All 85 counties as a table"):
+    wide = estimates.pivot(index="group", columns="fit", values="mean").reindex(counties)
+    table = pd.DataFrame({"county": counties, "houses": sizes.to_numpy()})
+    for fit in ("unpooled", "hierarchical", "pooled"):
+        if fit in wide.columns:
+            table[FIT_LABELS[fit]] = wide[fit].to_numpy()
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            FIT_LABELS[f]: st.column_config.NumberColumn(format="%.3f")
+            for f in ("pooled", "unpooled", "hierarchical")
+        },
+    )
+
+st.subheader("6 · Take it with you")
+views.take_it_with_you(results, estimates, common.charts_on_page(), data, priors, settings, stem="radon")

@@ -1,0 +1,314 @@
+"""Reed frogs (Statistical Rethinking ch. 13): tadpole survival in 48 tanks, no pooling vs partial
+pooling, small tanks shrink most; McElreath's published a_bar and sigma beside the app's.
+
+Settings live in ``st.session_state`` under ``frogs_*`` keys (tests may preset them before the first
+run, e.g. fewer draws).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from scipy.special import expit
+
+from hbm_core.data.datasets import DATASETS, load_dataset
+from hbm_core.inference.engine import FitSettings
+from hbm_core.lessons.real_data import (
+    REEDFROGS_PRIORS,
+    REEDFROGS_PUBLISHED,
+    compare_published,
+    density_summary,
+    population_survival,
+    tank_frame,
+)
+from hbm_core.posterior.predict import PredictionError, location_draws
+from hbm_core.viz import real_data_charts as rcharts
+from hbm_core.viz.palette import FIT_LABELS
+from ui import common, views
+
+common.start_page()  # a deep link on a fresh server must still run inside app.py
+
+NOPOOL_MODEL = f"{FIT_LABELS['unpooled']} (model m13.1)"
+DRAWS = (250, 500, 1000, 2000)
+TUNE = (250, 500, 1000, 2000)
+DEFAULTS = {
+    "frogs_mu_scale": REEDFROGS_PRIORS.mu_scale,
+    "frogs_tau_scale": REEDFROGS_PRIORS.tau_scale,
+    "frogs_seed": 1,
+    "frogs_draws": 1000,
+    "frogs_tune": 500,
+    "frogs_chains": 4,
+}
+
+data = load_dataset("reedfrogs")
+common.warm_up(data, tau_family=REEDFROGS_PRIORS.tau_family)  # compile in the background (once per server)
+info = DATASETS["reedfrogs"]
+
+for key, value in DEFAULTS.items():
+    st.session_state.setdefault(key, value)
+    st.session_state[key] = st.session_state[key]  # keep values of widgets not drawn this run
+
+
+def _mcelreath_priors() -> None:
+    st.session_state["frogs_mu_scale"] = REEDFROGS_PRIORS.mu_scale
+    st.session_state["frogs_tau_scale"] = REEDFROGS_PRIORS.tau_scale
+
+
+with st.sidebar:
+    st.header("Priors (logit scale)")
+    st.slider(
+        "Prior sd of ā (population mean)",
+        0.5,
+        5.0,
+        step=0.25,
+        key="frogs_mu_scale",
+        help="ā ~ Normal(0, this): where the average tank's log-odds of survival may lie. McElreath: 1.5.",
+    )
+    st.slider(
+        "Prior mean of σ (between-tank sd)",
+        0.25,
+        5.0,
+        step=0.25,
+        key="frogs_tau_scale",
+        help="σ ~ Exponential with this mean: how different tanks may be a priori. McElreath: 1 (rate 1).",
+    )
+    st.button("McElreath's priors", on_click=_mcelreath_priors, icon="↩️", width="stretch")
+    st.header("Sampler")
+    st.number_input(
+        "Seed",
+        0,
+        1_000_000,
+        step=1,
+        key="frogs_seed",
+        help="Random seed of the sampler: same seed, same numbers.",
+    )
+    with st.expander("Draws and chains"):
+        st.select_slider("Draws per chain", DRAWS, key="frogs_draws")
+        st.select_slider("Tuning steps per chain", TUNE, key="frogs_tune")
+        st.slider("Chains", 1, 4, key="frogs_chains")
+
+priors = REEDFROGS_PRIORS.with_(
+    mu_scale=float(st.session_state["frogs_mu_scale"]), tau_scale=float(st.session_state["frogs_tau_scale"])
+)
+settings = FitSettings(
+    draws=int(st.session_state["frogs_draws"]),
+    tune=int(st.session_state["frogs_tune"]),
+    chains=int(st.session_state["frogs_chains"]),
+    seed=int(st.session_state["frogs_seed"]),
+)
+mcelreath = priors == REEDFROGS_PRIORS
+
+# ---------------------------------------------------------------------------------------------
+# Introduction and fits
+
+st.title("Reed frogs: tadpole survival in 48 tanks")
+st.markdown(
+    "Vonesh & Bolker raised reed-frog tadpoles in **48 tanks** holding **10, 25 or 35 tadpoles** "
+    "(with or without predators) and counted the survivors. How likely is a tadpole to survive in each "
+    "tank? Each tank's survival probability p is modelled on the log-odds scale:"
+)
+st.latex(
+    r"\begin{gathered}\text{survivors}_j \sim \text{Binomial}(n_j, p_j),\qquad "
+    r"\operatorname{logit} p_j = a_j,\qquad a_j \sim N(\bar a, \sigma)\\ "
+    + rf"\bar a \sim N(0, {priors.mu_scale:g}),\qquad "
+    + rf"\sigma \sim \text{{Exponential}}({1 / priors.tau_scale:.3g})"
+    + r"\end{gathered}"
+)
+st.markdown(
+    f"This is **{FIT_LABELS['hierarchical']}** (McElreath's model m13.2). **{FIT_LABELS['unpooled']}** "
+    f"estimates each tank from its own tadpoles only: its observed share of survivors (the model m13.1 "
+    f"adds a weak prior a_j ~ N(0, {priors.mu_scale:g}) per tank). **{FIT_LABELS['pooled']}** gives all "
+    "tanks one survival probability."
+)
+st.caption(f"Data: {info.source}")
+
+outcome = common.run_fits(data, priors, settings, label="Fitting the three models to 48 tanks")
+results = outcome.results
+if "hierarchical" not in results:
+    st.error(
+        "The fits did not finish, so there is nothing to show yet. The reasons are below; try another "
+        "seed or more tuning steps.",
+        icon="🛑",
+    )
+    common.diagnostics_panel(outcome)
+    st.stop()
+
+tanks = tank_frame(results, data).sort_values(["density", "tank"], kind="stable")
+hier = results["hierarchical"]
+median = population_survival(hier)
+pop = hier.population.set_index("parameter")
+
+# ---------------------------------------------------------------------------------------------
+# 1 The tanks
+
+st.subheader("1 · Every tank, two ways")
+cols = st.columns(4)
+cols[0].metric(
+    "Median tank survival",
+    f"{median['mean']:.0%}",
+    help=f"expit(ā) under partial pooling; 94% interval {median['low']:.0%} – {median['high']:.0%}.",
+)
+if "pooled" in results:
+    cols[1].metric(
+        FIT_LABELS["pooled"],
+        f"{expit(results['pooled'].population.set_index('parameter').loc['mu', 'mean']):.0%}",
+        help="One survival probability for all tadpoles (about the overall share of survivors).",
+    )
+cols[2].metric("ā (logit)", f"{pop.loc['mu', 'mean']:.2f} ± {pop.loc['mu', 'sd']:.2f}")
+cols[3].metric("σ (logit)", f"{pop.loc['tau', 'mean']:.2f} ± {pop.loc['tau', 'sd']:.2f}")
+common.chart(
+    rcharts.tank_survival(tanks, median["mean"], groups={d: f"{d} tadpoles" for d in (10, 25, 35)}),
+    "Blue: each tank on its own, the share of its tadpoles that survived. Vermillion: partial pooling, "
+    "pointing the way each tank moved. Every tank moves toward the population median (vermillion dashed "
+    "line), and most in the small tanks on the left: 10 tadpoles say less than 35. Tanks where every "
+    "tadpole survived still get estimates below 100%. Hover a tank for all three fits.",
+    name="Tank survival",
+)
+
+# ---------------------------------------------------------------------------------------------
+# 2 Shrinkage by tank size
+
+st.subheader("2 · Small tanks shrink the most")
+summary = density_summary(tanks)
+common.chart(
+    rcharts.density_shrinkage(summary),
+    "The average distance, in percentage points of survival, between a tank's observed proportion (no "
+    "pooling) and its partial-pooling estimate. It falls as tanks get bigger: more tadpoles, more evidence, "
+    "less borrowing.",
+    name="Shrinkage by tank size",
+)
+st.dataframe(
+    summary.drop(columns=["density"]).rename(
+        columns={
+            "mean_shift": "mean |shift|",
+            "max_shift": "largest |shift|",
+            "pooling": "mean pooling factor",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "mean |shift|": st.column_config.NumberColumn(format="%.1f pp"),
+        "largest |shift|": st.column_config.NumberColumn(format="%.1f pp"),
+        "mean pooling factor": st.column_config.NumberColumn(
+            format="%.2f", help="0 = the tank keeps its own estimate, 1 = pulled all the way to ā."
+        ),
+    },
+)
+st.caption(
+    "|shift| = |partial pooling − observed proportion| in percentage points (pp) of survival. Pooling "
+    "factor: 0 = the tank keeps its own estimate, 1 = pulled all the way to the population median."
+)
+
+# ---------------------------------------------------------------------------------------------
+# 3 Published numbers and the population of tanks
+
+st.subheader("3 · Statistical Rethinking vs this app")
+comparison = compare_published(results, REEDFROGS_PUBLISHED)
+comparison["difference"] = comparison["difference"].round(3) + 0.0  # no "-0.000"
+st.dataframe(
+    comparison.drop(columns=["model", "source"]),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        c: st.column_config.NumberColumn(format="%.2f")
+        for c in ("published", "published sd", "this app", "app sd")
+    }
+    | {"difference": st.column_config.NumberColumn(format="%+.3f", help="This app minus published.")},
+)
+if mcelreath:
+    st.caption(
+        "Published: McElreath, Statistical Rethinking (2nd ed., 2020), precis(m13.2), posterior mean and sd. "
+        "The app fits the same model with the same priors, so it should agree to about ±0.03 (Monte Carlo "
+        "error)."
+    )
+else:
+    st.warning(
+        "You changed the priors: the published numbers are for McElreath's priors "
+        "(ā ~ N(0, 1.5), σ ~ Exponential(1)). Press **McElreath's priors** in the sidebar to compare.",
+        icon="ℹ️",
+    )
+
+st.subheader("4 · How different are the tanks?")
+left, right = st.columns([3, 2], gap="large")
+try:
+    new_tank = expit(location_draws(hier.idata, None, seed=settings.seed))
+except PredictionError as err:
+    st.error(f"Could not simulate new tanks: {err}")
+else:
+    with left:
+        common.chart(
+            rcharts.predictive_density(
+                pd.DataFrame({"value": new_tank, "fit": "hierarchical"}),
+                "survival probability in a new tank",
+                domain=(0.0, 1.0),
+                bounds=(0.0, 1.0),
+                x_format=".0%",
+                title="Survival in a new tank",
+            ),
+            "Partial pooling's population of tanks: draw a_new ~ N(ā, σ), then p = expit(a_new).",
+            name="Survival in a new tank",
+        )
+    with right:
+        q = np.quantile(new_tank, [0.1, 0.5, 0.9])
+        st.markdown(
+            f"The estimated between-tank sd is σ ≈ {pop.loc['tau', 'mean']:.2f} on the log-odds scale: "
+            f"large. A typical new tank keeps about **{q[1]:.0%}** of its tadpoles, but one tank in ten "
+            f"keeps fewer than **{q[0]:.0%}** and one in ten more than **{q[2]:.0%}**."
+        )
+        st.markdown(
+            "Tanks really differ (predators, density, tadpole size), so the model pools only partially: "
+            "a large σ means each tank keeps much of its own estimate. A small σ would pull every tank "
+            "close to the median."
+        )
+
+# ---------------------------------------------------------------------------------------------
+# 4 Diagnostics
+
+st.subheader("5 · Did the sampler work?")
+st.caption(
+    f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning steps "
+    "(NUTS, nutpie). Results are cached: the same settings show instantly for everyone."
+)
+common.diagnostics_panel(outcome)
+total = np.sum([r.diagnostics.seconds for r in results.values()])
+st.caption(f"Sampling time for all fits: {total:.1f} s.")
+
+with st.expander("All 48 tanks as a table"):
+    st.dataframe(
+        tanks.rename(
+            columns={
+                "observed": "observed share",
+                "pooled": FIT_LABELS["pooled"],
+                "unpooled": NOPOOL_MODEL,
+                "hierarchical": FIT_LABELS["hierarchical"],
+                "shift": "partial − observed",
+                "pooling": "pooling factor",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(format="%.3f")
+            for c in (
+                "observed share",
+                FIT_LABELS["pooled"],
+                NOPOOL_MODEL,
+                FIT_LABELS["hierarchical"],
+                "partial − observed",
+                "pooling factor",
+            )
+        },
+    )
+
+st.subheader("6 · Take it with you")
+views.take_it_with_you(
+    results,
+    common.estimates_frame(outcome, None),
+    common.charts_on_page(),
+    data,
+    priors,
+    settings,
+    stem="reedfrogs",
+)

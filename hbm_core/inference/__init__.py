@@ -1,0 +1,1 @@
+"""The sampling service: fit settings, compiled models, jobs, slots and sharing of fits."""

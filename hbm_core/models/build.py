@@ -1,0 +1,185 @@
+"""PyMC models for the three poolings, written to read like the math.
+
+Every model is built from a :class:`ModelSpec` (its *structure*: what needs a recompile)
+and takes all data and prior scales through ``pm.Data`` containers, so one compiled model
+serves any data set of that structure. Group-level vectors have ``spec.n_groups`` entries,
+a capacity that may exceed the groups in use: unused groups get no observations, only
+see their prior, and are sliced off before summaries.
+
+Notation (J groups, observation i in group g[i]):
+
+complete pooling   y_i ~ Normal(mu + beta x_i, sigma)            one mean for everyone
+no pooling         y_i ~ Normal(theta_g + beta x_i, sigma)       theta_j ~ Normal(mu_loc, mu_scale)
+partial pooling    y_i ~ Normal(theta_g + beta x_i, sigma)       theta_j ~ Normal(mu, tau)
+
+``sigma`` is one sd per group (``sigma="group"``) or shared; the known-SE family replaces it by
+the given standard errors; the binomial family uses ``y_i ~ Binomial(n_i, logit^-1(theta_g))``.
+
+Normal data without a predictor enter through each group's summary statistics (count n_j, mean
+ybar_j, within-group sum of squares ss_j), using the exact identity
+
+    sum_i log Normal(y_i | theta_j, sigma_j)
+        = log Normal(ybar_j | theta_j, sigma_j / sqrt(n_j))
+          - (n_j - 1) log sigma_j - ss_j / (2 sigma_j^2) + const,
+
+so the posterior is the same as with one term per observation while the cost no longer grows with
+the group sizes. Unused groups with their own sigma get a stand-in sum of squares (never a mean):
+it keeps their discarded sigma well shaped for the sampler and touches nothing else.
+
+Partial pooling can be *centered* (sample theta_j directly) or *non-centered*
+(theta_j = mu + tau z_j with z_j ~ Normal(0, 1)). Which is better depends on how well each
+group's data pin down theta_j, so the choice is a per-group data vector ``centered`` (0 or 1)
+rather than a different model: with weight w_j,
+
+    theta_raw_j ~ Normal(w_j mu, tau^w_j),    theta_j = mu + tau^(1 - w_j) (theta_raw_j - w_j mu)
+
+which is the centered form for w_j = 1 and the non-centered form for w_j = 0 and the same
+posterior for theta either way (Papaspiliopoulos, Roberts & Sköld 2007, partially non-centred
+parameterisations). Switching parameterization therefore never recompiles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pymc as pm
+
+from hbm_core.data.groups import Family
+from hbm_core.inference.settings import MAX_GROUPS, POOLINGS, Pooling  # noqa: F401  (re-exported)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The structure of a model: two specs that compare equal share one compiled model.
+
+    Attributes
+    ----------
+    family : "normal" | "known_se" | "binomial"
+    pooling : "pooled" | "unpooled" | "hierarchical"
+    n_groups : group capacity (>= groups in use)
+    sigma : "group" (one observation sd per group) or "shared"; normal family only
+    predictor : whether an individual-level predictor x with a common slope is included
+    tau_family : prior family of tau (hierarchical only), see :class:`hbm_core.priors.Priors`
+    """
+
+    family: Family
+    pooling: Pooling
+    n_groups: int
+    sigma: Literal["group", "shared"] = "group"
+    predictor: bool = False
+    tau_family: str = "half_normal"
+
+    def __post_init__(self) -> None:
+        # Normalise fields that do not affect the structure, so equal models share a cache entry.
+        if self.family != "normal":
+            object.__setattr__(self, "sigma", "shared")
+        if self.pooling != "hierarchical":
+            object.__setattr__(self, "tau_family", "none")
+
+
+def _tau_prior(family: str, scale: pm.Data) -> pm.Distribution:
+    if family == "half_normal":
+        return pm.HalfNormal("tau", sigma=scale)
+    if family == "half_cauchy":
+        return pm.HalfCauchy("tau", beta=scale)
+    if family == "exponential":
+        return pm.Exponential("tau", scale=scale)
+    if family == "uniform":
+        return pm.Uniform("tau", lower=0.0, upper=scale)
+    raise ValueError(
+        f"tau prior {family!r} is not available for MCMC (choose half_normal, "
+        "half_cauchy, exponential or uniform)"
+    )
+
+
+def build_model(spec: ModelSpec) -> pm.Model:
+    """Build the PyMC model for ``spec`` with placeholder data (set real data before sampling).
+
+    ``pm.Data`` containers (n = observations, K = ``spec.n_groups``, J = groups in use):
+    ``group_idx`` (n,) int, ``y`` (n,), ``trials`` (n,) binomial, ``se`` (n,) known_se,
+    or, for normal data without a predictor (:func:`uses_group_summaries`), ``group`` (J,) int,
+    ``n`` (J,), ``ybar`` (J,) and ``ss_group`` (m,) int, ``ss_df`` (m,), ``ss`` (m,);
+    ``x`` (n,) with a predictor, ``centered`` (K,) hierarchical; scalars ``mu_loc``,
+    ``mu_scale``, ``tau_scale``, ``sigma_scale``, ``beta_scale``.
+    Free variables: ``mu`` (pooled, hierarchical), ``tau``, ``theta_raw`` (hierarchical),
+    ``theta`` (unpooled; a deterministic of ``theta_raw`` when hierarchical), ``sigma``, ``beta``.
+    """
+    K = spec.n_groups
+    coords = {"group": [f"g{j}" for j in range(K)]}
+    placeholder = np.zeros(2)
+    summarised = uses_group_summaries(spec)
+    with pm.Model(coords=coords) as model:
+        if summarised:  # one row per group in use: its size, mean and group index
+            group_idx = pm.Data("group", np.arange(2, dtype="int64"))
+            n = pm.Data("n", np.full(2, 2.0))
+            y = pm.Data("ybar", placeholder.copy())
+        else:  # one row per observation
+            group_idx = pm.Data("group_idx", np.zeros(2, dtype="int64"))
+            y = pm.Data("y", placeholder.copy())
+        mu_loc = pm.Data("mu_loc", 0.0)
+        mu_scale = pm.Data("mu_scale", 10.0)
+
+        # Group (or common) location on the model's scale: the mean, or the logit of p.
+        if spec.pooling == "pooled":
+            mu = pm.Normal("mu", mu=mu_loc, sigma=mu_scale)
+            location = mu * pm.math.ones_like(y)
+        elif spec.pooling == "unpooled":
+            theta = pm.Normal("theta", mu=mu_loc, sigma=mu_scale, dims="group")
+            location = theta[group_idx]
+        else:
+            tau_scale = pm.Data("tau_scale", 10.0)
+            centered = pm.Data("centered", np.zeros(K), dims="group")
+            mu = pm.Normal("mu", mu=mu_loc, sigma=mu_scale)
+            tau = _tau_prior(spec.tau_family, tau_scale)
+            theta_raw = pm.Normal("theta_raw", mu=centered * mu, sigma=tau**centered, dims="group")
+            theta = pm.Deterministic(
+                "theta", mu + tau ** (1 - centered) * (theta_raw - centered * mu), dims="group"
+            )
+            location = theta[group_idx]
+
+        if spec.predictor:
+            x = pm.Data("x", placeholder.copy())
+            beta_scale = pm.Data("beta_scale", 10.0)
+            beta = pm.Normal("beta", mu=0.0, sigma=beta_scale)
+            location = location + beta * x
+
+        if spec.family == "binomial":
+            trials = pm.Data("trials", placeholder.copy())
+            pm.Binomial("y_obs", n=trials, logit_p=location, observed=y, shape=group_idx.shape)
+        elif spec.family == "known_se":
+            se = pm.Data("se", np.ones(2))
+            pm.Normal("y_obs", mu=location, sigma=se, observed=y, shape=group_idx.shape)
+        else:
+            sigma_scale = pm.Data("sigma_scale", 10.0)
+            if spec.sigma == "group":
+                sigma = pm.HalfNormal("sigma", sigma=sigma_scale, dims="group")
+            else:
+                sigma = pm.HalfNormal("sigma", sigma=sigma_scale)
+
+            def sigma_of(index):  # the sd of the rows of groups ``index``: their own, or the shared one
+                return sigma[index] if spec.sigma == "group" else sigma
+
+            sigma_y = sigma_of(group_idx)
+            if summarised:
+                # The within-group sums of squares (groups with n_j >= 2, plus stand-ins for unused
+                # groups that have their own sigma), then the group means with sd sigma_j / sqrt(n_j).
+                ss_group = pm.Data("ss_group", np.arange(2, dtype="int64"))
+                ss_df = pm.Data("ss_df", np.ones(2))  # n_j - 1
+                ss = pm.Data("ss", np.ones(2))
+                sigma_ss = sigma_of(ss_group)
+                pm.Potential("ss_obs", -ss_df * pm.math.log(sigma_ss) - ss / (2 * sigma_ss**2))
+                sigma_y = sigma_y / pm.math.sqrt(n)
+            pm.Normal("y_obs", mu=location, sigma=sigma_y, observed=y, shape=group_idx.shape)
+    return model
+
+
+def uses_group_summaries(spec: ModelSpec) -> bool:
+    """Whether ``spec``'s model takes each group's summary statistics instead of observations."""
+    return spec.family == "normal" and not spec.predictor
+
+
+def data_names(model: pm.Model) -> set[str]:
+    """Names of the model's ``pm.Data`` containers."""
+    return {v.name for v in model.data_vars}

@@ -1,0 +1,1 @@
+"""From draws to what is shown: summaries, diagnostics and predictions."""

@@ -1,0 +1,200 @@
+"""Turning posterior draws into what the pages show: estimates per group and diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from hbm_core.data.groups import GroupedData
+from hbm_core.models.parameterization import group_standard_errors
+from hbm_core.posterior.rank_diagnostics import rank_diagnostics
+from hbm_core.posterior.summaries import ESTIMATE_COLUMNS, HDI_PROB, summarize_draws  # noqa: F401  (re-exported)
+
+#: Thresholds for a fit we are willing to call converged (Vehtari et al. 2021).
+MAX_RHAT = 1.01
+MIN_ESS_PER_CHAIN = 100
+
+
+@dataclass
+class Diagnostics:
+    """Convergence diagnostics of one fit, and how it was made.
+
+    ``max_rhat``, ``min_ess_bulk`` and ``min_ess_tail`` are over the parameters of the
+    groups in use (padding groups excluded). ``seconds`` is sampling wall time.
+    """
+
+    divergences: int
+    max_rhat: float
+    min_ess_bulk: float
+    min_ess_tail: float
+    sampler: str
+    parameterization: str
+    seconds: float
+    draws: int
+    chains: int
+    target_accept: float
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.warnings
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["ok"] = self.ok
+        for key in ("max_rhat", "min_ess_bulk", "min_ess_tail", "seconds"):
+            out[key] = round(float(out[key]), 4)
+        return out
+
+
+def plain_warnings(
+    divergences: int, max_rhat: float, min_ess_bulk: float, min_ess_tail: float, chains: int, draws: int
+) -> list[str]:
+    """Plain-language readings of the diagnostics; empty when all is well."""
+    notes = []
+    total = chains * draws
+    if divergences:
+        notes.append(
+            f"{divergences} divergent transitions ({100 * divergences / total:.1f}% of draws): the sampler "
+            "hit a region it could not explore (often the funnel of a hierarchical model), so the "
+            "posterior may be biased. Try the other parameterization or a higher target_accept."
+        )
+    if not np.isfinite(max_rhat) or max_rhat > MAX_RHAT:
+        notes.append(
+            f"R-hat is {max_rhat:.3f} (should be below {MAX_RHAT}): the chains disagree, so they have "
+            "not converged to the same distribution. Run longer or reparameterize."
+        )
+    min_ess = MIN_ESS_PER_CHAIN * chains
+    if not np.isfinite(min_ess_bulk) or min_ess_bulk < min_ess:
+        notes.append(
+            f"Bulk effective sample size is only {min_ess_bulk:.0f} (want at least {min_ess}): "
+            "estimates of means and sds are noisy. Draw more samples."
+        )
+    if not np.isfinite(min_ess_tail) or min_ess_tail < min_ess:
+        notes.append(
+            f"Tail effective sample size is only {min_ess_tail:.0f} (want at least {min_ess}): "
+            "the interval ends are unreliable. Draw more samples."
+        )
+    return notes
+
+
+def _stacked(posterior, name: str) -> np.ndarray:
+    """Draws of ``name`` as (S,) or (S, J) with chains stacked."""
+    values = posterior[name].values
+    return values.reshape((-1,) + values.shape[2:])
+
+
+def group_draws(posterior, data: GroupedData, pooling: str) -> np.ndarray:
+    """Each group's estimate per draw, shape (S, J), on the outcome scale (probabilities for binomial).
+
+    Complete pooling gives every group the common ``mu``; otherwise the group's ``theta``.
+    With a predictor these are intercepts (x = 0).
+    """
+    if pooling == "pooled":
+        draws = np.repeat(_stacked(posterior, "mu")[:, None], data.n_groups, axis=1)
+    else:
+        draws = _stacked(posterior, "theta")
+    return expit(draws) if data.family == "binomial" else draws
+
+
+def pooling_factors(posterior, data: GroupedData) -> np.ndarray:
+    """Posterior mean pooling factor se_j^2 / (se_j^2 + tau^2) per group, shape (J,).
+
+    0 means the group keeps its own estimate, 1 means it is pulled all the way to mu.
+    se_j is sigma_j / sqrt(n_j) per draw when sigma is a parameter, else the data's se.
+    """
+    tau = _stacked(posterior, "tau")[:, None]
+    if data.family == "normal" and "sigma" in posterior:
+        sigma = _stacked(posterior, "sigma")
+        if sigma.ndim == 1:
+            sigma = sigma[:, None]
+        n = np.bincount(data.group_idx, minlength=data.n_groups)
+        se2 = sigma**2 / n
+    else:
+        se2 = group_standard_errors(data)[None, :] ** 2
+    return np.mean(se2 / (se2 + tau**2), axis=0)
+
+
+def estimates_table(posterior, data: GroupedData, pooling: str) -> pd.DataFrame:
+    """Tidy per-group estimates for one fit; columns :data:`ESTIMATE_COLUMNS`."""
+    table = summarize_draws(group_draws(posterior, data, pooling))
+    raw = data.group_summary()
+    table.insert(0, "group", list(data.groups))
+    table.insert(1, "fit", pooling)
+    table["n"] = raw["n"].to_numpy()
+    table["raw_mean"] = raw["mean"].to_numpy()
+    table["true_mean"] = data.true_means if data.true_means is not None else np.nan
+    table["pooling"] = pooling_factors(posterior, data) if pooling == "hierarchical" else np.nan
+    table["source"] = "mcmc"
+    return table[ESTIMATE_COLUMNS]
+
+
+def population_table(posterior) -> pd.DataFrame:
+    """Summary of the population-level parameters present (mu, tau, beta, shared sigma).
+
+    Columns: parameter, mean, sd, hdi_low, hdi_high; on the model's scale (logit for binomial).
+    """
+    rows = []
+    for name in ("mu", "tau", "beta", "sigma"):
+        if name in posterior and posterior[name].ndim == 2:
+            row = summarize_draws(_stacked(posterior, name)[:, None]).iloc[0].to_dict()
+            rows.append({"parameter": name, **row})
+    return pd.DataFrame(rows, columns=["parameter", "mean", "sd", "hdi_low", "hdi_high"])
+
+
+def convergence(posterior, var_names: list[str]) -> tuple[float, float, float]:
+    """(max R-hat, min bulk ESS, min tail ESS) over ``var_names`` (rank-normalised, as ArviZ's).
+
+    All parameters go through :func:`hbm_core.posterior.rank_diagnostics.rank_diagnostics` at once (ArviZ's
+    numbers, without its per-parameter loop: see there). R-hat ignores undefined values; an
+    undefined ESS (NaN) is skipped unless every ESS is.
+    """
+    present = [v for v in var_names if v in posterior]
+    if not present:
+        return np.nan, np.nan, np.nan
+    chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
+    columns = [
+        posterior[v].transpose("chain", "draw", ...).values.reshape(chains, draws, -1) for v in present
+    ]
+    rhat, ess_bulk, ess_tail = rank_diagnostics(np.concatenate(columns, axis=2))
+
+    def smallest(values: np.ndarray) -> float:
+        return float(np.nanmin(values)) if values.size and not np.isnan(values).all() else np.nan
+
+    finite = rhat[np.isfinite(rhat)]
+    return (float(finite.max()) if finite.size else np.nan), smallest(ess_bulk), smallest(ess_tail)
+
+
+def logit_estimates_table(posterior, data: GroupedData, pooling: str) -> pd.DataFrame:
+    """:func:`estimates_table` of a binomial fit on the logit scale (the model's own scale).
+
+    Same columns; ``mean``, ``sd`` and the HDI summarise the logit draws of ``theta`` (``mu`` for
+    complete pooling), ``raw_mean`` is the logit of each group's raw proportion (clipped to
+    [0.5/n, 1 - 0.5/n] so that 0 and 1 stay finite) and ``true_mean`` the logit of ``data.true_means``.
+    """
+    if data.family != "binomial":
+        raise ValueError(f"logit estimates need binomial data, not {data.family!r}")
+    if pooling == "pooled":
+        draws = np.repeat(_stacked(posterior, "mu")[:, None], data.n_groups, axis=1)
+    else:
+        draws = _stacked(posterior, "theta")
+    table = summarize_draws(draws)
+    raw = data.group_summary()
+    n = raw["n"].to_numpy(dtype=float)
+    p = np.clip(raw["mean"].to_numpy(dtype=float), 0.5 / n, 1 - 0.5 / n)
+    table.insert(0, "group", list(data.groups))
+    table.insert(1, "fit", pooling)
+    table["n"] = raw["n"].to_numpy()
+    table["raw_mean"] = np.log(p / (1 - p))
+    if data.true_means is not None:
+        t = np.asarray(data.true_means, dtype=float)
+        with np.errstate(divide="ignore"):
+            table["true_mean"] = np.log(t / (1 - t))
+    else:
+        table["true_mean"] = np.nan
+    table["pooling"] = pooling_factors(posterior, data) if pooling == "hierarchical" else np.nan
+    table["source"] = "mcmc"
+    return table[ESTIMATE_COLUMNS]

@@ -1,0 +1,1 @@
+"""Altair charts: pure functions from tidy DataFrames to charts."""

@@ -1,0 +1,284 @@
+"""Classroom mode of the Explore page: projector styling and the story told one step per click.
+
+The story: the data -> no pooling -> complete pooling -> partial pooling -> shrinkage. Every step
+has one or two plain sentences for the teacher to read aloud and one chart drawn for a projector
+(``classroom=True``). Like the normal page, a step shows the exact engine's preview at once and
+the MCMC estimates when they are ready, and the sampler's diagnostics stay on screen as one line.
+
+Functions only: ``app_pages/explore.py`` calls :func:`step_through`. The current step lives in
+``st.session_state["step"]`` (1..len(STEPS)) and in the page's URL (``ui/explore_state.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from hbm_core.inference.settings import POOLINGS
+from hbm_core.viz import charts
+from hbm_core.viz.palette import FIT_LABELS
+from ui import common, views
+
+if TYPE_CHECKING:
+    from hbm_core.data.groups import GroupedData
+    from hbm_core.exact.preview import Preview
+    from hbm_core.inference.settings import FitSettings
+    from hbm_core.priors import Priors
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the story: its title, the sentences the teacher reads aloud, the fits it shows."""
+
+    title: str
+    say: str
+    fits: tuple[str, ...] = ()
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "The data",
+        "Each dot is one measurement; the black tick is its group's average and the green diamond "
+        "the true mean we are trying to find. A group with only a few dots can have an average far "
+        "from the truth.",
+    ),
+    Step(
+        "No pooling",
+        "No pooling estimates every group from its own data only: a dot and its 94% interval. "
+        "Small groups get wide intervals, because a few measurements cannot pin down their mean.",
+        ("unpooled",),
+    ),
+    Step(
+        "Complete pooling",
+        "Complete pooling ignores the groups: one estimate for everybody, the dashed line. It is "
+        "precise, but wrong for every group whose data sit far from the line.",
+        ("pooled",),
+    ),
+    Step(
+        "Partial pooling",
+        "Partial pooling estimates each group from its own data and from what the other groups "
+        "say about groups like it. Compare with no pooling: small groups move toward the others "
+        "and their intervals get narrower.",
+        ("unpooled", "hierarchical"),
+    ),
+    Step(
+        "Shrinkage",
+        "Each arrow runs from a group's own estimate to its partial-pooling estimate. Small groups "
+        "move the most: they have the least data of their own, so they borrow the most from the "
+        "others.",
+        ("unpooled", "hierarchical"),
+    ),
+)
+
+# Larger text in the main area only (the charts get their sizes from classroom=True), and the
+# read-aloud sentences larger still. Injected only in classroom mode, so the normal page is untouched.
+_CSS = """
+<style>
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p,
+[data-testid="stMain"] [data-testid="stButton"] p,
+[data-testid="stMain"] [data-testid="stProgress"] p {
+  font-size: 1.25rem;
+}
+/* the sampler's line stays compact */
+[data-testid="stMain"] [data-testid="stAlertContainer"] p {
+  font-size: 1.1rem;
+}
+[data-testid="stMain"] .st-key-classroom_say p {
+  font-size: 1.5rem;
+  line-height: 1.4;
+  color: #111;
+}
+/* less empty space above the first row: a projector has few pixels to spare */
+[data-testid="stMainBlockContainer"] {
+  padding-top: 4rem;
+}
+</style>
+"""
+
+PREVIEW_NOTE = "Exact preview: the sampler's estimates replace it when they are ready."
+MCMC_NOTE = "Estimates from the sampler (MCMC)."
+
+
+def style() -> None:
+    """Raise the main area's text size for a projector (classroom mode only)."""
+    st.html(_CSS)
+
+
+def _go(delta: int) -> None:
+    """Button callback: move ``delta`` steps, never past the first or the last."""
+    st.session_state["step"] = min(max(int(st.session_state["step"]) + delta, 1), len(STEPS))
+
+
+def navigation(step: int) -> None:
+    """Back, "Step k of 5" and Next in one row that never moves (the teacher clicks Next again and
+    again), then the step's title. PageUp / PageDown, which presentation clickers send, work too."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium", key="classroom_nav"):
+        st.button(
+            "Back",
+            key="classroom_back",
+            icon=":material/arrow_back:",
+            on_click=_go,
+            args=(-1,),
+            disabled=step <= 1,
+            shortcut="PageUp",
+        )
+        st.markdown(f"**Step {step} of {len(STEPS)}**", width="content")
+        st.button(
+            "Next",
+            key="classroom_next",
+            icon=":material/arrow_forward:",
+            icon_position="right",
+            type="primary",
+            on_click=_go,
+            args=(1,),
+            disabled=step >= len(STEPS),
+            shortcut="PageDown",
+        )
+    st.subheader(STEPS[step - 1].title, anchor=False)
+
+
+def draw_step(
+    step: int, data: GroupedData, estimates: pd.DataFrame | None, y_label: str, note: str = ""
+) -> None:
+    """Draw step ``step``'s chart in the current container from the long estimates table.
+
+    Each step filters ``estimates`` to the fits it is about; step 1 needs only the data.
+    ``note`` says where the estimates come from (preview or MCMC), under the chart.
+    """
+    obs = data.to_frame()
+    if step == 1:
+        truth = pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
+        common.chart(charts.data_strip(obs, y_label, truth, title=None, classroom=True))
+        return
+    if estimates is None:
+        return
+    missing = [FIT_LABELS[f] for f in STEPS[step - 1].fits if f not in set(estimates["fit"])]
+    if missing:
+        st.info(
+            f"This step needs the {' and '.join(missing)} fit, which has no result.", icon=":material/info:"
+        )
+        return
+    if step == 2:
+        views.forest_view(
+            estimates[estimates["fit"] == "unpooled"],
+            y_label,
+            title="",
+            caption=note,
+            classroom=True,
+        )
+    elif step == 3:
+        figure = charts.complete_pooling_strip(obs, estimates, y_label, title=None, classroom=True)
+        common.chart(figure, f"Dashed line: the one common estimate; shaded band: its 94% interval. {note}")
+    elif step == 4:
+        views.forest_view(
+            estimates[estimates["fit"].isin(["unpooled", "hierarchical"])],
+            y_label,
+            title="",
+            caption=note,
+            classroom=True,
+        )
+    else:
+        # the read-aloud sentences explain the arrows: the caption says only where they come from
+        views.shrinkage_view(estimates, y_label, note, title="", caption="", classroom=True)
+
+
+def _divergences(n: int) -> str:
+    return f"{n} divergence{'' if n == 1 else 's'}"
+
+
+def diagnostics_line(outcome: common.FitOutcome) -> tuple[str, bool]:
+    """The fits' health in one line (divergences and R-hat), and whether all is well."""
+    # hbm_core.posterior.results loads ArviZ: imported here, where fits exist, not before the preview is drawn
+    from hbm_core.posterior.results import MIN_ESS_PER_CHAIN
+
+    done = [p for p in POOLINGS if p in outcome.results]
+    diags = [outcome.results[p].diagnostics for p in done]
+    failed = [p for p in POOLINGS if p in outcome.errors]
+    ok = bool(done) and not failed and all(d.ok for d in diags)
+    if ok:
+        divergences, rhat = sum(d.divergences for d in diags), max(d.max_rhat for d in diags)
+        return (
+            f"Sampler check: {len(done)} fits converged, {_divergences(divergences)}, R-hat ≤ {rhat:.3f}.",
+            True,
+        )
+    parts = []
+    for pooling, d in zip(done, diags, strict=True):
+        part = f"{FIT_LABELS[pooling]}: {_divergences(d.divergences)}, R-hat {d.max_rhat:.3f}"
+        ess = min(d.min_ess_bulk, d.min_ess_tail)
+        if not ess >= MIN_ESS_PER_CHAIN * d.chains:  # named only when it is the problem (NaN too)
+            part += f", only {ess:.0f} effective draws"
+        parts.append(part)
+    parts += [
+        f"{FIT_LABELS[p]}: {'cancelled' if 'cancelled' in outcome.errors[p] else 'failed'}" for p in failed
+    ]
+    if not parts:
+        return "Sampler check: no finished fits yet.", False
+    return "Sampler check: " + " · ".join(parts) + ".", False
+
+
+def diagnostics(outcome: common.FitOutcome) -> None:
+    """The compact diagnostics line: green when every fit converged, else a warning and the lesson."""
+    line, ok = diagnostics_line(outcome)
+    if ok:
+        st.success(line, icon=":material/check_circle:")
+        return
+    st.warning(line, icon=":material/warning:")
+    for pooling, message in outcome.errors.items():
+        if "cancelled" not in message:  # a cancelled fit is a stale one, not a problem
+            st.error(f"**{FIT_LABELS[pooling]}:** {message}", icon=":material/error:")
+    if outcome.results or outcome.errors:
+        # common.lesson_link's sentence is too long for one line at classroom sizes
+        try:
+            st.page_link(common.SAMPLING_PAGE, label="Why? See the sampling lesson", icon=":material/school:")
+        except st.errors.StreamlitAPIException:  # the page is not in the navigation (a bare AppTest)
+            st.markdown("🎓 Why? See the sampling lesson.")
+
+
+def step_through(
+    data: GroupedData,
+    priors: Priors,
+    fit_settings: FitSettings,
+    quick: Preview | None,
+    *,
+    step: int,
+    sigma: str,
+    y_label: str,
+) -> None:
+    """The classroom page: navigation, the step's sentences and chart, and the sampler's line.
+
+    The three fits are requested on every step (the first included), so the next step's MCMC
+    estimates are usually ready by the time the teacher clicks Next; a step shows the exact
+    preview until then.
+    """
+    style()
+    navigation(step)
+    with st.container(key="classroom_say"):
+        st.markdown(STEPS[step - 1].say)
+    slot = st.empty()
+    if step == 1 or quick is not None:
+        with slot.container():
+            draw_step(step, data, quick.estimates if quick is not None else None, y_label, PREVIEW_NOTE)
+    else:
+        slot.info(
+            "No instant preview for these settings (every group needs its own spread); "
+            "the sampler's result follows.",
+            icon=":material/hourglass:",
+        )
+    with st.spinner("Loading the sampler…", show_time=True):
+        used, requests = common.start_fits(data, priors, fit_settings, sigma=sigma)  # as the normal page
+    outcome = common.wait_for_fits(
+        requests, label="Fitting the three models for the next steps" if step == 1 else "Sampling"
+    )
+    estimates = common.estimates_frame(outcome, quick.estimates if quick is not None else None)
+    if step > 1 and estimates is not None:
+        with slot.container():
+            note = MCMC_NOTE if outcome.complete else "Fits that failed show the exact preview instead."
+            draw_step(step, data, estimates, y_label, note)
+    diagnostics(outcome)
+    if busy := common.busy_note(fit_settings, used):
+        st.info(busy, icon=":material/group:")
