@@ -14,7 +14,7 @@ from hbm_core.lessons import checks
 from hbm_core.priors import default_priors
 from hbm_core.viz import charts, check_charts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, views
+from ui import common, fitting, views
 
 INFO = DATASETS["efron_morris"]
 SCALES = {"probability": "batting average", "logit": "logit (the model's scale)"}
@@ -373,7 +373,7 @@ with ppc_controls:
 ppc_slot.info("The check appears when sampling ends.")
 
 with status_slot.container():
-    outcome = common.run_fits(data, priors, settings, label="Sampling the three models")
+    outcome = fitting.run_fits(data, priors, settings, label="Sampling the three models")
 
 estimates = mcmc_on_scale(outcome, preview_on_scale(quick.estimates) if quick is not None else None)
 if estimates is not None:

@@ -15,7 +15,7 @@ from hbm_core.lessons import checks
 from hbm_core.priors import Priors
 from hbm_core.viz import charts, check_charts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, views
+from ui import common, fitting, views
 
 INFO = DATASETS["eight_schools"]
 Y_LABEL = "coaching effect (SAT points)"
@@ -440,7 +440,7 @@ if flat:
     outcome, estimates = None, None
 else:
     with fit_status.container():
-        outcome = common.run_fits(data, priors, settings, label="Sampling the three models")
+        outcome = fitting.run_fits(data, priors, settings, label="Sampling the three models")
     estimates = common.estimates_frame(outcome, quick.estimates if quick is not None else None)
     if estimates is not None:
         draw_forest(

@@ -13,7 +13,7 @@ from hbm_core.inference.settings import MAX_GROUPS, FitSettings
 from hbm_core.priors import Priors
 from hbm_core.viz import charts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import classroom_mode, common, views
+from ui import classroom_mode, common, fitting, views
 from ui.explore_state import (
     CUSTOM,
     DRAWS,
@@ -209,8 +209,8 @@ def groups_and_results() -> None:
 
     # On a warm server the fits start before anything is drawn: they sample while the page draws.
     requests = None
-    if common.sampler_loaded():
-        used_settings, requests = common.start_fits(data, priors, fit_settings, sigma=settings.sigma)
+    if fitting.sampler_loaded():
+        used_settings, requests = fitting.start_fits(data, priors, fit_settings, sigma=settings.sigma)
 
     st.subheader("1 · The data")
     SHOWN: dict[str, object] = {}  # the charts on screen now, by name, for the downloads
@@ -225,7 +225,7 @@ def groups_and_results() -> None:
 
     # Fits about to finish go straight to the screen (the previous charts stay until then, greyed);
     # drawing the exact preview and then the same charts again would only delay them.
-    ready = requests is not None and common.finished_within(requests, PREVIEW_AFTER_S)
+    ready = requests is not None and fitting.finished_within(requests, PREVIEW_AFTER_S)
 
     # Drawn once (the fits are ready), the sections keep their charts from the last move and the
     # browser only swaps the numbers; with a preview first, each is drawn twice (see common.Section).
@@ -293,8 +293,8 @@ def groups_and_results() -> None:
     with status_slot:
         if requests is None:  # a cold server: the first request loads the sampler (seconds, once)
             with st.spinner("Loading the sampler…", show_time=True):
-                used_settings, requests = common.start_fits(data, priors, fit_settings, sigma=settings.sigma)
-        outcome = common.wait_for_fits(requests, label="Sampling the three models")
+                used_settings, requests = fitting.start_fits(data, priors, fit_settings, sigma=settings.sigma)
+        outcome = fitting.wait_for_fits(requests, label="Sampling the three models")
 
     estimates = common.estimates_frame(outcome, quick.estimates if quick is not None else None)
     if estimates is not None:
@@ -306,7 +306,7 @@ def groups_and_results() -> None:
             f"Each fit ran {used_settings.chains} chain(s) of {used_settings.draws} draws with NUTS (nutpie) "
             f"after {used_settings.tune} tuning steps. Problems are spelled out below."
         )
-        if busy := common.busy_note(fit_settings, used_settings):
+        if busy := fitting.busy_note(fit_settings, used_settings):
             st.info(busy, icon=":material/group:")
         common.diagnostics_panel(outcome)
         if (

@@ -32,7 +32,7 @@ from hbm_core.priors import default_priors
 from hbm_core.viz import charts
 from hbm_core.viz import real_data_charts as rcharts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, views
+from ui import common, fitting, views
 
 common.start_page()  # a deep link on a fresh server must still run inside app.py
 
@@ -52,7 +52,7 @@ DEFAULTS = {
 SUBSET = 8  # the forest shows the chosen county, the SUBSET smallest and the SUBSET largest
 
 data = load_dataset("radon")
-common.warm_up(data)  # compile in the background while the page draws (once per server)
+fitting.warm_up(data)  # compile in the background while the page draws (once per server)
 info = DATASETS["radon"]
 sizes = county_sizes(data)
 counties = list(data.groups)
@@ -158,7 +158,7 @@ st.markdown(
 )
 st.caption(f"Data: {info.source} Priors: {priors.describe()}, β ~ Normal(0, {priors.beta_scale:g}).")
 
-outcome = common.run_fits(data, priors, settings, label=f"Fitting the three models to {data.n_obs} houses")
+outcome = fitting.run_fits(data, priors, settings, label=f"Fitting the three models to {data.n_obs} houses")
 results = outcome.results
 if not {"pooled", "unpooled", "hierarchical"} <= set(results):
     st.error(

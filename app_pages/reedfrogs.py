@@ -25,7 +25,7 @@ from hbm_core.lessons.real_data import (
 from hbm_core.posterior.predict import PredictionError, location_draws
 from hbm_core.viz import real_data_charts as rcharts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, views
+from ui import common, fitting, views
 
 common.start_page()  # a deep link on a fresh server must still run inside app.py
 
@@ -42,7 +42,7 @@ DEFAULTS = {
 }
 
 data = load_dataset("reedfrogs")
-common.warm_up(data, tau_family=REEDFROGS_PRIORS.tau_family)  # compile in the background (once per server)
+fitting.warm_up(data, tau_family=REEDFROGS_PRIORS.tau_family)  # compile in the background (once per server)
 info = DATASETS["reedfrogs"]
 
 for key, value in DEFAULTS.items():
@@ -123,7 +123,7 @@ st.markdown(
 )
 st.caption(f"Data: {info.source}")
 
-outcome = common.run_fits(data, priors, settings, label="Fitting the three models to 48 tanks")
+outcome = fitting.run_fits(data, priors, settings, label="Fitting the three models to 48 tanks")
 results = outcome.results
 if "hierarchical" not in results:
     st.error(

@@ -21,7 +21,7 @@ from hbm_core.inference.settings import FitSettings
 from hbm_core.lessons import sampling as sst
 from hbm_core.priors import Priors
 from hbm_core.viz import charts
-from ui import common, views
+from ui import common, fitting, views
 
 if TYPE_CHECKING:
     from hbm_core.inference.engine import FitResult
@@ -183,7 +183,7 @@ def _settings(form: str, ta: float) -> FitSettings:
 
 
 def _key(settings: FitSettings) -> tuple:
-    return common.fit_key(data, "hierarchical", priors, settings)
+    return fitting.fit_key(data, "hierarchical", priors, settings)
 
 
 main_settings = {form: _settings(form, target_accept) for form in FORMS}
@@ -195,12 +195,12 @@ sweep_settings = {(form, ta): _settings(form, ta) for ta in sst.SWEEP_TARGET_ACC
 def _request(settings_by_label: dict, keep: list[tuple]) -> dict:
     """Ask the shared fit broker for each fit (cached result or a job, run one after another).
 
-    Like ``common.request_fits`` but for several settings of one pooling; ``keep`` lists every fit this
+    Like ``fitting.request_fits`` but for several settings of one pooling; ``keep`` lists every fit this
     page still needs in this run, so the session's other fits (stale settings) are cancelled.
     """
     from hbm_core.inference.engine import FitJob  # loads PyMC and nutpie: only once the page is on screen
 
-    broker, cache, owner = common.fit_broker(), common.model_cache(), common.owner_id()
+    broker, cache, owner = fitting.fit_broker(), fitting.model_cache(), fitting.owner_id()
     broker.release(owner, keep=keep)
     out, previous = {}, None
     for label, settings in settings_by_label.items():
@@ -226,7 +226,7 @@ if sweep_on:
 st.header("1 · The same data, fitted both ways")
 with st.spinner("Loading the sampler…", show_time=True):  # seconds on a cold server, then instant
     requests = _request(main_settings, keep)
-outcome = common.wait_for_fits(requests, label="Sampling the centered and the non-centered model")
+outcome = fitting.wait_for_fits(requests, label="Sampling the centered and the non-centered model")
 if outcome.errors:
     for form, message in outcome.errors.items():
         st.warning(f"**{FORM_TITLES[form]} fit:** {message}", icon=":material/warning:")
@@ -558,7 +558,7 @@ if not sweep_on:
         help="Results are kept: switching back to these settings shows them at once.",
     )
 else:
-    sweep = common.wait_for_fits(
+    sweep = fitting.wait_for_fits(
         _request(sweep_settings, keep), label="Sweeping target_accept (8 fits, one after another)"
     )
     rows = []
@@ -673,4 +673,4 @@ for form in FORMS:
 
 # Compile the other data set's model in the background, so switching the data is quick.
 other = sst.REGIMES["strong" if regime.key == "weak" else "weak"]
-common.warm_up(other.data(), poolings=("hierarchical",), tau_family=other.priors.tau_family)
+fitting.warm_up(other.data(), poolings=("hierarchical",), tau_family=other.priors.tau_family)

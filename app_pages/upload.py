@@ -23,7 +23,7 @@ from hbm_core.inference.settings import FitSettings
 from hbm_core.priors import default_priors
 from hbm_core.viz import charts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, views
+from ui import common, fitting, views
 
 common.start_page()
 
@@ -486,9 +486,9 @@ else:
 
 with status_slot.container():
     with st.spinner("Loading the sampler…", show_time=True):
-        common.warm_up(data, sigma=sigma)
-        requests = common.request_fits(data, priors, fit_settings, sigma=sigma)
-    outcome = common.wait_for_fits(requests, label="Sampling the three models")
+        fitting.warm_up(data, sigma=sigma)
+        requests = fitting.request_fits(data, priors, fit_settings, sigma=sigma)
+    outcome = fitting.wait_for_fits(requests, label="Sampling the three models")
 
 estimates = common.estimates_frame(outcome, quick.estimates if quick is not None else None)
 complete = {"unpooled", "hierarchical"} <= set(estimates.fit) if estimates is not None else False

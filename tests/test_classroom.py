@@ -199,7 +199,7 @@ def _diag(divergences: int = 0, rhat: float = 1.002, warnings: tuple[str, ...] =
 
 
 def test_diagnostics_line_all_well():
-    from ui.common import FitOutcome
+    from ui.fitting import FitOutcome
 
     line, ok = classroom_mode.diagnostics_line(
         FitOutcome(results={"pooled": _diag(), "unpooled": _diag(rhat=1.004), "hierarchical": _diag()})
@@ -209,7 +209,7 @@ def test_diagnostics_line_all_well():
 
 
 def test_diagnostics_line_names_each_fit_when_something_is_wrong():
-    from ui.common import FitOutcome
+    from ui.fitting import FitOutcome
 
     outcome = FitOutcome(
         results={"pooled": _diag(), "hierarchical": _diag(12, 1.031, ("12 divergent transitions",))},
@@ -224,7 +224,7 @@ def test_diagnostics_line_names_each_fit_when_something_is_wrong():
 
 
 def test_diagnostics_line_names_too_few_effective_draws_and_counts_one_divergence():
-    from ui.common import FitOutcome
+    from ui.fitting import FitOutcome
 
     thin = _diag(1, 1.004, ("1 divergent transition",))
     thin.diagnostics.min_ess_tail = 150.0  # 4 chains: at least 400 wanted

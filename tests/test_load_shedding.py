@@ -49,13 +49,13 @@ def test_busy_server_draws_only_the_shrinkage_preview_while_sampling(app_test, m
     busy server only its shrinkage chart, with a note where the other charts will come."""
     import streamlit as st
 
-    from ui import common
+    from ui import fitting
 
     monkeypatch.setattr(FitBroker, "running", lambda self: pending)
-    monkeypatch.setattr(common, "finished_within", lambda requests, seconds: False)  # slow fits
+    monkeypatch.setattr(fitting, "finished_within", lambda requests, seconds: False)  # slow fits
     app_test.query_params.update({"seed": str(7400 + pending)})
     app_test.run()
-    monkeypatch.setattr(common, "wait_for_fits", lambda *a, **k: st.stop())  # the moment before they end
+    monkeypatch.setattr(fitting, "wait_for_fits", lambda *a, **k: st.stop())  # the moment before they end
     app_test.switch_page(EXPLORE).run()
     assert not app_test.exception, app_test.exception
     titles = [json.loads(c.proto.spec).get("title", {}) for c in app_test.get("vega_lite_chart")]

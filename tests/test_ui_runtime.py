@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import threading
 
-from ui import common
+from ui import common, fitting
 
 
 def test_garbage_is_frozen_once_per_new_compiled_model(monkeypatch):
     frozen: list[int] = []
     monkeypatch.setattr(common.gc, "freeze", lambda: frozen.append(1))
     monkeypatch.setattr(common.gc, "collect", lambda *args: 0)
-    monkeypatch.setattr(common, "_frozen_models", [-1])
+    monkeypatch.setattr(fitting, "_frozen_models", [-1])
     compiled = ["model A", "model B"]
-    monkeypatch.setattr(common, "model_cache", lambda: compiled)  # anything with a length
-    common.keep_garbage_collection_quick()
-    common.keep_garbage_collection_quick()  # no new model: no new freeze
+    monkeypatch.setattr(fitting, "model_cache", lambda: compiled)  # anything with a length
+    fitting.keep_garbage_collection_quick()
+    fitting.keep_garbage_collection_quick()  # no new model: no new freeze
     assert frozen == [1]
     compiled.append("model C")
-    common.keep_garbage_collection_quick()
+    fitting.keep_garbage_collection_quick()
     assert frozen == [1, 1]
 
 
@@ -36,7 +36,7 @@ def test_finished_within_waits_for_every_fit_up_to_the_limit():
     done, running = _Job(), _Job()
     done.finish.set()
     cached = object()  # a finished result from the cache: nothing to wait for
-    assert common.finished_within({"a": ("k", done), "b": ("k2", cached)}, 0.05)
-    assert not common.finished_within({"a": ("k", done), "b": ("k2", running)}, 0.05)
+    assert fitting.finished_within({"a": ("k", done), "b": ("k2", cached)}, 0.05)
+    assert not fitting.finished_within({"a": ("k", done), "b": ("k2", running)}, 0.05)
     threading.Timer(0.05, running.finish.set).start()
-    assert common.finished_within({"b": ("k2", running)}, 5.0)
+    assert fitting.finished_within({"b": ("k2", running)}, 5.0)

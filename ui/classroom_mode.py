@@ -20,7 +20,7 @@ import streamlit as st
 from hbm_core.inference.settings import POOLINGS
 from hbm_core.viz import charts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, views
+from ui import common, fitting, views
 
 if TYPE_CHECKING:
     from hbm_core.data.groups import GroupedData
@@ -191,7 +191,7 @@ def _divergences(n: int) -> str:
     return f"{n} divergence{'' if n == 1 else 's'}"
 
 
-def diagnostics_line(outcome: common.FitOutcome) -> tuple[str, bool]:
+def diagnostics_line(outcome: fitting.FitOutcome) -> tuple[str, bool]:
     """The fits' health in one line (divergences and R-hat), and whether all is well."""
     # hbm_core.posterior.results loads ArviZ: imported here, where fits exist, not before the preview is drawn
     from hbm_core.posterior.results import MIN_ESS_PER_CHAIN
@@ -221,7 +221,7 @@ def diagnostics_line(outcome: common.FitOutcome) -> tuple[str, bool]:
     return "Sampler check: " + " · ".join(parts) + ".", False
 
 
-def diagnostics(outcome: common.FitOutcome) -> None:
+def diagnostics(outcome: fitting.FitOutcome) -> None:
     """The compact diagnostics line: green when every fit converged, else a warning and the lesson."""
     line, ok = diagnostics_line(outcome)
     if ok:
@@ -270,8 +270,8 @@ def step_through(
             icon=":material/hourglass:",
         )
     with st.spinner("Loading the sampler…", show_time=True):
-        used, requests = common.start_fits(data, priors, fit_settings, sigma=sigma)  # as the normal page
-    outcome = common.wait_for_fits(
+        used, requests = fitting.start_fits(data, priors, fit_settings, sigma=sigma)  # as the normal page
+    outcome = fitting.wait_for_fits(
         requests, label="Fitting the three models for the next steps" if step == 1 else "Sampling"
     )
     estimates = common.estimates_frame(outcome, quick.estimates if quick is not None else None)
@@ -280,5 +280,5 @@ def step_through(
             note = MCMC_NOTE if outcome.complete else "Fits that failed show the exact preview instead."
             draw_step(step, data, estimates, y_label, note)
     diagnostics(outcome)
-    if busy := common.busy_note(fit_settings, used):
+    if busy := fitting.busy_note(fit_settings, used):
         st.info(busy, icon=":material/group:")
