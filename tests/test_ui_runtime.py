@@ -1,16 +1,16 @@
-"""The pages' runtime helpers that keep a slider move short (ui/common.py), tested without a page."""
+"""The pages' runtime helpers that keep a slider move short (ui/fitting.py), tested without a page."""
 
 from __future__ import annotations
 
 import threading
 
-from ui import common, fitting
+from ui import fitting
 
 
 def test_garbage_is_frozen_once_per_new_compiled_model(monkeypatch):
     frozen: list[int] = []
-    monkeypatch.setattr(common.gc, "freeze", lambda: frozen.append(1))
-    monkeypatch.setattr(common.gc, "collect", lambda *args: 0)
+    monkeypatch.setattr(fitting.gc, "freeze", lambda: frozen.append(1))
+    monkeypatch.setattr(fitting.gc, "collect", lambda *args: 0)
     monkeypatch.setattr(fitting, "_frozen_models", [-1])
     compiled = ["model A", "model B"]
     monkeypatch.setattr(fitting, "model_cache", lambda: compiled)  # anything with a length
