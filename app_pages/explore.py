@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -13,7 +12,7 @@ from hbm_core.inference.settings import MAX_GROUPS, FitSettings
 from hbm_core.priors import Priors
 from hbm_core.viz import charts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import classroom_mode, common, fitting, views
+from ui import classroom_mode, common, controls, results, views
 from ui.explore_state import (
     CUSTOM,
     DRAWS,
@@ -28,9 +27,6 @@ from ui.explore_state import (
 )
 
 Y_LABEL = "outcome (units)"
-#: Fits that finish within this many seconds go straight to the screen; slower ones (large groups,
-#: a busy server, the first compile) get the exact preview in the meantime.
-PREVIEW_AFTER_S = 0.75
 
 common.start_page()
 ensure_state()  # defaults, or the settings in the page's link on first load
@@ -59,13 +55,8 @@ with st.sidebar:
         help="Classic examples; you can change every slider afterwards.",
     )
     st.slider("Number of groups", 2, MAX_GROUPS, key="n_groups")
-    st.number_input(
-        "Seed",
-        0,
-        1_000_000,
-        step=1,
-        key="seed",
-        help="The random seed of the simulated data and of the sampler: same seed, same results.",
+    controls.seed_input(
+        "seed", "The random seed of the simulated data and of the sampler: same seed, same results."
     )
     st.button(
         "New sample",
@@ -98,8 +89,8 @@ if not classroom:
             "model when the groups' spreads are alike, and copes with tiny groups.",
         )
         with st.expander("Sampler"):
-            st.select_slider("Draws per chain", DRAWS, key="draws")
-            st.slider("Chains", 1, 4, key="chains")
+            controls.draws_slider("draws", DRAWS)
+            controls.chains_slider("chains")
             st.select_slider(
                 "target_accept",
                 TARGET_ACCEPT,
@@ -176,13 +167,8 @@ def groups_and_results() -> None:
     priors = Priors(
         mu_loc=0.0, mu_scale=20.0, tau_family="half_normal", tau_scale=settings.tau_scale, sigma_scale=10.0
     )
-    fit_settings = FitSettings(
-        draws=settings.draws,
-        tune=FitSettings.tune,
-        chains=settings.chains,
-        seed=settings.seed,
-        target_accept=settings.target_accept,
-        parameterization=settings.param,
+    fit_settings = controls.settings_from_state(
+        "", tune=FitSettings.tune, target_accept=settings.target_accept, parameterization=settings.param
     )
     sigma_note = (
         "one observation sd per group" if settings.sigma == "group" else "one observation sd for all groups"
@@ -207,130 +193,29 @@ def groups_and_results() -> None:
         )
         return
 
-    # On a warm server the fits start before anything is drawn: they sample while the page draws.
-    requests = None
-    if fitting.sampler_loaded():
-        used_settings, requests = fitting.start_fits(data, priors, fit_settings, sigma=settings.sigma)
+    # On a warm server the fits start here, before anything is drawn: they sample while the page draws.
+    fits = results.Fits(data, priors, fit_settings, quick, sigma=settings.sigma)
 
     st.subheader("1 · The data")
-    SHOWN: dict[str, object] = {}  # the charts on screen now, by name, for the downloads
-    SHOWN["data"] = charts.data_strip(
-        data.to_frame(), Y_LABEL, pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
-    )
+    shown = {
+        "data": charts.data_strip(
+            data.to_frame(), Y_LABEL, pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
+        )
+    }
     common.chart(
-        SHOWN["data"],
+        shown["data"],
         "Each dot is one observation; the black tick is the group's sample mean and the diamond its "
         "true mean. Small groups have sample means that can land far from the truth.",
     )
-
-    # Fits about to finish go straight to the screen (the previous charts stay until then, greyed);
-    # drawing the exact preview and then the same charts again would only delay them.
-    ready = requests is not None and fitting.finished_within(requests, PREVIEW_AFTER_S)
-
-    # Drawn once (the fits are ready), the sections keep their charts from the last move and the
-    # browser only swaps the numbers; with a preview first, each is drawn twice (see common.Section).
-    st.subheader("2 · Shrinkage")
-    shrink_slot = common.Section(redrawn=not ready)
-    st.subheader("3 · All three fits side by side")
-    forest_slot = common.Section(redrawn=not ready)
-    st.subheader("4 · The population: μ, τ and how much each group is pooled")
-    population_slot = common.Section(redrawn=not ready)
-    st.subheader("5 · Did the sampler work?")
-    status_slot = st.container()
-    diagnostics_slot = st.container()
-
-    def draw_estimates(estimates: pd.DataFrame, source: str, forest: bool = True) -> None:
-        """Fill the shrinkage and (unless ``forest=False``) the forest slot from an estimates table."""
-        with shrink_slot.container():
-            SHOWN["shrinkage"] = views.shrinkage_view(estimates, Y_LABEL, source)
-            with st.expander("Estimates as a table"):
-                st.dataframe(_estimates_table(estimates), hide_index=True, width="stretch")
-        if forest:
-            with forest_slot.container():
-                SHOWN["forest"] = views.forest_view(estimates, Y_LABEL)
-
-    def _estimates_table(estimates: pd.DataFrame) -> pd.DataFrame:
-        wide = estimates.pivot(index="group", columns="fit", values="mean").reindex(list(data.groups))
-        table = pd.DataFrame(
-            {
-                "group": wide.index,
-                "n": settings.sizes,
-                "true mean": settings.means,
-                "sample mean": data.group_summary()["mean"].round(3).to_numpy(),
-            }
-        )
-        for fit in ("pooled", "unpooled", "hierarchical"):
-            table[FIT_LABELS[fit]] = wide[fit].round(3).to_numpy()
-        return table
-
-    def draw_population(quick_pv, outcome) -> None:
-        hier = outcome.results.get("hierarchical") if outcome else None
-        with population_slot.container():
-            SHOWN.update(views.population_view(hier, quick_pv, "units"))
-
-    # The exact preview (milliseconds) stands in while the sampler runs. When the server is busy
-    # (lighter fits) only its shrinkage chart: the forest and population slots say that they come
-    # with the fits, which spares the server a third of its drawing per move.
-    if not ready:
-        busy = requests is not None and used_settings != fit_settings
-        if quick is not None:
-            note = "Showing the exact preview while the sampler runs."
-            draw_estimates(quick.estimates, note, forest=not busy)
-            if busy:
-                for slot in (forest_slot, population_slot):
-                    slot.container().caption(
-                        ":material/hourglass_top: Drawn when the sampler's result arrives: the server "
-                        "is busy, so meanwhile it draws only the shrinkage preview above."
-                    )
-            else:
-                draw_population(quick, None)
-        else:
-            shrink_slot.container().info(
-                "No instant preview for these settings (every group needs its own spread); "
-                "the sampler's result follows."
-            )
-
-    with status_slot:
-        if requests is None:  # a cold server: the first request loads the sampler (seconds, once)
-            with st.spinner("Loading the sampler…", show_time=True):
-                used_settings, requests = fitting.start_fits(data, priors, fit_settings, sigma=settings.sigma)
-        outcome = fitting.wait_for_fits(requests, label="Sampling the three models")
-
-    estimates = common.estimates_frame(outcome, quick.estimates if quick is not None else None)
-    if estimates is not None:
-        source = "" if outcome.complete else "Fits that failed show the exact preview instead."
-        draw_estimates(estimates, source)
-        draw_population(quick, outcome)
-    with diagnostics_slot:
-        st.caption(
-            f"Each fit ran {used_settings.chains} chain(s) of {used_settings.draws} draws with NUTS (nutpie) "
-            f"after {used_settings.tune} tuning steps. Problems are spelled out below."
-        )
-        if busy := fitting.busy_note(fit_settings, used_settings):
-            st.info(busy, icon=":material/group:")
-        common.diagnostics_panel(outcome)
-        if (
-            settings.sigma == "group"
-            and min(settings.sizes) < 10
-            and not all(r.diagnostics.ok for r in outcome.results.values())
-        ):
-            st.info(
-                "A group with only a few observations and its own σ is hard to fit: its σ is barely "
-                "identified. If the groups' spreads are similar, choose **one shared by all groups** "
-                "under *Observation sd σ* in the sidebar.",
-                icon=":material/lightbulb:",
-            )
-        if outcome.results:
-            total = np.sum([r.diagnostics.seconds for r in outcome.results.values()])
-            st.caption(f"Sampling time for all fits: {total:.2f} s.")
+    drawn = results.result_sections(fits, Y_LABEL, "units", charts=shown)
 
     st.subheader("6 · Take it with you")
-    views.downloads(outcome.results, estimates, SHOWN, stem=f"explore-seed{settings.seed}")
+    views.downloads(drawn.outcome.results, drawn.estimates, drawn.charts, stem=f"explore-seed{settings.seed}")
     views.show_code(
         codegen.pymc_script(
             codegen.SyntheticSpec(settings.sizes, settings.means, settings.sds, settings.seed, Y_LABEL),
             priors,
-            used_settings,
+            fits.used,
             sigma=settings.sigma,
         ),
         file_name=f"explore_seed{settings.seed}.py",

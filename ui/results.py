@@ -1,0 +1,211 @@
+"""Fit results shown in place: the exact preview while the sampler runs, then the MCMC estimates.
+
+:class:`Fits` asks for a page's three fits and waits for them; :func:`result_sections` draws the
+result sections of Explore and "Your data" (shrinkage, the fits side by side, the population, the
+sampler's diagnostics) from it. Classroom mode (:mod:`ui.classroom_mode`) uses :class:`Fits` with
+its own one-chart section.
+
+Fits that finish within :data:`PREVIEW_AFTER_S` go straight to the screen; slower ones (large
+groups, a busy server, the first compile) get the exact preview in the meantime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from hbm_core.lessons.page_tables import estimates_table, sampling_seconds
+from ui import common, fitting, views
+
+if TYPE_CHECKING:
+    import altair as alt
+
+    from hbm_core.data.groups import GroupedData
+    from hbm_core.exact.preview import Preview
+    from hbm_core.inference.settings import FitSettings
+    from hbm_core.priors import Priors
+
+#: Fits that finish within this many seconds skip the exact preview.
+PREVIEW_AFTER_S = 0.75
+PREVIEW_NOTE = "Showing the exact preview while the sampler runs."
+FAILED_NOTE = "Fits that failed show the exact preview instead."
+NO_PREVIEW = (
+    "No instant preview for these settings (every group needs its own spread); the sampler's result follows."
+)
+
+
+class Fits:
+    """A page's three fits, with the exact preview (``quick``) standing in until they are done.
+
+    On a warm server the fits start when this object is made, so they sample while the page
+    draws; on a cold one :meth:`wait` loads the sampler first (seconds, once per server).
+    """
+
+    def __init__(
+        self, data: GroupedData, priors: Priors, settings: FitSettings, quick: Preview | None, sigma: str
+    ) -> None:
+        self.data, self.priors, self.asked, self.quick, self.sigma = data, priors, settings, quick, sigma
+        self.used: FitSettings = settings  # the settings actually used (lighter when the server is busy)
+        self.requests = None
+        if fitting.sampler_loaded():
+            self._start()
+
+    def _start(self) -> None:
+        self.used, self.requests = fitting.start_fits(self.data, self.priors, self.asked, sigma=self.sigma)
+
+    def ready(self) -> bool:
+        """Whether the fits are (about to be) done: then the sections skip the preview.
+
+        Drawing the preview, then the same charts again, would only delay the results.
+        """
+        return self.requests is not None and fitting.finished_within(self.requests, PREVIEW_AFTER_S)
+
+    def busy_note(self) -> str:
+        """Why the fits used fewer draws than asked for (a busy server), else ''."""
+        return fitting.busy_note(self.asked, self.used) if self.requests is not None else ""
+
+    def wait(self, label: str = "Sampling the three models") -> fitting.FitOutcome:
+        """Wait for the fits with a progress bar (starting them first on a cold server)."""
+        if self.requests is None:
+            with st.spinner("Loading the sampler…", show_time=True):
+                self._start()
+        return fitting.wait_for_fits(self.requests, label=label)
+
+    def estimates(self, outcome: fitting.FitOutcome) -> pd.DataFrame | None:
+        """The MCMC estimates; a fit that failed keeps the preview's rows."""
+        return common.estimates_frame(outcome, self.quick.estimates if self.quick is not None else None)
+
+
+@dataclass
+class Shown:
+    """What :func:`result_sections` drew: the final estimates (None: none to show) and the charts."""
+
+    outcome: fitting.FitOutcome
+    estimates: pd.DataFrame | None
+    charts: dict[str, alt.TopLevelMixin] = field(default_factory=dict)
+
+
+def result_sections(
+    fits: Fits,
+    y_label: str,
+    scale_label: str,
+    *,
+    no_preview: str = NO_PREVIEW,
+    charts: dict[str, alt.TopLevelMixin] | None = None,
+) -> Shown:
+    """Sections 2 to 5 of a page with three fits: shrinkage (with the estimates as a table), the
+    fits side by side, the population (μ, τ, pooling factors) and the sampler's diagnostics.
+
+    Each section is a :class:`common.Section`: drawn once when the fits are ready (the browser then
+    only swaps the numbers of the charts on screen), else first from the exact preview and then
+    again from the MCMC results. When the server is busy (lighter fits) the preview draws only the
+    shrinkage chart: the other sections say that they come with the fits. ``charts``: the charts
+    drawn so far (e.g. the data), to which the sections' charts are added by name.
+    """
+    data = fits.data
+    shown = charts if charts is not None else {}
+    ready = fits.ready()
+    st.subheader("2 · Shrinkage")
+    shrink_slot = common.Section(redrawn=not ready)
+    st.subheader("3 · All three fits side by side")
+    forest_slot = common.Section(redrawn=not ready)
+    st.subheader("4 · The population: μ, τ and how much each group is pooled")
+    population_slot = common.Section(redrawn=not ready)
+    st.subheader("5 · Did the sampler work?")
+    status_slot = st.container()
+    diagnostics_slot = st.container()
+
+    def draw_estimates(estimates: pd.DataFrame, note: str, forest: bool = True) -> None:
+        with shrink_slot.container():
+            shown["shrinkage"] = views.shrinkage_view(estimates, y_label, note)
+            with st.expander("Estimates as a table"):
+                st.dataframe(estimates_table(estimates, data), hide_index=True, width="stretch")
+        if forest:
+            with forest_slot.container():
+                shown["forest"] = views.forest_view(estimates, y_label)
+
+    def draw_population(outcome: fitting.FitOutcome | None) -> None:
+        hier = outcome.results.get("hierarchical") if outcome is not None else None
+        with population_slot.container():
+            shown.update(views.population_view(hier, fits.quick, scale_label))
+
+    if not ready:
+        busy = bool(fits.busy_note())
+        if fits.quick is not None:
+            draw_estimates(fits.quick.estimates, PREVIEW_NOTE, forest=not busy)
+            if busy:
+                for slot in (forest_slot, population_slot):
+                    slot.container().caption(
+                        ":material/hourglass_top: Drawn when the sampler's result arrives: the server "
+                        "is busy, so meanwhile it draws only the shrinkage preview above."
+                    )
+            else:
+                draw_population(None)
+        else:
+            shrink_slot.container().info(no_preview, icon=":material/hourglass_top:")
+
+    with status_slot:
+        outcome = fits.wait()
+    estimates = fits.estimates(outcome)
+    if estimates is not None and {"unpooled", "hierarchical"} <= set(estimates.fit):
+        draw_estimates(estimates, "" if outcome.complete else FAILED_NOTE)
+        draw_population(outcome)
+    else:
+        estimates = None
+        shrink_slot.container().warning(
+            "The fits did not finish, so there are no estimates to show. The reasons are under "
+            "*Did the sampler work?*",
+            icon=":material/warning:",
+        )
+        forest_slot.container()  # nothing: the preview's charts go
+        population_slot.container()
+    with diagnostics_slot:
+        sampler_report(
+            outcome,
+            f"Each fit ran {fits.used.chains} chain(s) of {fits.used.draws} draws with NUTS (nutpie) after "
+            f"{fits.used.tune} tuning steps. Problems are spelled out below.",
+            busy_note=fits.busy_note(),
+            hint=_sigma_hint(fits, outcome),
+        )
+    return Shown(outcome, estimates, {} if estimates is None else shown)
+
+
+def _sigma_hint(fits: Fits, outcome: fitting.FitOutcome) -> str | None:
+    """Advice when a small group with its own σ made a fit struggle."""
+    if fits.sigma == "group" and min(fits.data.counts()) < 10 and not all(
+        r.diagnostics.ok for r in outcome.results.values()
+    ):
+        return (
+            "A group with only a few observations and its own σ is hard to fit: its σ is barely "
+            "identified. If the groups' spreads are similar, choose **one shared by all groups** "
+            "under *Observation sd σ* in the sidebar."
+        )
+    return None
+
+
+def sampler_report(
+    outcome: fitting.FitOutcome,
+    what_ran: str,
+    *,
+    busy_note: str = "",
+    hint: str | None = None,
+    seconds_format: str | None = ".2f",
+) -> None:
+    """Section "Did the sampler work?": what ran, the diagnostics panel, and the sampling time.
+
+    ``what_ran``: a caption on the settings; ``busy_note``: why the fits were lighter than asked
+    for; ``hint``: advice shown below the diagnostics; ``seconds_format``: of the sampling time
+    (None: not shown).
+    """
+    st.caption(what_ran)
+    if busy_note:
+        st.info(busy_note, icon=":material/group:")
+    common.diagnostics_panel(outcome)
+    if hint:
+        st.info(hint, icon=":material/lightbulb:")
+    if outcome.results and seconds_format:
+        st.caption(f"Sampling time for all fits: {sampling_seconds(outcome.results):{seconds_format}} s.")
+
