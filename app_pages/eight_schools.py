@@ -12,7 +12,7 @@ from hbm_core.exact.grid import ExactPosterior, exact_from_data
 from hbm_core.exact.preview import preview
 from hbm_core.inference.settings import FitSettings
 from hbm_core.lessons import checks
-from hbm_core.priors import Priors
+from hbm_core.priors import Priors, tau_prior
 from hbm_core.viz import charts, check_charts
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common, fitting, views
@@ -63,12 +63,7 @@ def priors_for(family: str, scale: float) -> Priors:
 def describe(family: str, scale: float) -> str:
     if family == "flat":
         return "p(μ, τ) ∝ 1 (flat on μ and on τ > 0)"
-    tau = {
-        "half_cauchy": f"HalfCauchy({scale:g})",
-        "half_normal": f"HalfNormal({scale:g})",
-        "uniform": f"Uniform(0, {scale:g})",
-    }[family]
-    return f"μ ~ Normal(0, {MU_SCALE:g}), τ ~ {tau}"
+    return f"μ ~ Normal(0, {MU_SCALE:g}), τ ~ {tau_prior(family).math_text(scale)}"
 
 
 @st.cache_resource(show_spinner=False)

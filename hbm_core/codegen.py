@@ -34,7 +34,7 @@ import numpy as np
 from hbm_core.data.groups import GroupedData, group_labels, synthetic_groups
 from hbm_core.inference.settings import POOLINGS, FitSettings, Pooling
 from hbm_core.models import parameterization as param
-from hbm_core.priors import Priors
+from hbm_core.priors import Priors, tau_prior
 from hbm_core.viz.palette import FIT_LABELS
 
 __all__ = ["CsvSpec", "SyntheticSpec", "csv_format", "data_file", "pymc_script"]
@@ -217,20 +217,6 @@ def _csv_data(spec: CsvSpec, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _tau_prior(priors: Priors) -> str:
-    s = _num(priors.tau_scale)
-    family = priors.tau_family
-    if family == "half_normal":
-        return f'pm.HalfNormal("tau", sigma={s})'
-    if family == "half_cauchy":
-        return f'pm.HalfCauchy("tau", beta={s})'
-    if family == "exponential":
-        return f'pm.Exponential("tau", scale={s})  # mean {priors.tau_scale:g}'
-    if family == "uniform":
-        return f'pm.Uniform("tau", lower=0.0, upper={s})'
-    raise ValueError(f"tau prior {family!r} cannot be sampled with MCMC; choose a proper prior")
-
-
 def _likelihood(family: str, sigma: str, predictor: bool, location: str, priors: Priors) -> list[str]:
     """Lines of a model's body after its group locations: predictor, observation sd, likelihood."""
     lines = []
@@ -276,7 +262,8 @@ def _model_function(
         location = "theta[group_idx]"
     else:
         doc = f"Partial pooling: the groups' {scale}means theta_j come from Normal(mu, tau)."
-        body = [f'mu = pm.Normal("mu", {mu_prior})  # population mean', f"tau = {_tau_prior(priors)}"]
+        tau = tau_prior(priors.tau_family).code(priors.tau_scale)
+        body = [f'mu = pm.Normal("mu", {mu_prior})  # population mean', f"tau = {tau}"]
         weights = np.asarray(centered if centered is not None else [], dtype=float)
         if weights.size and np.all(weights > 0.5):
             body += [

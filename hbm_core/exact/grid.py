@@ -33,7 +33,7 @@ from scipy.integrate import cumulative_simpson
 from scipy.special import ndtr
 
 from hbm_core.data.groups import DataError, GroupedData, group_labels
-from hbm_core.priors import Priors, tau_log_prior
+from hbm_core.priors import Priors, tau_log_prior, tau_prior
 
 __all__ = ["ExactPosterior", "exact_from_data", "exact_posterior", "tau_tail_exponent"]
 
@@ -58,7 +58,7 @@ def tau_tail_exponent(n_groups: int, priors: Priors) -> float:
     nothing, a half-Cauchy prior adds 2, light-tailed or bounded priors make it infinite.
     The posterior is proper iff ``a > 1``; ``E(tau^k)`` is finite iff ``a > k + 1``.
     """
-    prior = {"flat": 0.0, "half_cauchy": 2.0}.get(priors.tau_family, np.inf)
+    prior = tau_prior(priors.tau_family).tail_exponent
     likelihood = n_groups - (0 if np.isfinite(priors.mu_scale) else 1)
     return float(prior + likelihood)
 
@@ -121,7 +121,7 @@ def _tau_grid(y: np.ndarray, se: np.ndarray, priors: Priors, grid_size: int) -> 
     2. The grid ends at ``T``: the first probe point beyond which ``log(tau p(tau | y))`` (the
        density per unit of log tau) stays more than 14 below its maximum, so the mass beyond
        ``T`` is below ``e^-14 / (a - 1)`` for a power tail ``tau^-a`` (and far smaller for light
-       tails). For a uniform prior ``T <= tau_scale``.
+       tails). For a bounded prior (uniform) ``T`` is at most its upper end.
     3. ``tau = c (exp(z) - 1)`` with ``z`` uniform on ``[0, log(1 + T / c)]`` and ``c`` the 2 %
        quantile of the probe: evenly spaced (and densest) below ``c``, geometric above it,
        so the relative resolution in the bulk and in a heavy tail is the same.
@@ -129,12 +129,14 @@ def _tau_grid(y: np.ndarray, se: np.ndarray, priors: Priors, grid_size: int) -> 
        narrow posterior far from 0), half of the points move to evenly spaced quantiles of
        the probe (duplicates dropped: at most ``grid_size`` points).
     """
-    fam = priors.tau_family
-    prior_scale = priors.tau_scale if fam != "flat" else np.nan
+    prior = tau_prior(priors.tau_family)
+    prior_scale = priors.tau_scale if prior.proper else np.nan
+    # The end of the prior's support: inf unless bounded (and a flat prior's scale means nothing).
+    top = prior.upper * priors.tau_scale if np.isfinite(prior.upper) else np.inf
     small = np.nanmin([se.min(), prior_scale])
     lo = 1e-6 * small
-    if fam == "uniform":
-        hi = float(priors.tau_scale)
+    if np.isfinite(top):
+        hi = float(top)
     else:
         hi = 1e8 * np.nanmax([se.max(), np.ptp(y), prior_scale])
     probe = np.geomspace(lo, hi, _PROBE_POINTS)
@@ -142,8 +144,7 @@ def _tau_grid(y: np.ndarray, se: np.ndarray, priors: Priors, grid_size: int) -> 
     h = lp + np.log(probe)  # log density per unit log(tau)
     above = np.nonzero(h >= np.max(h) - _TAIL_DROP)[0]
     upper = float(probe[min(above[-1] + 1, probe.size - 1)])
-    if fam == "uniform":
-        upper = min(upper, float(priors.tau_scale))
+    upper = min(upper, float(top))
     # 2 % quantile of tau on the probe (including the piece [0, lo]) sets the linear scale c.
     t = np.concatenate([[0.0], probe])
     dens = np.exp(np.concatenate([[_log_post(np.zeros(1), y, se, priors)[0]], lp]) - np.max(lp))
@@ -554,7 +555,7 @@ def exact_posterior(
         raise ValueError(f"grid_size must be at least 50, got {grid_size!r}.")
     if not (priors.mu_scale > 0) or not np.isfinite(priors.mu_loc):
         raise ValueError("mu_scale must be positive (inf for flat) and mu_loc finite.")
-    if priors.tau_family != "flat" and not (0 < priors.tau_scale < np.inf):
+    if tau_prior(priors.tau_family).proper and not (0 < priors.tau_scale < np.inf):
         raise ValueError("tau_scale must be a positive finite number.")
     a = tau_tail_exponent(J, priors)
     if a <= 1:

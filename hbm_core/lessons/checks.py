@@ -22,10 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import expit
-from scipy.stats import halfcauchy, halfnorm
 
 from hbm_core.exact.grid import ExactPosterior, exact_posterior
-from hbm_core.priors import Priors
+from hbm_core.priors import Priors, tau_prior
 
 PREDICTIVE_PROB = 0.94
 
@@ -329,24 +328,13 @@ def exact_vs_mcmc(
 
 def tau_prior_density(priors: Priors, tau) -> np.ndarray | None:
     """The normalised prior density of tau at ``tau`` (per unit of tau); None for the improper flat prior."""
-    t = np.asarray(tau, dtype=float)
-    s = float(priors.tau_scale)
-    family = priors.tau_family
-    if family == "flat":
+    prior = tau_prior(priors.tau_family)
+    if not prior.proper:
         return None
+    s = float(priors.tau_scale)
     if not (0 < s < np.inf):
         raise ValueError(f"the scale of the prior on tau must be a positive number, got {s!r}")
-    if family == "half_normal":
-        out = halfnorm.pdf(t, scale=s)
-    elif family == "half_cauchy":
-        out = halfcauchy.pdf(t, scale=s)
-    elif family == "exponential":
-        out = np.where(t >= 0, np.exp(-np.maximum(t, 0) / s) / s, 0.0)
-    elif family == "uniform":
-        out = np.where((t >= 0) & (t <= s), 1.0 / s, 0.0)
-    else:
-        raise ValueError(f"unknown tau prior family {family!r}")
-    return np.asarray(out, dtype=float)
+    return np.asarray(prior.density(np.asarray(tau, dtype=float), s), dtype=float)
 
 
 def tau_probability_below(post: ExactPosterior, tau: float) -> float:

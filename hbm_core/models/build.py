@@ -48,6 +48,7 @@ import pymc as pm
 
 from hbm_core.data.groups import Family
 from hbm_core.inference.settings import MAX_GROUPS, POOLINGS, Pooling  # noqa: F401  (re-exported)
+from hbm_core.priors import tau_prior
 
 
 @dataclass(frozen=True)
@@ -77,21 +78,6 @@ class ModelSpec:
             object.__setattr__(self, "sigma", "shared")
         if self.pooling != "hierarchical":
             object.__setattr__(self, "tau_family", "none")
-
-
-def _tau_prior(family: str, scale: pm.Data) -> pm.Distribution:
-    if family == "half_normal":
-        return pm.HalfNormal("tau", sigma=scale)
-    if family == "half_cauchy":
-        return pm.HalfCauchy("tau", beta=scale)
-    if family == "exponential":
-        return pm.Exponential("tau", scale=scale)
-    if family == "uniform":
-        return pm.Uniform("tau", lower=0.0, upper=scale)
-    raise ValueError(
-        f"tau prior {family!r} is not available for MCMC (choose half_normal, "
-        "half_cauchy, exponential or uniform)"
-    )
 
 
 def build_model(spec: ModelSpec) -> pm.Model:
@@ -132,7 +118,7 @@ def build_model(spec: ModelSpec) -> pm.Model:
             tau_scale = pm.Data("tau_scale", 10.0)
             centered = pm.Data("centered", np.zeros(K), dims="group")
             mu = pm.Normal("mu", mu=mu_loc, sigma=mu_scale)
-            tau = _tau_prior(spec.tau_family, tau_scale)
+            tau = tau_prior(spec.tau_family).build(tau_scale)
             theta_raw = pm.Normal("theta_raw", mu=centered * mu, sigma=tau**centered, dims="group")
             theta = pm.Deterministic(
                 "theta", mu + tau ** (1 - centered) * (theta_raw - centered * mu), dims="group"
@@ -178,8 +164,3 @@ def build_model(spec: ModelSpec) -> pm.Model:
 def uses_group_summaries(spec: ModelSpec) -> bool:
     """Whether ``spec``'s model takes each group's summary statistics instead of observations."""
     return spec.family == "normal" and not spec.predictor
-
-
-def data_names(model: pm.Model) -> set[str]:
-    """Names of the model's ``pm.Data`` containers."""
-    return {v.name for v in model.data_vars}
