@@ -2,8 +2,9 @@
 
 The story: the data -> no pooling -> complete pooling -> partial pooling -> shrinkage. Every step
 has one or two plain sentences for the teacher to read aloud and one chart drawn for a projector
-(``classroom=True``). Like the normal page, a step shows the exact engine's preview at once and
-the MCMC estimates when they are ready, and the sampler's diagnostics stay on screen as one line.
+(``classroom=True``). Like the normal page (:mod:`ui.results`), a step shows the exact engine's
+preview at once and the MCMC estimates when they are ready (fits about to finish skip the preview),
+and the sampler's diagnostics stay on screen as one line.
 
 Functions only: ``app_pages/explore.py`` calls :func:`step_through`. The current step lives in
 ``st.session_state["step"]`` (1..len(STEPS)) and in the page's URL (``ui/explore_state.py``).
@@ -17,10 +18,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
+from hbm_core import viz
 from hbm_core.inference.settings import POOLINGS
-from hbm_core.viz import charts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, fitting, views
+from ui import common, fitting, results, views
 
 if TYPE_CHECKING:
     from hbm_core.data.groups import GroupedData
@@ -153,7 +154,7 @@ def draw_step(
     obs = data.to_frame()
     if step == 1:
         truth = pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
-        common.chart(charts.data_strip(obs, y_label, truth, title=None, classroom=True))
+        common.chart(viz.data_strip(obs, y_label, truth, title=None, classroom=True))
         return
     if estimates is None:
         return
@@ -172,7 +173,7 @@ def draw_step(
             classroom=True,
         )
     elif step == 3:
-        figure = charts.complete_pooling_strip(obs, estimates, y_label, title=None, classroom=True)
+        figure = viz.complete_pooling_strip(obs, estimates, y_label, title=None, classroom=True)
         common.chart(figure, f"Dashed line: the one common estimate; shaded band: its 94% interval. {note}")
     elif step == 4:
         views.forest_view(
@@ -259,26 +260,24 @@ def step_through(
     navigation(step)
     with st.container(key="classroom_say"):
         st.markdown(STEPS[step - 1].say)
-    slot = st.empty()
-    if step == 1 or quick is not None:
+    fits = results.Fits(data, priors, fit_settings, quick, sigma=sigma)  # on a warm server: sampling now
+    # Step 1 shows only the data: drawn once. A later step shows the exact preview until the MCMC
+    # estimates replace it, unless the fits are about to finish (see results.Fits.ready).
+    ready = step == 1 or fits.ready()
+    slot = common.Section(redrawn=not ready)
+    if step == 1:
         with slot.container():
-            draw_step(step, data, quick.estimates if quick is not None else None, y_label, PREVIEW_NOTE)
-    else:
-        slot.info(
-            "No instant preview for these settings (every group needs its own spread); "
-            "the sampler's result follows.",
-            icon=":material/hourglass:",
-        )
-    with st.spinner("Loading the sampler…", show_time=True):
-        used, requests = fitting.start_fits(data, priors, fit_settings, sigma=sigma)  # as the normal page
-    outcome = fitting.wait_for_fits(
-        requests, label="Fitting the three models for the next steps" if step == 1 else "Sampling"
-    )
-    estimates = common.estimates_frame(outcome, quick.estimates if quick is not None else None)
+            draw_step(step, data, None, y_label)
+    elif not ready and quick is not None:
+        with slot.container():
+            draw_step(step, data, quick.estimates, y_label, PREVIEW_NOTE)
+    elif not ready:
+        slot.container().info(results.NO_PREVIEW, icon=":material/hourglass:")
+    outcome = fits.wait(label="Fitting the three models for the next steps" if step == 1 else "Sampling")
+    estimates = fits.estimates(outcome)
     if step > 1 and estimates is not None:
         with slot.container():
-            note = MCMC_NOTE if outcome.complete else "Fits that failed show the exact preview instead."
-            draw_step(step, data, estimates, y_label, note)
+            draw_step(step, data, estimates, y_label, MCMC_NOTE if outcome.complete else results.FAILED_NOTE)
     diagnostics(outcome)
-    if busy := fitting.busy_note(fit_settings, used):
+    if busy := fits.busy_note():
         st.info(busy, icon=":material/group:")
