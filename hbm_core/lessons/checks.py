@@ -52,28 +52,6 @@ FLAT_PRIORS = Priors(tau_family="flat", mu_scale=np.inf)
 # Posterior predictive checks (binomial)
 
 
-def _posterior_dataset(posterior):
-    """Accept an InferenceData or its ``posterior`` group."""
-    return posterior.posterior if hasattr(posterior, "posterior") else posterior
-
-
-def posterior_logits(posterior, pooling: str, n_groups: int) -> np.ndarray:
-    """Each group's logit per posterior draw, shape (S, J), chains stacked.
-
-    Complete pooling (``pooling == "pooled"``) gives every group the common ``mu``; the other
-    fits use ``theta``. ``posterior`` is an InferenceData or its posterior group.
-    """
-    post = _posterior_dataset(posterior)
-    if pooling == "pooled":
-        mu = np.asarray(post["mu"].values, dtype=float).reshape(-1)
-        return np.repeat(mu[:, None], n_groups, axis=1)
-    theta = np.asarray(post["theta"].values, dtype=float)
-    theta = theta.reshape((-1,) + theta.shape[2:])
-    if theta.ndim != 2 or theta.shape[1] != n_groups:
-        raise ValueError(f"theta has shape {theta.shape[1:]}, expected ({n_groups},) groups")
-    return theta
-
-
 def replicate_successes(
     logits: np.ndarray, trials: np.ndarray, seed: int = 0, n_draws: int | None = None
 ) -> np.ndarray:

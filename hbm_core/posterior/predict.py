@@ -21,13 +21,23 @@ logit of the success probability and there is no ``sigma``: use :func:`location_
 
 Every function takes a ``seed`` where it draws random numbers, so a page shows the same
 picture on every rerun.
+
+:func:`stacked` (draws with chains stacked), :func:`group_index` (a group's position) and
+:func:`posterior_dataset` are how every part of the app reads a posterior's draws.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import arviz as az
+    import xarray as xr
+
+    Posterior = az.InferenceData | xr.Dataset
 
 #: Central interval reported for predictions (matches the app's 94% HDIs elsewhere).
 PRED_PROB = 0.94
@@ -40,18 +50,18 @@ class PredictionError(ValueError):
     """A prediction the fit cannot make (e.g. a new group under no pooling); message for the user."""
 
 
-def _posterior(fit_or_posterior):
-    """The posterior Dataset of an InferenceData (or the Dataset itself)."""
+def posterior_dataset(fit_or_posterior: Posterior) -> xr.Dataset:
+    """The posterior Dataset of an InferenceData (or the Dataset itself), dims (chain, draw[, group])."""
     return getattr(fit_or_posterior, "posterior", fit_or_posterior)
 
 
-def stacked(posterior, name: str) -> np.ndarray:
+def stacked(posterior: Posterior, name: str) -> np.ndarray:
     """Draws of variable ``name`` with chains stacked: shape (S,) for scalars, (S, J) per group.
 
     ``posterior``: an ``az.InferenceData`` or its posterior ``xarray.Dataset`` with dims
     (chain, draw[, group]).
     """
-    posterior = _posterior(posterior)
+    posterior = posterior_dataset(posterior)
     if name not in posterior:
         raise PredictionError(f"The fit has no parameter {name!r}.")
     values = np.asarray(posterior[name].values, dtype=float)
@@ -60,7 +70,7 @@ def stacked(posterior, name: str) -> np.ndarray:
 
 def fit_kind(posterior) -> str:
     """``"hierarchical"``, ``"unpooled"`` or ``"pooled"``, from the variables present."""
-    posterior = _posterior(posterior)
+    posterior = posterior_dataset(posterior)
     if "tau" in posterior:
         return "hierarchical"
     if "theta" in posterior:
@@ -68,9 +78,9 @@ def fit_kind(posterior) -> str:
     return "pooled"
 
 
-def _group_index(posterior, group: str | int) -> int:
+def group_index(posterior: Posterior, group: str | int) -> int:
     """Position of ``group`` (a label of the ``group`` coordinate, or an index) in the group dim."""
-    posterior = _posterior(posterior)
+    posterior = posterior_dataset(posterior)
     labels = [str(g) for g in posterior["group"].values] if "group" in posterior.coords else []
     if isinstance(group, int | np.integer):
         if not 0 <= int(group) < len(labels):
@@ -83,7 +93,7 @@ def _group_index(posterior, group: str | int) -> int:
 
 def _slope_term(posterior, x: float) -> np.ndarray | float:
     """``beta * x`` per draw, shape (S,), or 0.0 when x is 0 or the fit has no predictor."""
-    posterior = _posterior(posterior)
+    posterior = posterior_dataset(posterior)
     if "beta" not in posterior:
         if x != 0:
             raise PredictionError("This fit has no predictor, so x must be 0.")
@@ -99,12 +109,12 @@ def location_draws(posterior, group: str | int | None, x: float = 0.0, seed: int
     posterior draw, ``alpha_new = mu + tau z`` with ``z ~ Normal(0, 1)`` from ``seed``.
     For binomial fits this is the logit of the success probability.
     """
-    posterior = _posterior(posterior)
+    posterior = posterior_dataset(posterior)
     kind = fit_kind(posterior)
     if kind == "pooled":
         base = stacked(posterior, "mu")
     elif group is not None:
-        base = stacked(posterior, "theta")[:, _group_index(posterior, group)]
+        base = stacked(posterior, "theta")[:, group_index(posterior, group)]
     elif kind == "unpooled":
         raise PredictionError(
             "No pooling treats every group on its own, so it says nothing about a group without data."
@@ -118,7 +128,7 @@ def location_draws(posterior, group: str | int | None, x: float = 0.0, seed: int
 
 def _sigma_draws(posterior, group: str | int | None) -> np.ndarray:
     """Observation sd per draw, shape (S,): the shared sigma, or the group's own."""
-    posterior = _posterior(posterior)
+    posterior = posterior_dataset(posterior)
     if "sigma" not in posterior:
         raise PredictionError("This fit has no observation sd (binomial data): use location_draws.")
     sigma = stacked(posterior, "sigma")
@@ -126,7 +136,7 @@ def _sigma_draws(posterior, group: str | int | None) -> np.ndarray:
         return sigma
     if group is None:
         raise PredictionError("With one sd per group there is no observation sd for a new group.")
-    return sigma[:, _group_index(posterior, group)]
+    return sigma[:, group_index(posterior, group)]
 
 
 def predictive_draws(
@@ -164,7 +174,7 @@ class PredictiveMoments:
 
 def predictive_moments(posterior, group: str | int | None, x: float = 0.0) -> PredictiveMoments:
     """Mean and sd of ``y_new`` without Monte Carlo noise from the new draws (see the class)."""
-    posterior = _posterior(posterior)
+    posterior = posterior_dataset(posterior)
     kind = fit_kind(posterior)
     new_group = group is None and kind == "hierarchical"
     if new_group:

@@ -10,12 +10,10 @@ from scipy.special import expit
 
 from hbm_core.data.groups import GroupedData
 from hbm_core.models.parameterization import group_standard_errors
+from hbm_core.posterior.predict import stacked
 from hbm_core.posterior.rank_diagnostics import rank_diagnostics
 from hbm_core.posterior.summaries import ESTIMATE_COLUMNS, HDI_PROB, summarize_draws  # noqa: F401  (re-exported)
-
-#: Thresholds for a fit we are willing to call converged (Vehtari et al. 2021).
-MAX_RHAT = 1.01
-MIN_ESS_PER_CHAIN = 100
+from hbm_core.posterior.thresholds import MAX_RHAT, MIN_ESS_PER_CHAIN
 
 
 @dataclass
@@ -81,22 +79,27 @@ def plain_warnings(
     return notes
 
 
-def _stacked(posterior, name: str) -> np.ndarray:
-    """Draws of ``name`` as (S,) or (S, J) with chains stacked."""
-    values = posterior[name].values
-    return values.reshape((-1,) + values.shape[2:])
+def model_scale_draws(posterior, pooling: str, n_groups: int) -> np.ndarray:
+    """Each group's location per draw on the model's scale (logits for binomial), shape (S, J).
+
+    Complete pooling (``pooling == "pooled"``) gives every group the common ``mu``; the other fits
+    use ``theta``, which must have ``n_groups`` groups. With a predictor these are intercepts
+    (x = 0). ``posterior``: an InferenceData or its posterior group, dims (chain, draw[, group]).
+    """
+    if pooling == "pooled":
+        return np.repeat(stacked(posterior, "mu")[:, None], n_groups, axis=1)
+    theta = stacked(posterior, "theta")
+    if theta.ndim != 2 or theta.shape[1] != n_groups:
+        raise ValueError(f"theta has shape {theta.shape[1:]}, expected ({n_groups},) groups")
+    return theta
 
 
 def group_draws(posterior, data: GroupedData, pooling: str) -> np.ndarray:
     """Each group's estimate per draw, shape (S, J), on the outcome scale (probabilities for binomial).
 
-    Complete pooling gives every group the common ``mu``; otherwise the group's ``theta``.
-    With a predictor these are intercepts (x = 0).
+    :func:`model_scale_draws`, back-transformed for binomial data.
     """
-    if pooling == "pooled":
-        draws = np.repeat(_stacked(posterior, "mu")[:, None], data.n_groups, axis=1)
-    else:
-        draws = _stacked(posterior, "theta")
+    draws = model_scale_draws(posterior, pooling, data.n_groups)
     return expit(draws) if data.family == "binomial" else draws
 
 
@@ -106,9 +109,9 @@ def pooling_factors(posterior, data: GroupedData) -> np.ndarray:
     0 means the group keeps its own estimate, 1 means it is pulled all the way to mu.
     se_j is sigma_j / sqrt(n_j) per draw when sigma is a parameter, else the data's se.
     """
-    tau = _stacked(posterior, "tau")[:, None]
+    tau = stacked(posterior, "tau")[:, None]
     if data.family == "normal" and "sigma" in posterior:
-        sigma = _stacked(posterior, "sigma")
+        sigma = stacked(posterior, "sigma")
         if sigma.ndim == 1:
             sigma = sigma[:, None]
         n = np.bincount(data.group_idx, minlength=data.n_groups)
@@ -140,7 +143,7 @@ def population_table(posterior) -> pd.DataFrame:
     rows = []
     for name in ("mu", "tau", "beta", "sigma"):
         if name in posterior and posterior[name].ndim == 2:
-            row = summarize_draws(_stacked(posterior, name)[:, None]).iloc[0].to_dict()
+            row = summarize_draws(stacked(posterior, name)[:, None]).iloc[0].to_dict()
             rows.append({"parameter": name, **row})
     return pd.DataFrame(rows, columns=["parameter", "mean", "sd", "hdi_low", "hdi_high"])
 
@@ -177,11 +180,7 @@ def logit_estimates_table(posterior, data: GroupedData, pooling: str) -> pd.Data
     """
     if data.family != "binomial":
         raise ValueError(f"logit estimates need binomial data, not {data.family!r}")
-    if pooling == "pooled":
-        draws = np.repeat(_stacked(posterior, "mu")[:, None], data.n_groups, axis=1)
-    else:
-        draws = _stacked(posterior, "theta")
-    table = summarize_draws(draws)
+    table = summarize_draws(model_scale_draws(posterior, pooling, data.n_groups))
     raw = data.group_summary()
     n = raw["n"].to_numpy(dtype=float)
     p = np.clip(raw["mean"].to_numpy(dtype=float), 0.5 / n, 1 - 0.5 / n)
