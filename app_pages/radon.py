@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from hbm_core.data.datasets import DATASETS, load_dataset
-from hbm_core.inference.engine import FitSettings
+from hbm_core.inference.settings import FitSettings
 from hbm_core.lessons.real_data import (
     RADON_DEFAULT_COUNTY,
     compare_published,

@@ -13,7 +13,7 @@ import streamlit as st
 from scipy.special import expit
 
 from hbm_core.data.datasets import DATASETS, load_dataset
-from hbm_core.inference.engine import FitSettings
+from hbm_core.inference.settings import FitSettings
 from hbm_core.lessons.real_data import (
     REEDFROGS_PRIORS,
     REEDFROGS_PUBLISHED,

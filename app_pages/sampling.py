@@ -24,7 +24,7 @@ from hbm_core.viz import charts
 from ui import common, fitting, views
 
 if TYPE_CHECKING:
-    from hbm_core.inference.engine import FitResult
+    from hbm_core.inference.jobs import FitResult
 
 TARGET_ACCEPTS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99)
 DRAWS = (250, 500, 1000, 2000)  # every draw is plotted: charts stay responsive up to 2000
@@ -193,27 +193,12 @@ sweep_settings = {(form, ta): _settings(form, ta) for ta in sst.SWEEP_TARGET_ACC
 
 
 def _request(settings_by_label: dict, keep: list[tuple]) -> dict:
-    """Ask the shared fit broker for each fit (cached result or a job, run one after another).
-
-    Like ``fitting.request_fits`` but for several settings of one pooling; ``keep`` lists every fit this
-    page still needs in this run, so the session's other fits (stale settings) are cancelled.
-    """
-    from hbm_core.inference.engine import FitJob  # loads PyMC and nutpie: only once the page is on screen
-
-    broker, cache, owner = fitting.fit_broker(), fitting.model_cache(), fitting.owner_id()
-    broker.release(owner, keep=keep)
-    out, previous = {}, None
-    for label, settings in settings_by_label.items():
-
-        def start(settings=settings, previous=previous):
-            return FitJob(data, "hierarchical", priors, settings, compiler=cache, after=previous)
-
-        key = _key(settings)
-        item = broker.get(owner, key, start)
-        if isinstance(item, FitJob):
-            previous = item
-        out[label] = (key, item)
-    return out
+    """Ask the fit service for each fit (shared or cached result, or a job; run one after another);
+    ``keep`` lists every fit this page still needs in this run, so the session's other fits (stale
+    settings) are cancelled."""
+    return fitting.fit_service().request_variants(
+        data, priors, "hierarchical", settings_by_label, owner=fitting.owner_id(), keep=keep
+    )
 
 
 keep = [_key(s) for s in main_settings.values()]

@@ -27,19 +27,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hbm_core.data.groups import synthetic_groups  # noqa: E402
-from hbm_core.inference.engine import ModelCache, fit  # noqa: E402
+from hbm_core.inference.service import FitService  # noqa: E402
 from hbm_core.inference.settings import FitSettings  # noqa: E402
 from hbm_core.priors import Priors  # noqa: E402
 
 PRIORS = Priors(mu_loc=0.0, mu_scale=20.0, tau_family="half_normal", tau_scale=5.0, sigma_scale=10.0)
 
 
-def median_fit_seconds(data, cache: ModelCache, repeat: int) -> float:
+def median_fit_seconds(data, service: FitService, repeat: int) -> float:
     """Median sampling wall time of ``repeat`` complete-pooling fits (new seeds, so no reuse)."""
     times = []
     for i in range(repeat):
-        result = fit(data, "pooled", PRIORS, FitSettings(seed=100 + i), compiler=cache, sigma="group")
-        times.append(result.diagnostics.seconds)
+        fits = service.fit_all(data, PRIORS, FitSettings(seed=100 + i), ("pooled",), sigma="group")
+        times.append(fits["pooled"].diagnostics.seconds)
     return statistics.median(times)
 
 
@@ -49,9 +49,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     data = synthetic_groups([20, 40, 60], [3.0, 5.0, 7.0], [1.0, 2.0, 3.0], seed=1)
-    cache = ModelCache()
-    median_fit_seconds(data, cache, 1)  # compile (and warm up) once
-    alone = median_fit_seconds(data, cache, args.repeat)
+    service = FitService()
+    median_fit_seconds(data, service, 1)  # compile (and warm up) once
+    alone = median_fit_seconds(data, service, args.repeat)
 
     stop = threading.Event()
 
@@ -63,7 +63,7 @@ def main() -> None:
     for t in threads:
         t.start()
     try:
-        busy = median_fit_seconds(data, cache, args.repeat)
+        busy = median_fit_seconds(data, service, args.repeat)
     finally:
         stop.set()
         for t in threads:

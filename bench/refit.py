@@ -1,7 +1,7 @@
 """Benchmark: refreshing all three fits after a slider change, against the seed's approach.
 
 The seed's approach builds a fresh ``pm.Model`` and calls plain ``pm.sample(2000, tune=1000)``
-for each of the three fits. This engine compiles each model structure once and refits on new
+for each of the three fits. The fit service compiles each model structure once and refits on new
 data. Both run in this process on the seed's data (3 groups of 20/40/60, means 3/5/7, sds 1/2/3);
 each refresh changes one slider (group A's size). Last line:
 
@@ -29,7 +29,8 @@ import pymc as pm  # noqa: E402
 
 from hbm_core.data.groups import synthetic_groups  # noqa: E402
 from hbm_core.exact.grid import exact_from_data  # noqa: E402
-from hbm_core.inference.engine import FitSettings, fit_all  # noqa: E402
+from hbm_core.inference.service import fit_all  # noqa: E402
+from hbm_core.inference.settings import FitSettings  # noqa: E402
 from hbm_core.priors import Priors  # noqa: E402
 
 SIZES, MEANS, SDS = [20, 40, 60], [3.0, 5.0, 7.0], [1.0, 2.0, 3.0]

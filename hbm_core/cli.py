@@ -16,8 +16,7 @@ import sys
 from pathlib import Path
 
 from hbm_core.data.groups import DataError, GroupedData
-from hbm_core.inference.settings import FitSettings
-from hbm_core.models.build import POOLINGS
+from hbm_core.inference.settings import POOLINGS, FitSettings
 from hbm_core.priors import TAU_FAMILIES, default_priors
 
 
@@ -81,7 +80,7 @@ def _check_settings(args: argparse.Namespace) -> None:
 
 def run_fit(args: argparse.Namespace) -> dict:
     """Fit the requested poolings; return the JSON-ready result."""
-    from hbm_core.inference.engine import fit_all
+    from hbm_core.inference.service import fit_all
 
     _check_settings(args)
     data = _load(args)
@@ -148,7 +147,7 @@ def _print_table(out: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from hbm_core.inference.engine import FitError
+    from hbm_core.inference.jobs import FitError
 
     try:
         out = run_fit(args)

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path.home() / ".cache" / "partial-pooling-lab"
 
-# Same default as hbm_core.inference.engine, so tests, CLI and app share one numba disk cache.
+# Same default as hbm_core/__init__.py, so tests, CLI and app share one numba disk cache.
 os.environ.setdefault("NUMBA_CACHE_DIR", str(CACHE / "numba"))
 # pytensor's compile cache (default ~/.pytensor) under the cache directory as well.
 if "PYTENSOR_FLAGS" not in os.environ:

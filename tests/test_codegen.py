@@ -209,7 +209,7 @@ def _assert_same_estimates(script_out: dict, results: dict, binomial: bool) -> N
 
 @pytest.mark.slow
 def test_synthetic_script_reproduces_the_engine(tmp_path):
-    from hbm_core.inference.engine import fit_all
+    from hbm_core.inference.service import fit_all
 
     sigma = "shared"
     script = pymc_script(TINY, EXPLORE_PRIORS, QUICK, sigma=sigma)
@@ -220,7 +220,7 @@ def test_synthetic_script_reproduces_the_engine(tmp_path):
 
 @pytest.mark.slow
 def test_csv_script_reproduces_the_engine(tmp_path):
-    from hbm_core.inference.engine import fit_all
+    from hbm_core.inference.service import fit_all
 
     raw = THROWS.encode()
     data = load_csv(raw, "player", "made", trials_col="attempts")
@@ -260,7 +260,7 @@ def test_builtin_data_sets_go_to_the_script_as_a_csv_file(name, tmp_path):
 @pytest.mark.slow
 def test_known_se_script_reproduces_the_engine(tmp_path):
     from hbm_core.data.datasets import load_dataset
-    from hbm_core.inference.engine import fit_all
+    from hbm_core.inference.service import fit_all
 
     data = load_dataset("eight_schools")
     priors = Priors(mu_loc=0.0, mu_scale=100.0, tau_family="half_cauchy", tau_scale=25.0)

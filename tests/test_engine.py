@@ -1,4 +1,4 @@
-"""The compile-once engine: refits without recompiling, threads, cancellation, failures, defaults."""
+"""Compile once, refit fast: refits without recompiling, threads, cancellation, failures, defaults."""
 
 from __future__ import annotations
 
@@ -10,20 +10,13 @@ import pytest
 
 from hbm_core.data.datasets import load_dataset
 from hbm_core.data.groups import synthetic_groups
-from hbm_core.inference.engine import (
-    DEFAULT_CACHE,
-    FitCancelled,
-    FitError,
-    FitJob,
-    FitSettings,
-    ModelCache,
-    compile_model,
-    fit,
-    fit_all,
-    spec_for,
-)
+from hbm_core.inference import jobs
+from hbm_core.inference.compile import DEFAULT_CACHE, ModelCache, compile_model
+from hbm_core.inference.jobs import FitCancelled, FitError, FitJob
+from hbm_core.inference.service import fit, fit_all, start_fits
+from hbm_core.inference.settings import POOLINGS, FitSettings
 from hbm_core.inference.slots import FairSlots
-from hbm_core.models.build import POOLINGS
+from hbm_core.models.inputs import spec_for
 from hbm_core.posterior.results import ESTIMATE_COLUMNS
 from hbm_core.priors import default_priors
 
@@ -193,10 +186,8 @@ def test_compile_model_builds_every_structure_of_the_app():
 
 
 def test_sampling_slots_queue_fits_and_queued_fits_can_be_cancelled(monkeypatch):
-    import hbm_core.inference.engine as engine
-
     fit(seed_data(), "pooled", settings=FAST)  # compiled already
-    monkeypatch.setattr(engine, "SAMPLING_SLOTS", FairSlots(1))
+    monkeypatch.setattr(jobs, "SAMPLING_SLOTS", FairSlots(1))
     priors = default_priors(seed_data().y)
     long = FitJob(seed_data(), "pooled", priors, FitSettings(draws=50_000, tune=500, chains=2))
     queued = FitJob(seed_data(seed=8), "pooled", priors, FAST)
@@ -217,18 +208,16 @@ def test_sampling_slots_queue_fits_and_queued_fits_can_be_cancelled(monkeypatch)
 def test_a_chain_of_fits_queues_once_and_never_leaks_a_slot(monkeypatch):
     """One user's three fits hand their sampling slot down the chain: a second user who queued in
     the meantime waits for the whole chain, and cancelled or failed links give the slot back."""
-    import hbm_core.inference.engine as engine
-
     fit_all(seed_data(), settings=FAST)  # compiled already
     slots = FairSlots(1)
-    monkeypatch.setattr(engine, "SAMPLING_SLOTS", slots)
+    monkeypatch.setattr(jobs, "SAMPLING_SLOTS", slots)
     priors = default_priors(seed_data().y)
     slow = FitSettings(draws=3000, tune=300, chains=2, seed=4)
-    first = engine.start_fits(seed_data(seed=21), priors, slow)
+    first = start_fits(seed_data(seed=21), priors, slow)
     deadline = time.monotonic() + 30
     while first["pooled"].state != "sampling" and time.monotonic() < deadline:
         time.sleep(0.02)
-    second = engine.start_fits(seed_data(seed=22), priors, slow)
+    second = start_fits(seed_data(seed=22), priors, slow)
     for job in [*first.values(), *second.values()]:
         job.result(timeout=120)
     started = {name: job._sampling_started for name, job in first.items()}
@@ -237,7 +226,7 @@ def test_a_chain_of_fits_queues_once_and_never_leaks_a_slot(monkeypatch):
     slots.release()
 
     # Cancel the middle link while the first samples: the chain still returns its slot.
-    chain = engine.start_fits(seed_data(seed=23), priors, slow)
+    chain = start_fits(seed_data(seed=23), priors, slow)
     chain["unpooled"].cancel()
     for job in chain.values():
         job._done.wait(120)

@@ -9,7 +9,7 @@ from hbm_core.data.datasets import load_dataset
 from hbm_core.data.groups import synthetic_groups
 from hbm_core.exact.grid import exact_from_data
 from hbm_core.exact.preview import preview
-from hbm_core.inference.engine import FitSettings, fit, fit_all
+from hbm_core.inference.service import FitSettings, fit, fit_all
 from hbm_core.priors import Priors, default_priors
 
 

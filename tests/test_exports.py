@@ -57,7 +57,7 @@ def test_trace_netcdf_opens_with_arviz(tmp_path):
 
 @pytest.mark.slow
 def test_trace_netcdf_of_a_real_fit(tmp_path):
-    from hbm_core.inference.engine import FitSettings, fit
+    from hbm_core.inference.service import FitSettings, fit
 
     data = synthetic_groups([10, 12, 8], [1, 2, 3], [1, 1, 1], seed=3)
     result = fit(data, "hierarchical", settings=FitSettings(draws=100, tune=200, chains=2))

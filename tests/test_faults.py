@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import hbm_core.inference.engine as engine
+from hbm_core.inference.compile import ModelCache
+from hbm_core.inference.jobs import FitJob
 
 EXPLORE = "app_pages/explore.py"
 
@@ -21,7 +22,7 @@ def test_sampler_exception_shows_a_message_and_keeps_settings(app_test, monkeypa
     def broken(self, compiled):
         raise RuntimeError("injected sampler fault")
 
-    monkeypatch.setattr(engine.FitJob, "_sample_nutpie", broken)
+    monkeypatch.setattr(FitJob, "_sample_nutpie", broken)
     at = open_explore(app_test, seed=90_001)
     assert not at.exception, at.exception
     errors = " ".join(e.value for e in at.error)
@@ -42,7 +43,7 @@ def test_failed_compile_shows_a_message(app_test, monkeypatch):
     def broken_cache(self, spec):
         raise MemoryError("no memory to compile")
 
-    monkeypatch.setattr(engine.ModelCache, "__call__", broken_cache)
+    monkeypatch.setattr(ModelCache, "__call__", broken_cache)
     at = open_explore(app_test, seed=90_002)
     assert not at.exception, at.exception
     assert any("no memory to compile" in e.value for e in at.error)

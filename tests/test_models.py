@@ -7,8 +7,8 @@ import pymc as pm
 import pytest
 
 from hbm_core.data.groups import synthetic_groups
-from hbm_core.inference.engine import model_inputs
 from hbm_core.models.build import ModelSpec, build_model, uses_group_summaries
+from hbm_core.models.inputs import model_inputs
 from hbm_core.priors import Priors
 
 PRIORS = Priors(mu_loc=1.0, mu_scale=8.0, tau_scale=3.0, sigma_scale=6.0)

@@ -9,8 +9,12 @@ import pytest
 import xarray as xr
 from nutpie.sample import _arrow_to_arviz
 
-from hbm_core.inference.engine import DEFAULT_CACHE, FitSettings, _start_nutpie, fit, model_inputs, spec_for
+from hbm_core.inference import backend
+from hbm_core.inference.compile import DEFAULT_CACHE
 from hbm_core.inference.nutpie_trace import arrow_to_inference_data
+from hbm_core.inference.service import fit
+from hbm_core.inference.settings import FitSettings
+from hbm_core.models.inputs import model_inputs, spec_for
 from hbm_core.models.parameterization import centered_weights
 from hbm_core.priors import default_priors
 from tests.test_engine import seed_data
@@ -36,10 +40,10 @@ def raw_trace():
     spec = spec_for(data, "hierarchical")
     priors = default_priors(data.y, data.family)
     inputs = model_inputs(data, spec, priors, centered_weights(data, "auto"))
-    compiled = DEFAULT_CACHE(spec)
-    compiled = compiled.with_data(**{k: v for k, v in inputs.items() if k in compiled.shared_data})
+    compiled = backend.with_data(DEFAULT_CACHE(spec), inputs)
     settings = FitSettings(draws=200, tune=150, chains=3, seed=7, target_accept=0.9)
-    sampler = _start_nutpie(compiled, settings, lambda text: None)
+    sampler = backend.start(compiled, settings, lambda text: None)
+    assert sampler.path == "fast"  # the raw Arrow trace
     trace = sampler.wait()
     draws, stats = trace.get_arrow_trace()
     return draws, stats, compiled

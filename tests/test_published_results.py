@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hbm_core.data.datasets import load_dataset, reference_table
-from hbm_core.inference.engine import FitSettings, fit
+from hbm_core.inference.service import FitSettings, fit
 from hbm_core.priors import Priors
 
 SETTINGS = FitSettings(draws=500, tune=500, chains=2, seed=5)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from hbm_core.inference.engine import FitSettings, fit
+from hbm_core.inference.service import FitSettings, fit
 from hbm_core.posterior.rank_diagnostics import rank_diagnostics
 from hbm_core.posterior.results import convergence
 from tests.test_engine import seed_data

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hbm_core.inference.engine import FitSettings, fit
+from hbm_core.inference.service import FitSettings, fit
 from hbm_core.lessons import sampling as sst
 from hbm_core.posterior.results import convergence
 

@@ -148,12 +148,12 @@ def test_choices_survive_a_bad_edit(upload):
 
 @pytest.mark.slow
 def test_sampler_failure_is_a_message_not_a_traceback(upload, monkeypatch):
-    from hbm_core.inference import engine
+    from hbm_core.inference.jobs import FitJob
 
     def broken(self, compiled):
         raise RuntimeError("the numbers caught fire")
 
-    monkeypatch.setattr(engine.FitJob, "_sample_nutpie", broken)
+    monkeypatch.setattr(FitJob, "_sample_nutpie", broken)
     upload.session_state["upload_seed"] = 987_654  # a fit no earlier test has cached
     paste(upload, GOOD)
     assert not upload.exception

@@ -25,7 +25,7 @@ from ui import common
 if TYPE_CHECKING:
     from hbm_core.data.groups import GroupedData
     from hbm_core.exact.preview import Preview
-    from hbm_core.inference.engine import FitResult
+    from hbm_core.inference.jobs import FitResult
     from hbm_core.inference.settings import FitSettings
     from hbm_core.priors import Priors
 

@@ -1,1 +1,3 @@
-"""The sampling service: fit settings, compiled models, jobs, slots and sharing of fits."""
+"""Running fits: the fit service (service), background jobs (jobs), compiled models (compile), the
+only code that touches nutpie (backend), its trace conversion (nutpie_trace), sampling slots
+(slots), sharing between users (broker) and fit settings (settings)."""

@@ -18,8 +18,8 @@ import numpy as np
 
 from hbm_core.data.groups import GroupedData
 
-if TYPE_CHECKING:  # the engine loads PyMC: not needed to share results
-    from hbm_core.inference.engine import FitJob, FitResult
+if TYPE_CHECKING:  # the jobs module loads PyMC: not needed to share results
+    from hbm_core.inference.jobs import FitJob, FitResult
 
 
 def data_fingerprint(data: GroupedData) -> str:

@@ -1,4 +1,4 @@
-"""Light-weight names shared by the engine and the pages (no PyMC import here, so a page can
+"""Light-weight names shared by the inference modules and the pages (no PyMC import here, so a page can
 draw its exact preview before the sampling stack has loaded)."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Tables for the real-data pages: published numbers beside the app's, radon counties, reed-frog tanks.
 
 Pure pandas/numpy on fitted results (anything with ``.idata.posterior`` and ``.estimates``, i.e.
-:class:`hbm_core.inference.engine.FitResult`); no Streamlit. The published numbers are the ones in
+:class:`hbm_core.inference.jobs.FitResult`); no Streamlit. The published numbers are the ones in
 ``SOURCES.md`` (Gelman & Hill 2007, ch. 12; McElreath, Statistical Rethinking 2nd ed., m13.2).
 """
 

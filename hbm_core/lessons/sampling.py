@@ -1,6 +1,6 @@
 """What the sampler did: tidy frames and plain-language readings for the sampling lesson.
 
-Pure functions from an ArviZ ``InferenceData`` (as in :attr:`hbm_core.inference.engine.FitResult.idata`)
+Pure functions from an ArviZ ``InferenceData`` (as in :attr:`hbm_core.inference.jobs.FitResult.idata`)
 to pandas frames for :mod:`hbm_core.viz.charts` and to numbers with a sentence each. No Streamlit.
 
 The ``idata`` these functions read has
@@ -42,7 +42,7 @@ FORMS: tuple[Form, ...] = ("centered", "non-centered")
 #: nutpie's default maximum tree depth (a trajectory has at most 2**10 - 1 leapfrog steps).
 MAX_TREE_DEPTH = 10
 
-#: Variables whose R-hat and ESS are reported (as in :func:`hbm_core.inference.engine.fit`'s diagnostics).
+#: Variables whose R-hat and ESS are reported (as in :func:`hbm_core.inference.jobs.FitJob`'s diagnostics).
 CONVERGENCE_VARS = ("mu", "tau", "theta", "sigma")
 
 
