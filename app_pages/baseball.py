@@ -7,14 +7,15 @@ import pandas as pd
 import streamlit as st
 from scipy.special import expit, logit
 
+from hbm_core import viz
 from hbm_core.data.datasets import DATASETS, load_dataset
 from hbm_core.exact.preview import preview
-from hbm_core.inference.settings import POOLINGS, FitSettings
+from hbm_core.inference.settings import POOLINGS
 from hbm_core.lessons import checks
+from hbm_core.lessons.baseball import coverage_verdicts, player_table, prediction_errors
 from hbm_core.priors import default_priors
-from hbm_core.viz import charts, check_charts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, fitting, views
+from ui import common, controls, fitting, results, views
 
 INFO = DATASETS["efron_morris"]
 SCALES = {"probability": "batting average", "logit": "logit (the model's scale)"}
@@ -23,7 +24,6 @@ TARGETS = {
     "rest": "the rest of the season (new at-bats)",
     "first": "the first 45 at-bats (the data the model saw)",
 }
-DRAWS = (250, 500, 1000, 2000)
 DEFAULTS = {
     "bb_scale": "probability",
     "bb_tau_scale": 1.0,
@@ -37,9 +37,7 @@ DEFAULTS = {
 common.start_page()
 
 # Widget values live in session_state; a copy under "_keep_*" survives visits to other pages.
-for _key, _value in DEFAULTS.items():
-    if _key not in st.session_state:
-        st.session_state[_key] = st.session_state.get(f"_keep_{_key}", _value)
+controls.init_state(DEFAULTS, across_pages=True)
 
 # ---------------------------------------------------------------------------------------------
 # Sidebar
@@ -57,17 +55,11 @@ with st.sidebar:
     )
     st.header("Show")
     st.radio("Scale", list(SCALES), format_func=SCALES.get, key="bb_scale", horizontal=True)
-    with st.expander("Sampler (MCMC)"):
-        st.select_slider("Draws per chain", DRAWS, key="bb_draws")
-        st.slider("Chains", 1, 4, key="bb_chains")
-        st.number_input(
-            "Seed",
-            0,
-            1_000_000,
-            step=1,
-            key="bb_seed",
-            help="The sampler's and the predictive simulations' random seed: same seed, same results.",
-        )
+    settings = controls.sampler_controls(
+        "bb_",
+        seed_help="The sampler's and the predictive simulations' random seed: same seed, same results.",
+        tune=1000,
+    )
 
 ss = st.session_state
 scale_name = str(ss["bb_scale"])
@@ -84,14 +76,7 @@ raw = data.y / data.trials
 js = checks.james_stein(data.y, data.trials)
 players = list(data.groups)
 priors = default_priors(data.y, "binomial").with_(tau_scale=float(ss["bb_tau_scale"]))
-settings = FitSettings(
-    draws=int(ss["bb_draws"]), tune=1000, chains=int(ss["bb_chains"]), seed=int(ss["bb_seed"])
-)
-
-quick = preview(data, priors, seed=int(ss["bb_seed"]))
-
-for _key in DEFAULTS:
-    st.session_state[f"_keep_{_key}"] = st.session_state[_key]
+quick = preview(data, priors, seed=settings.seed)
 
 
 def on_scale(values) -> np.ndarray:
@@ -116,7 +101,7 @@ st.caption(
     f"{priors.mu_scale:g}) prior. Showing the {SCALES[scale_name]} scale."
 )
 
-status_slot = st.empty()
+status_slot = st.container()
 
 st.subheader("1 · The data")
 data_table = pd.DataFrame(
@@ -141,17 +126,18 @@ with st.expander("The 18 players (table)", expanded=False):
         st.caption("Averages shown as logits, log(p / (1 − p)).")
 
 st.subheader("2 · Shrinkage toward the league average")
-shrink_slot = st.empty()
+# Drawn from the preview first (when there is one), then again from the MCMC fits.
+shrink_slot = common.Section(redrawn=quick is not None)
 st.subheader("3 · Each player's estimate with its 94% interval")
-forest_slot = st.empty()
-table_slot = st.empty()
+forest_slot = common.Section(redrawn=quick is not None)
+table_slot = common.Section(redrawn=quick is not None)
 st.subheader("4 · Who predicted the rest of the season best?")
-error_slot = st.empty()
+error_slot = common.Section(redrawn=quick is not None)
 st.subheader("5 · Posterior predictive check: could the model have produced these data?")
 ppc_controls = st.container()
-ppc_slot = st.empty()
+ppc_slot = common.Section(redrawn=True)
 st.subheader("6 · Did the sampler work?")
-diagnostics_slot = st.empty()
+diagnostics_slot = st.container()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,7 +176,7 @@ def mcmc_on_scale(outcome, fallback: pd.DataFrame | None) -> pd.DataFrame | None
 def draw_estimates(estimates: pd.DataFrame, note: str) -> None:
     with shrink_slot.container():
         common.chart(
-            charts.shrinkage(estimates, x_label, group_label="player", title=None),
+            viz.shrinkage(estimates, x_label, group_label="player", title=None),
             "Each arrow runs from a player's own estimate (no pooling, close to his 45-at-bat "
             "average) to his partial-pooling estimate; the dashed line is complete pooling, and the "
             "green diamond (labelled 'True mean') is what he actually hit over the rest of the season. "
@@ -200,35 +186,15 @@ def draw_estimates(estimates: pd.DataFrame, note: str) -> None:
         )
     with forest_slot.container():
         common.chart(
-            charts.forest(estimates, x_label, group_label="player", title=None),
+            viz.forest(estimates, x_label, group_label="player", title=None),
             "Posterior means with 94% intervals, and the rest-of-season average as a diamond. "
             "Complete pooling gives everyone .265 with a narrow interval that misses the best and "
             "worst hitters; no pooling's intervals are wide; partial pooling is in between.",
             name="Forest plot",
         )
-    wide = estimates.pivot_table(index="group", columns="fit", values="mean", sort=False).reindex(players)
-    hier = estimates[estimates.fit == "hierarchical"].set_index("group").reindex(players)
-    table = pd.DataFrame(
-        {
-            "player": players,
-            "after 45 at-bats": on_scale(raw),
-            FIT_LABELS["unpooled"]: wide["unpooled"].to_numpy(),
-            FIT_LABELS["hierarchical"]: wide["hierarchical"].to_numpy(),
-            "94% interval": [
-                f"{lo:.3f} – {hi:.3f}" for lo, hi in zip(hier["hdi_low"], hier["hdi_high"], strict=True)
-            ],
-            "James–Stein": on_scale(data.meta["js_estimate"]),
-            "rest of season": on_scale(truth),
-        }
-    )
-    pooled = float(wide["pooled"].iloc[0])
+    table, pooled = player_table(estimates, data, on_scale)
     with table_slot.container():
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            column_config={c: num for c in table.columns if c not in ("player", "94% interval")},
-        )
+        common.table(table, config={c: num for c in table.columns if c not in ("player", "94% interval")})
         st.caption(
             f"Estimates on the {SCALES[scale_name]} scale; the 94% interval is partial pooling's. "
             f"Complete pooling gives every player {pooled:.3f}."
@@ -237,31 +203,12 @@ def draw_estimates(estimates: pd.DataFrame, note: str) -> None:
 
 def draw_errors(prob_estimates: pd.DataFrame, source: str) -> None:
     """Total squared error against the rest-of-season averages (always on the probability scale)."""
-    means = prob_estimates.pivot_table(index="group", columns="fit", values="mean", sort=False).reindex(
-        players
-    )
-    methods = {
-        "Raw averages after 45 at-bats": (raw, checks.EFRON_MORRIS["sse_raw"], "raw"),
-        "James–Stein (Efron & Morris)": (data.meta["js_estimate"], checks.EFRON_MORRIS["sse_js"], "js"),
-        f"{FIT_LABELS['unpooled']} ({source})": (means["unpooled"].to_numpy(), np.nan, "unpooled"),
-        f"{FIT_LABELS['hierarchical']} ({source})": (
-            means["hierarchical"].to_numpy(),
-            np.nan,
-            "hierarchical",
-        ),
-        f"{FIT_LABELS['pooled']} ({source})": (means["pooled"].to_numpy(), np.nan, "pooled"),
-    }
-    errors = checks.prediction_errors(
-        {k: v[0] for k, v in methods.items()},
-        truth,
-        {k: v[1] for k, v in methods.items() if np.isfinite(v[1])},
-    )
-    errors["fit"] = [v[2] for v in methods.values()]
+    errors = prediction_errors(prob_estimates, data, source)
     with error_slot.container():
         left, right = st.columns(2)
         with left:
             common.chart(
-                check_charts.error_bars(
+                viz.error_bars(
                     errors.rename(columns={"total squared error": "error"}),
                     x_label="total squared error",
                 ),
@@ -289,6 +236,8 @@ def draw_errors(prob_estimates: pd.DataFrame, source: str) -> None:
 
 
 def draw_ppc(outcome) -> None:
+    from hbm_core.posterior.results import model_scale_draws  # loads scipy.stats: only once fits exist
+
     target = str(ss["bb_target"])
     if target == "rest":
         trials, observed = rest_at_bats, truth
@@ -300,7 +249,7 @@ def draw_ppc(outcome) -> None:
     for pooling in POOLINGS:
         if pooling not in outcome.results:
             continue
-        logits = checks.posterior_logits(outcome.results[pooling].idata, pooling, data.n_groups)
+        logits = model_scale_draws(outcome.results[pooling].idata, pooling, data.n_groups)
         rates = checks.replicate_successes(logits, trials, seed=int(ss["bb_seed"])) / trials
         frames.append(checks.predictive_intervals(rates, observed, players).assign(fit=pooling))
         stats[pooling] = checks.statistic_check(rates, observed, str(ss["bb_stat"]))
@@ -309,28 +258,21 @@ def draw_ppc(outcome) -> None:
             st.info("The posterior predictive check needs the MCMC fits; none finished.")
             return
         intervals = pd.concat(frames, ignore_index=True)
-        verdicts = []
-        for pooling, sub in intervals.groupby("fit", sort=False):
-            missed = list(sub.loc[~sub["inside"], "group"])
-            text = f"{FIT_LABELS[pooling]} {int(sub['inside'].sum())} of {len(sub)}"
-            if missed:
-                more = f" and {len(missed) - 3} more" if len(missed) > 3 else ""
-                text += f" (missed: {', '.join(missed[:3])}{more})"
-            verdicts.append(text)
         common.chart(
-            check_charts.predictive_intervals(
+            viz.predictive_intervals(
                 intervals, "batting average (hits per at-bat)", group_label="player", title=None
             ),
             f"Bars: where each fit expects the {what} to fall (94% of simulated seasons), ticks their "
             "middle; diamonds: what happened. The bars hold both the uncertainty about each player's "
-            "ability and the luck of the at-bats. Observed inside the interval: " + "; ".join(verdicts) + ".",
+            "ability and the luck of the at-bats. Observed inside the interval: "
+            f"{coverage_verdicts(intervals)}.",
             name="Posterior predictive intervals",
         )
         cols = st.columns(len(stats))
         for col, (pooling, check) in zip(cols, stats.items(), strict=True):
             with col:
                 common.chart(
-                    check_charts.statistic_histogram(
+                    viz.statistic_histogram(
                         check.replicated,
                         check.observed,
                         check.label,
@@ -370,9 +312,9 @@ with ppc_controls:
         "same 45 at-bats or for each player's rest-of-season at-bats. If the model is right, the observed "
         "values look like one more simulation."
     )
-ppc_slot.info("The check appears when sampling ends.")
+ppc_slot.container().info("The check appears when sampling ends.")
 
-with status_slot.container():
+with status_slot:
     outcome = fitting.run_fits(data, priors, settings, label="Sampling the three models")
 
 estimates = mcmc_on_scale(outcome, preview_on_scale(quick.estimates) if quick is not None else None)
@@ -384,7 +326,7 @@ prob_frames = [outcome.results[p].estimates for p in POOLINGS if p in outcome.re
 if len(prob_frames) == len(POOLINGS):
     draw_errors(pd.concat(prob_frames, ignore_index=True), "MCMC")
 draw_ppc(outcome)
-with diagnostics_slot.container():
+with diagnostics_slot:
     hier = outcome.results.get("hierarchical")
     if hier is not None:
         pop = hier.population.set_index("parameter")
@@ -394,11 +336,12 @@ with diagnostics_slot.container():
             f"[{mu['hdi_low']:.2f}, {mu['hdi_high']:.2f}], i.e. a league average of {expit(mu['mean']):.3f}; "
             f"τ = {tau['mean']:.2f} [{tau['hdi_low']:.2f}, {tau['hdi_high']:.2f}]."
         )
-    st.caption(
+    results.sampler_report(
+        outcome,
         f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning "
-        f"steps with NUTS (nutpie), seed {settings.seed}."
+        f"steps with NUTS (nutpie), seed {settings.seed}.",
+        seconds_format=None,
     )
-    common.diagnostics_panel(outcome)
 
 st.subheader("7 · Take it with you")
 views.take_it_with_you(

@@ -6,29 +6,30 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from hbm_core import viz
 from hbm_core.data.datasets import DATASETS, load_dataset
 from hbm_core.data.groups import DataError
 from hbm_core.exact.grid import ExactPosterior, exact_from_data
 from hbm_core.exact.preview import preview
-from hbm_core.inference.settings import FitSettings
 from hbm_core.lessons import checks
-from hbm_core.priors import Priors, tau_prior
-from hbm_core.viz import charts, check_charts
+from hbm_core.lessons.eight_schools import (
+    PRIOR_NAMES,
+    data_table,
+    describe,
+    exact_vs_mcmc_table,
+    priors_for,
+    sensitivity_priors,
+    sensitivity_summary,
+    shrinkage_at_tau,
+    with_students,
+)
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, fitting, views
+from ui import common, controls, fitting, results, views
 
 INFO = DATASETS["eight_schools"]
 Y_LABEL = "coaching effect (SAT points)"
 TAU_LABEL = "τ, sd of the true effects (SAT points)"
 TAU_MAX = 30.0
-MU_SCALE = 50.0  # mu ~ Normal(0, 50): nearly flat over the plausible effects
-PRIOR_NAMES = {
-    "half_cauchy": "half-Cauchy",
-    "half_normal": "half-normal",
-    "uniform": "uniform(0, scale)",
-    "flat": "flat (BDA3; exact only)",
-}
-DRAWS = (250, 500, 1000, 2000)
 DEFAULTS = {
     "es_tau": 10.0,
     "es_prior": "half_cauchy",
@@ -37,33 +38,10 @@ DEFAULTS = {
     "es_chains": 4,
     "es_seed": 1,
 }
-# Fixed priors for the sensitivity chart (the user's own prior is added when it is not one of them).
-SENSITIVITY = {
-    "flat (BDA3)": ("flat", 0),
-    "half-Cauchy, scale 25": ("half_cauchy", 25),
-    "half-normal, scale 10": ("half_normal", 10),
-    "half-normal, scale 3": ("half_normal", 3),
-}
-
 common.start_page()
 
 # Widget values live in session_state; a copy under "_keep_*" survives visits to other pages.
-for _key, _value in DEFAULTS.items():
-    if _key not in st.session_state:
-        st.session_state[_key] = st.session_state.get(f"_keep_{_key}", _value)
-
-
-def priors_for(family: str, scale: float) -> Priors:
-    """The page's priors: BDA3's flat prior, or mu ~ Normal(0, 50) with the chosen prior on tau."""
-    if family == "flat":
-        return checks.FLAT_PRIORS
-    return Priors(mu_loc=0.0, mu_scale=MU_SCALE, tau_family=family, tau_scale=float(scale))
-
-
-def describe(family: str, scale: float) -> str:
-    if family == "flat":
-        return "p(μ, τ) ∝ 1 (flat on μ and on τ > 0)"
-    return f"μ ~ Normal(0, {MU_SCALE:g}), τ ~ {tau_prior(family).math_text(scale)}"
+controls.init_state(DEFAULTS, across_pages=True)
 
 
 @st.cache_resource(show_spinner=False)
@@ -80,16 +58,8 @@ def curves_for(family: str, scale: float) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def sensitivity_for(family: str, scale: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     data = load_dataset("eight_schools")
-    choices = dict(SENSITIVITY)
-    if (family, scale) not in set(choices.values()):
-        choices[f"your prior: {PRIOR_NAMES[family]}, scale {scale:g}"] = (family, scale)
-    priors = {label: priors_for(f, s) for label, (f, s) in choices.items()}
+    priors = sensitivity_priors(family, scale)
     return checks.prior_sensitivity(data.y, data.se, data.groups, priors, np.linspace(0.0, TAU_MAX, 241))
-
-
-def with_students(estimates: pd.DataFrame, students: dict[str, int]) -> pd.DataFrame:
-    """Estimates with n = students in the school's experiment (treated + control)."""
-    return estimates.assign(n=estimates["group"].astype(str).map(students))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,20 +88,9 @@ with st.sidebar:
     family = str(st.session_state["es_prior"])
     scale = 0.0 if flat else float(st.session_state["es_prior_scale"])
     st.caption(f"Prior: {describe(family, scale)}.")
-    with st.expander("Sampler (MCMC)"):
-        st.select_slider("Draws per chain", DRAWS, key="es_draws")
-        st.slider("Chains", 1, 4, key="es_chains")
-        st.number_input(
-            "Seed",
-            0,
-            1_000_000,
-            step=1,
-            key="es_seed",
-            help="The sampler's random seed: the same seed gives the same draws.",
-        )
-
-for _key in DEFAULTS:
-    st.session_state[f"_keep_{_key}"] = st.session_state[_key]
+    settings = controls.sampler_controls(
+        "es_", seed_help="The sampler's random seed: the same seed gives the same draws.", tune=1000
+    )
 
 # ---------------------------------------------------------------------------------------------
 # The data
@@ -149,9 +108,6 @@ st.caption(f"Source: {INFO.source}")
 st.info(f"**What to notice.** {INFO.notice}", icon=":material/visibility:")
 
 data = load_dataset("eight_schools")
-students = {
-    g: int(t + c) for g, t, c in zip(data.groups, data.meta["n_treat"], data.meta["n_control"], strict=True)
-}
 try:
     priors = priors_for(family, scale)
     post = exact_for(family, scale)
@@ -163,20 +119,12 @@ except (DataError, ValueError) as err:
 st.subheader("1 · The data")
 left, right = st.columns([3, 2])
 with left:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "school": list(data.groups),
-                "estimated effect y_j": data.y,
-                "standard error σ_j": data.se,
-                "students": [students[g] for g in data.groups],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "estimated effect y_j": st.column_config.NumberColumn(format="%.0f", help="SAT points"),
-            "standard error σ_j": st.column_config.NumberColumn(format="%.0f", help="SAT points"),
+    sat_points = st.column_config.NumberColumn(format="%.0f", help="SAT points")
+    common.table(
+        data_table(data),
+        config={
+            "estimated effect y_j": sat_points,
+            "standard error σ_j": sat_points,
             "students": st.column_config.NumberColumn(help="Coached plus uncoached students."),
         },
     )
@@ -213,43 +161,33 @@ st.markdown(
     f"Given the data, P(τ ≤ {tau_now:g} | y) = **{prob_below:.2f}** under the {PRIOR_NAMES[family]} prior."
 )
 curves = curves_for(family, scale)
-c1, c2 = st.columns(2)
-with c1:
-    common.chart(
-        charts.tau_curves(
-            curves,
-            "mean",
-            tau_now,
-            y_label="E(θ_j | τ, y), SAT points",
-            x_label=TAU_LABEL,
-            title="Estimated effects given τ (BDA3 Fig. 5.6)",
-            height=340,
-        ),
+# One chart per statistic (BDA3 Figs. 5.6 and 5.7): its y axis, title, download name and caption.
+GIVEN_TAU = {
+    "mean": (
+        "E(θ_j | τ, y), SAT points",
+        "Estimated effects given τ (BDA3 Fig. 5.6)",
+        "Estimates given tau (BDA3 Fig. 5.6)",
         "At τ = 0 every school gets the pooled 7.7; as τ grows the lines fan out toward each school's own "
         "y_j. The dashed line is your τ: read each school's estimate where it crosses the lines.",
-        name="Estimates given tau (BDA3 Fig. 5.6)",
-    )
-with c2:
-    common.chart(
-        charts.tau_curves(
-            curves,
-            "sd",
-            tau_now,
-            y_label="sd(θ_j | τ, y), SAT points",
-            x_label=TAU_LABEL,
-            title="Uncertainty given τ (BDA3 Fig. 5.7)",
-            height=340,
-        ),
+    ),
+    "sd": (
+        "sd(θ_j | τ, y), SAT points",
+        "Uncertainty given τ (BDA3 Fig. 5.7)",
+        "Uncertainty given tau (BDA3 Fig. 5.7)",
         "Larger τ means less borrowing, so every school's uncertainty grows toward its own σ_j; schools "
         "with large σ_j (H, C, A) gain the most from pooling.",
-        name="Uncertainty given tau (BDA3 Fig. 5.7)",
-    )
+    ),
+}
+for column, (stat, (y_label, title, name, caption)) in zip(st.columns(2), GIVEN_TAU.items(), strict=True):
+    with column:
+        figure = viz.tau_curves(curves, stat, tau_now, y_label, x_label=TAU_LABEL, title=title, height=340)
+        common.chart(figure, caption, name=name)
 c3, c4 = st.columns(2)
 with c3:
     taus = np.linspace(0.0, TAU_MAX, 241)
     prior_density = checks.tau_prior_density(priors, taus)
     common.chart(
-        check_charts.tau_prior_posterior(
+        viz.tau_prior_posterior(
             pd.DataFrame({"tau": taus, "density": post.tau_pdf(taus)}),
             None if prior_density is None else pd.DataFrame({"tau": taus, "density": prior_density}),
             tau_now,
@@ -263,18 +201,8 @@ with c3:
     )
 with c4:
     st.markdown(f"**Shrinkage at τ = {tau_now:g}**")
-    shrink = pd.DataFrame(
-        {
-            "group": list(data.groups) * 3,
-            "fit": ["unpooled"] * 8 + ["hierarchical"] * 8 + ["pooled"] * 8,
-            "mean": np.concatenate([data.y, at["mean"].to_numpy(), np.full(8, at0["mean"])]),
-            "n": [students[g] for g in data.groups] * 3,
-            "raw_mean": np.tile(data.y, 3),
-            "pooling": np.concatenate([np.full(8, np.nan), at["pooling"].to_numpy(), np.full(8, np.nan)]),
-        }
-    )
     common.chart(
-        charts.shrinkage(shrink, Y_LABEL, group_label="school", title=None),
+        viz.shrinkage(shrinkage_at_tau(data, at, at0["mean"]), Y_LABEL, group_label="school", title=None),
         "Arrows run from each school's own estimate y_j to E(θ_j | τ, y); the dashed line is complete "
         "pooling. Move τ toward 0 and every arrow reaches the dashed line. Circle size: students "
         "(n); the pull depends on σ_j.",
@@ -282,7 +210,7 @@ with c4:
     )
 
 # ---------------------------------------------------------------------------------------------
-# The full posterior (slots: filled by the exact engine now, by MCMC when it is done)
+# The full posterior (sections: filled by the exact engine now, by MCMC when it is done)
 
 st.subheader("3 · Averaging over τ: the full posterior")
 st.markdown(
@@ -290,17 +218,17 @@ st.markdown(
     "exactly and by MCMC (NUTS), next to the two extremes: no pooling (each school alone) and complete "
     "pooling (one effect for all)."
 )
-fit_status = st.empty()
-forest_slot = st.empty()
-table_slot = st.empty()
+fit_status = st.container()
+forest_slot = common.Section(redrawn=not flat)
+table_slot = common.Section(redrawn=not flat)
 st.markdown("##### Did the sampler work?")
-diagnostics_slot = st.empty()
+diagnostics_slot = st.container()
 
 
 def draw_forest(estimates: pd.DataFrame, note: str) -> None:
     with forest_slot.container():
         common.chart(
-            charts.forest(with_students(estimates, students), Y_LABEL, group_label="school"),
+            viz.forest(with_students(estimates, data), Y_LABEL, group_label="school"),
             "Posterior means with 94% intervals. No pooling gives each school its own wide interval around "
             "y_j; complete pooling one narrow interval for all; partial pooling sits in between, nearer to "
             f"complete pooling because τ is probably small. {note}",
@@ -309,21 +237,10 @@ def draw_forest(estimates: pd.DataFrame, note: str) -> None:
 
 
 def draw_table(exact: ExactPosterior, hier=None) -> None:
-    table = checks.exact_vs_mcmc(
-        exact, hier.estimates if hier is not None else None, hier.population if hier is not None else None
-    )
-    if flat:
-        table = table.drop(columns=["MCMC mean", "MCMC sd"])
+    table, worst = exact_vs_mcmc_table(exact, hier, flat)
     with table_slot.container():
-        fmt = st.column_config.NumberColumn(format="%.2f")
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            column_config={c: fmt for c in table.columns if c != "parameter"},
-        )
-        if hier is not None:
-            worst = float(np.nanmax(np.abs(table["MCMC mean"] - table["exact mean"]) / table["exact sd"]))
+        common.table(table, {c: "%.2f" for c in table.columns if c != "parameter"})
+        if worst is not None:
             st.caption(
                 "Partial pooling, exact engine beside MCMC: the two agree up to Monte Carlo error "
                 f"(the largest gap between the means is {worst:.2f} posterior sds)."
@@ -352,18 +269,11 @@ fmt1 = st.column_config.NumberColumn(format="%.1f", width="small")
 fmt2 = st.column_config.NumberColumn(format="%.2f", width="small")
 agrees = st.column_config.CheckboxColumn("✓", width="small", help="The app's value rounds to BDA3's.")
 with b1:
-    st.dataframe(
-        checks.bda3_scalars(flat_post),
-        hide_index=True,
-        width="stretch",
-        column_config={"BDA3": fmt1, "this app": fmt2, "agrees": agrees},
-    )
+    common.table(checks.bda3_scalars(flat_post), config={"BDA3": fmt1, "this app": fmt2, "agrees": agrees})
 with b2:
-    st.dataframe(
+    common.table(
         checks.bda3_schools(flat_post),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        config={
             "school": st.column_config.TextColumn(width="small"),
             "E(θ | τ=10) BDA3": st.column_config.NumberColumn("E(θ|τ=10) BDA3", format="%.1f"),
             "E(θ | τ=10) app": st.column_config.NumberColumn("app", format="%.2f", width="small"),
@@ -385,30 +295,14 @@ table, sens_curves = sensitivity_for(family, scale)
 s1, s2 = st.container(), st.container()
 with s1:
     common.chart(
-        check_charts.tau_posteriors(sens_curves, x_label=TAU_LABEL, title="p(τ | y) under several priors"),
+        viz.tau_posteriors(sens_curves, x_label=TAU_LABEL, title="p(τ | y) under several priors"),
         "Vague priors (flat, half-Cauchy 25, half-normal 10) give nearly the same posterior; a tight prior "
         "such as half-normal 3 moves it toward 0, and every school with it toward μ. With 8 groups the "
         "prior on τ matters.",
         name="Prior sensitivity of tau",
     )
 with s2:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "prior": table["prior"],
-                "median τ": table["median τ"],
-                "94% HDI of τ": [
-                    f"{lo:.1f} – {hi:.1f}"
-                    for lo, hi in zip(table["τ 94% low"], table["τ 94% high"], strict=True)
-                ],
-                "mean μ": table["mean μ"],
-                "mean θ_A": table["A"],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={c: fmt1 for c in ("median τ", "mean μ", "mean θ_A")},
-    )
+    common.table(sensitivity_summary(table), config={c: fmt1 for c in ("median τ", "mean μ", "mean θ_A")})
     st.caption(
         "Posterior summaries from the exact engine under each prior: the median and 94% highest-density "
         "interval of τ, the mean of μ and of school A's true effect θ_A."
@@ -418,12 +312,6 @@ with s2:
 # ---------------------------------------------------------------------------------------------
 # MCMC (last, so everything above is already on the page while it samples)
 
-settings = FitSettings(
-    draws=int(st.session_state["es_draws"]),
-    tune=1000,
-    chains=int(st.session_state["es_chains"]),
-    seed=int(st.session_state["es_seed"]),
-)
 if flat:
     fit_status.info(
         "MCMC needs a proper prior, and the flat prior p(τ) ∝ 1 is improper (it does not integrate to 1), "
@@ -434,7 +322,7 @@ if flat:
     diagnostics_slot.caption("No MCMC fits for the flat prior.")
     outcome, estimates = None, None
 else:
-    with fit_status.container():
+    with fit_status:
         outcome = fitting.run_fits(data, priors, settings, label="Sampling the three models")
     estimates = common.estimates_frame(outcome, quick.estimates if quick is not None else None)
     if estimates is not None:
@@ -443,12 +331,13 @@ else:
             "MCMC draws." if outcome.complete else "Fits that failed show the exact calculation instead.",
         )
     draw_table(post, outcome.results.get("hierarchical"))
-    with diagnostics_slot.container():
-        st.caption(
+    with diagnostics_slot:
+        results.sampler_report(
+            outcome,
             f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning "
-            f"steps, seed {settings.seed}. {FIT_LABELS['hierarchical']}: {describe(family, scale)}."
+            f"steps, seed {settings.seed}. {FIT_LABELS['hierarchical']}: {describe(family, scale)}.",
+            seconds_format=None,
         )
-        common.diagnostics_panel(outcome)
 
 st.subheader("6 · Take it with you")
 views.take_it_with_you(

@@ -11,44 +11,28 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from hbm_core import viz
 from hbm_core.data.datasets import DATASETS, load_dataset
-from hbm_core.inference.settings import FitSettings
+from hbm_core.inference.settings import POOLINGS
+from hbm_core.lessons.radon import county_table, predictions
 from hbm_core.lessons.real_data import (
-    RADON_DEFAULT_COUNTY,
     compare_published,
     county_detail,
     county_sizes,
     county_subset,
     radon_published,
 )
-from hbm_core.posterior.predict import (
-    EPA_ACTION_LEVEL,
-    PredictionError,
-    predictive_draws,
-    predictive_moments,
-    summarize_log_scale,
-)
+from hbm_core.posterior.predict import EPA_ACTION_LEVEL, PredictionError, predictive_moments
 from hbm_core.priors import default_priors
-from hbm_core.viz import charts
-from hbm_core.viz import real_data_charts as rcharts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, fitting, views
+from ui import common, controls, fitting, radon_state, views
+from ui.radon_state import FLOORS
+from ui.results import ran_caption, sampler_report
 
 common.start_page()  # a deep link on a fresh server must still run inside app.py
 
 Y_LABEL = "log radon (log pCi/L)"
 INTERCEPT_LABEL = "county intercept: log radon in a basement (log pCi/L)"
-FLOORS = {"basement": 0.0, "first floor": 1.0}
-DRAWS = (250, 500, 1000, 2000)
-TUNE = (250, 500, 1000, 2000)
-DEFAULTS = {
-    "radon_county": RADON_DEFAULT_COUNTY,
-    "radon_floor": "basement",
-    "radon_seed": 1,
-    "radon_draws": 1000,
-    "radon_tune": 500,
-    "radon_chains": 4,
-}
 SUBSET = 8  # the forest shows the chosen county, the SUBSET smallest and the SUBSET largest
 
 data = load_dataset("radon")
@@ -60,34 +44,7 @@ counties = list(data.groups)
 # ---------------------------------------------------------------------------------------------
 # State: defaults, or the county / floor named in the link on the first run
 
-notes: list[str] = []
-if "radon_county" not in st.session_state:
-    link_county = st.query_params.get("county")
-    if link_county:
-        match = [c for c in counties if c.lower() == link_county.strip().lower()]
-        if match:
-            st.session_state["radon_county"] = match[0]
-        else:
-            notes.append(
-                f"There is no county called “{link_county}” in the data; showing {RADON_DEFAULT_COUNTY}."
-            )
-    link_floor = st.query_params.get("floor")
-    if link_floor:
-        floor = {"basement": "basement", "0": "basement", "first": "first floor", "1": "first floor"}.get(
-            link_floor.strip().lower().replace(" floor", "")
-        )
-        if floor:
-            st.session_state["radon_floor"] = floor
-        else:
-            notes.append(f"“{link_floor}” is not a floor (use basement or first); showing a basement.")
-for key, value in DEFAULTS.items():
-    st.session_state.setdefault(key, value)
-    st.session_state[key] = st.session_state[key]  # keep values of widgets not drawn this run
-if st.session_state["radon_county"] not in counties:
-    notes.append(f"Unknown county {st.session_state['radon_county']!r}; showing {RADON_DEFAULT_COUNTY}.")
-    st.session_state["radon_county"] = RADON_DEFAULT_COUNTY
-if st.session_state["radon_floor"] not in FLOORS:
-    st.session_state["radon_floor"] = "basement"
+notes = radon_state.ensure_state(counties)
 
 with st.sidebar:
     st.header("County")
@@ -99,39 +56,19 @@ with st.sidebar:
         help="Pick a county to see its three estimates and a prediction for a new house there. "
         "n is the number of houses measured in the county.",
     )
-    st.header("Sampler")
-    st.number_input(
-        "Seed",
-        0,
-        1_000_000,
-        step=1,
-        key="radon_seed",
-        help="Random seed of the sampler and of the predictions: same seed, same numbers.",
+    settings = controls.sampler_controls(
+        "radon_",
+        seed_help="Random seed of the sampler and of the predictions: same seed, same numbers.",
+        note="Defaults: 4 chains × 1000 draws after 500 tuning steps keep every R-hat below 1.01 for all "
+        "85 counties; with 500 draws the largest of the 85 R-hats often lands just above it.",
     )
-    with st.expander("Draws and chains"):
-        st.select_slider("Draws per chain", DRAWS, key="radon_draws")
-        st.select_slider("Tuning steps per chain", TUNE, key="radon_tune")
-        st.slider("Chains", 1, 4, key="radon_chains")
-        st.caption(
-            "Defaults: 4 chains × 1000 draws after 500 tuning steps keep every R-hat below 1.01 for all "
-            "85 counties; with 500 draws the largest of the 85 R-hats often lands just above it."
-        )
 
 county = st.session_state["radon_county"]
-floor_name = st.session_state["radon_floor"]
-wanted = {"county": county, "floor": "first" if floor_name == "first floor" else "basement"}
-if {k: st.query_params.get(k) for k in wanted} != wanted:
-    st.query_params.from_dict(wanted)
+radon_state.write_query_params()
 
 # Weakly informative priors scaled to the data (rounded, so the page can print them).
 _auto = default_priors(data.y, data.family)
 priors = _auto.with_(tau_scale=round(_auto.tau_scale, 1), sigma_scale=round(_auto.sigma_scale, 1))
-settings = FitSettings(
-    draws=int(st.session_state["radon_draws"]),
-    tune=int(st.session_state["radon_tune"]),
-    chains=int(st.session_state["radon_chains"]),
-    seed=int(st.session_state["radon_seed"]),
-)
 
 # ---------------------------------------------------------------------------------------------
 # Introduction and fits
@@ -177,7 +114,7 @@ pop = results["hierarchical"].population.set_index("parameter")["mean"]
 
 st.subheader("1 · Small counties shrink the most")
 common.chart(
-    charts.shrinkage(
+    viz.shrinkage(
         estimates,
         INTERCEPT_LABEL,
         style="by_n",
@@ -200,34 +137,32 @@ nopool = detail.loc[FIT_LABELS["unpooled"]]
 partial = detail.loc[FIT_LABELS["hierarchical"]]
 moved = (nopool["posterior mean"] - partial["posterior mean"]) / (nopool["posterior mean"] - pop["mu"])
 pooled_mean = detail.loc[FIT_LABELS["pooled"], "posterior mean"]
-cols = st.columns(4)
-cols[0].metric("Houses measured", f"{int(nopool['n'])}")
-cols[1].metric(
-    FIT_LABELS["unpooled"],
-    f"{nopool['posterior mean']:.3f}",
-    delta=f"Gelman & Hill: {nopool['Gelman & Hill']:.3f}",
-    delta_color="off",
-    delta_arrow="off",
-    help="This app: posterior mean of the county's intercept estimated from its own houses only. "
-    "Gelman & Hill: their least-squares intercept (lm with county indicators and a common floor slope).",
+# (label, value, note below it, help): the note is plain text, not a change (no colour, no arrow)
+metrics = (
+    ("Houses measured", f"{int(nopool['n'])}", None, None),
+    (
+        FIT_LABELS["unpooled"],
+        f"{nopool['posterior mean']:.3f}",
+        f"Gelman & Hill: {nopool['Gelman & Hill']:.3f}",
+        "This app: posterior mean of the county's intercept estimated from its own houses only. "
+        "Gelman & Hill: their least-squares intercept (lm with county indicators and a common floor slope).",
+    ),
+    (
+        FIT_LABELS["hierarchical"],
+        f"{partial['posterior mean']:.3f}",
+        f"{100 * moved:.0f}% of the way to μ_α" if np.isfinite(moved) else None,
+        "Posterior mean of the county's intercept under partial pooling, and how far it moved from the "
+        "no-pooling estimate toward the state-wide mean μ_α.",
+    ),
+    (
+        FIT_LABELS["pooled"],
+        f"{pooled_mean:.3f}",
+        "Gelman & Hill: 1.327",
+        "One intercept for the whole state, the same for every county.",
+    ),
 )
-cols[2].metric(
-    FIT_LABELS["hierarchical"],
-    f"{partial['posterior mean']:.3f}",
-    delta=f"{100 * moved:.0f}% of the way to μ_α" if np.isfinite(moved) else None,
-    delta_color="off",
-    delta_arrow="off",
-    help="Posterior mean of the county's intercept under partial pooling, and how far it moved from the "
-    "no-pooling estimate toward the state-wide mean μ_α.",
-)
-cols[3].metric(
-    FIT_LABELS["pooled"],
-    f"{pooled_mean:.3f}",
-    delta="Gelman & Hill: 1.327",
-    delta_color="off",
-    delta_arrow="off",
-    help="One intercept for the whole state, the same for every county.",
-)
+for col, (label, value, note, help_text) in zip(st.columns(4), metrics, strict=True):
+    col.metric(label, value, delta=note, delta_color="off", delta_arrow="off", help=help_text)
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -270,7 +205,7 @@ sub = estimates[estimates["group"].isin(subset)].copy()
 sub["group"] = pd.Categorical(sub["group"], categories=subset, ordered=True)
 sub = sub.sort_values(["group", "fit"]).assign(group=lambda d: d["group"].astype(str))
 common.chart(
-    charts.forest(
+    viz.forest(
         sub,
         INTERCEPT_LABEL,
         group_label="county",
@@ -296,40 +231,18 @@ st.radio(
 )
 floor_name = st.session_state["radon_floor"]
 x = FLOORS[floor_name]
-seed = settings.seed
-frames, rows = [], []
 try:
-    for where, group, fits in (
-        (county, county, ("pooled", "unpooled", "hierarchical")),
-        ("a new county", None, ("pooled", "hierarchical")),
-    ):
-        for fit in fits:
-            draws = predictive_draws(results[fit].idata, group, x=x, seed=seed)
-            frames.append(pd.DataFrame({"value": draws, "fit": fit, "where": where}))
-            s = summarize_log_scale(draws)
-            rows.append(
-                {
-                    "house in": where,
-                    "fit": FIT_LABELS[fit],
-                    "median pCi/L": s.natural_median,
-                    "94% interval pCi/L": f"{s.natural_low:.1f} – {s.natural_high:.1f}",
-                    "mean pCi/L": s.natural_mean,
-                    "P(> 4 pCi/L)": s.p_above,
-                    "mean log pCi/L": s.mean,
-                    "sd log pCi/L": s.sd,
-                }
-            )
+    pred, rows = predictions(results, county, x, settings.seed)
     here = predictive_moments(results["hierarchical"].idata, county, x=x)
     new = {fit: predictive_moments(results[fit].idata, None, x=x) for fit in ("pooled", "hierarchical")}
 except (PredictionError, KeyError) as err:
     st.error(f"The prediction could not be made: {err}")
     st.stop()
-pred = pd.concat(frames, ignore_index=True)
 lo, hi = np.quantile(pred["value"], [0.002, 0.998])
 domain = (float(min(lo, np.log(EPA_ACTION_LEVEL)) - 0.1), float(hi) + 0.1)
 marker = {"marker": float(np.log(EPA_ACTION_LEVEL)), "marker_label": "4 pCi/L: EPA action level"}
 common.chart(
-    rcharts.predictive_density(
+    viz.predictive_density(
         pred[pred["where"] == county],
         Y_LABEL,
         domain=domain,
@@ -345,7 +258,7 @@ common.chart(
     name=f"New house in {county}",
 )
 common.chart(
-    rcharts.predictive_density(
+    viz.predictive_density(
         pred[pred["where"] == "a new county"],
         Y_LABEL,
         domain=domain,
@@ -362,11 +275,9 @@ common.chart(
     "it has not seen.",
     name="New house in a new county",
 )
-st.dataframe(
-    pd.DataFrame(rows),
-    hide_index=True,
-    width="stretch",
-    column_config={
+common.table(
+    rows,
+    config={
         "median pCi/L": st.column_config.NumberColumn(format="%.2f"),
         "mean pCi/L": st.column_config.NumberColumn(format="%.2f"),
         "P(> 4 pCi/L)": st.column_config.NumberColumn(
@@ -387,19 +298,7 @@ st.caption(
 
 st.subheader("4 · Gelman & Hill vs this app")
 comparison = compare_published(results, radon_published(county))
-comparison["difference"] = comparison["difference"].round(3) + 0.0  # no "-0.000"
-st.dataframe(
-    comparison.drop(columns=["published sd", "source"]),
-    hide_index=True,
-    width="stretch",
-    height=35 * (len(comparison) + 1) + 3,
-    column_config={
-        "published": st.column_config.NumberColumn(format="%.3f"),
-        "this app": st.column_config.NumberColumn(format="%.3f", help="Posterior mean."),
-        "app sd": st.column_config.NumberColumn(format="%.3f", help="Posterior sd."),
-        "difference": st.column_config.NumberColumn(format="%+.3f", help="This app minus published."),
-    },
-)
+views.published_table(comparison, ["published sd", "source"], height=35 * (len(comparison) + 1) + 3)
 st.caption(
     "Published: Gelman & Hill (2007), ch. 12. They fit these models by least squares (lm) and restricted "
     "maximum likelihood (lmer); this "
@@ -412,30 +311,10 @@ st.caption(
 # 5 Diagnostics
 
 st.subheader("5 · Did the sampler work?")
-st.caption(
-    f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning steps "
-    "(NUTS, nutpie). Results are cached: the same settings show instantly for everyone."
-)
-common.diagnostics_panel(outcome)
-if results:
-    total = np.sum([r.diagnostics.seconds for r in results.values()])
-    st.caption(f"Sampling time for all fits: {total:.1f} s.")
+sampler_report(outcome, ran_caption(settings), seconds_format=".1f")
 
 with st.expander("All 85 counties as a table"):
-    wide = estimates.pivot(index="group", columns="fit", values="mean").reindex(counties)
-    table = pd.DataFrame({"county": counties, "houses": sizes.to_numpy()})
-    for fit in ("unpooled", "hierarchical", "pooled"):
-        if fit in wide.columns:
-            table[FIT_LABELS[fit]] = wide[fit].to_numpy()
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            FIT_LABELS[f]: st.column_config.NumberColumn(format="%.3f")
-            for f in ("pooled", "unpooled", "hierarchical")
-        },
-    )
+    common.table(county_table(estimates, sizes), {FIT_LABELS[f]: "%.3f" for f in POOLINGS})
 
 st.subheader("6 · Take it with you")
 views.take_it_with_you(results, estimates, common.charts_on_page(), data, priors, settings, stem="radon")

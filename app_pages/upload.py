@@ -15,77 +15,19 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from hbm_core import codegen
+from hbm_core import codegen, viz
 from hbm_core.data.csv_input import MAX_ROWS, MAX_UPLOAD_BYTES, grouped_from_table, read_table
 from hbm_core.data.groups import DataError, GroupedData
 from hbm_core.exact.preview import preview
-from hbm_core.inference.settings import FitSettings
-from hbm_core.priors import default_priors
-from hbm_core.viz import charts
-from hbm_core.viz.palette import FIT_LABELS
-from ui import common, fitting, views
+from hbm_core.lessons.your_data import EXAMPLE_SCORES, EXAMPLE_THROWS, NO_X, guess_columns, rounded_priors
+from ui import common, controls, results, views
 
 common.start_page()
 
 # ---------------------------------------------------------------------------------------------
-# Examples and defaults
+# Defaults
 
-EXAMPLE_SCORES = """class,score,hours
-7A,69,1
-7A,63,5
-7A,77,5
-7A,71,4
-7A,64,2
-7A,63,0
-7A,83,5
-7A,76,1
-7A,55,1
-7A,60,1
-7A,76,0
-7A,79,4
-7B,73,4
-7B,75,4
-7B,75,4
-7B,74,2
-7B,81,3
-7B,66,0
-7B,70,3
-7B,76,2
-7B,71,0
-7C,68,2
-7C,68,5
-7C,55,2
-8A,62,2
-8A,58,1
-8A,73,4
-8A,84,5
-8A,69,3
-8A,79,4
-8A,80,5
-8A,71,1
-8A,61,1
-8A,83,2
-8B,86,5
-8B,70,2
-8B,83,1
-8B,77,3
-8B,87,5
-8B,82,5
-8C,78,2
-8C,79,3
-"""
-EXAMPLE_THROWS = """player,made,attempts
-Ana,41,52
-Ben,7,12
-Cleo,60,81
-Dev,2,2
-Eli,23,35
-Fay,15,18
-Gus,30,47
-Hana,4,9
-"""
 PASTED_NAME = "pasted_table.csv"
-NO_X = "(none)"  # the predictor box's "no predictor"
 LIMIT_MB = MAX_UPLOAD_BYTES / 1_000_000
 
 KINDS = {
@@ -93,10 +35,7 @@ KINDS = {
     "counts": "Successes out of trials (counts)",
 }
 SIGMA_MODES = {"shared": "one shared by all groups", "group": "one per group"}
-DRAWS = (250, 500, 1000, 2000)
-TUNE = (250, 500, 1000, 2000)
 DEFAULTS = {
-    "upload_text": "",
     "upload_kind": "measurement",
     "upload_sigma": "shared",
     "upload_seed": 1,
@@ -105,19 +44,12 @@ DEFAULTS = {
     "upload_chains": 4,
 }
 COLUMN_KEYS = ("upload_group", "upload_y", "upload_trials", "upload_x")
-GROUP_NAMES = (
-    "group", "class", "school", "team", "county", "tank", "site", "player", "clinic", "hospital",
-    "ward", "unit", "subject", "cluster", "region", "state", "country", "village", "store", "id",
-)  # fmt: skip
-TRIALS_NAMES = ("trials", "attempts", "tries", "total", "shots", "games", "n", "at_bats", "atbats")
 
 # Keep every setting, including those of widgets not drawn this run (a broken table hides the
 # column choices, "measurement" hides the trials column).
-for key, value in DEFAULTS.items():
-    st.session_state.setdefault(key, value)
-for key in (*DEFAULTS, *COLUMN_KEYS, "upload_sig"):
-    if key in st.session_state and key != "upload_text":
-        st.session_state[key] = st.session_state[key]
+# The text box is always drawn: its value only needs a default.
+st.session_state.setdefault("upload_text", "")
+controls.init_state(DEFAULTS, keep=(*COLUMN_KEYS, "upload_sig"))
 
 
 def _paste(text: str, kind: str, columns: tuple[str | None, ...]) -> None:
@@ -144,19 +76,9 @@ with st.sidebar:
         "or some groups are tiny; one sd per group fits groups with clearly different spreads. "
         "Counts need no σ: their spread follows from the success probability.",
     )
-    st.header("Sampler")
-    st.number_input(
-        "Seed",
-        0,
-        1_000_000,
-        step=1,
-        key="upload_seed",
-        help="Random seed of the sampler: same seed, same numbers.",
+    fit_settings = controls.sampler_controls(
+        "upload_", seed_help="Random seed of the sampler: same seed, same numbers."
     )
-    with st.expander("Draws and chains"):
-        st.select_slider("Draws per chain", DRAWS, key="upload_draws")
-        st.select_slider("Tuning steps per chain", TUNE, key="upload_tune")
-        st.slider("Chains", 1, 4, key="upload_chains")
 
 # ---------------------------------------------------------------------------------------------
 # Step 1: the table
@@ -255,41 +177,12 @@ with st.expander(f"The table: {len(table):,} rows, {table.shape[1]} columns"):
 # Step 2: the columns
 
 
-def _numeric_share(column: pd.Series) -> float:
-    """Share of the filled cells that are numbers."""
-    filled = column.dropna()
-    if filled.empty:
-        return 0.0
-    return float(pd.to_numeric(filled.astype(str), errors="coerce").notna().mean())
-
-
-def _guess_columns(frame: pd.DataFrame) -> dict[str, str | None]:
-    """Likely roles of the columns, from their names and contents."""
-    columns = list(frame.columns)
-    lower = {c: str(c).strip().lower() for c in columns}
-    numeric = {c: _numeric_share(frame[c]) >= 0.5 for c in columns}
-    group = next((c for c in columns if lower[c] in GROUP_NAMES), None)
-    group = group or next((c for c in columns if not numeric[c]), columns[0])
-    rest = [c for c in columns if c != group]
-    trials = next((c for c in rest if lower[c] in TRIALS_NAMES), None)
-    outcome = next((c for c in rest if numeric[c] and c != trials), None) or next(
-        (c for c in rest if c != trials), rest[0]
-    )
-    return {
-        "upload_group": group,
-        "upload_y": outcome,
-        "upload_trials": trials,
-        "upload_x": NO_X,
-        "upload_kind": "counts" if trials is not None and trials != outcome else "measurement",
-    }
-
-
 columns = list(table.columns)
 signature = tuple(columns)
 if st.session_state.get("upload_sig") != signature:  # a new table: guess its columns afresh
-    st.session_state.update(_guess_columns(table))
+    st.session_state.update(guess_columns(table))
     st.session_state["upload_sig"] = signature
-guess = _guess_columns(table)
+guess = guess_columns(table)
 for key in ("upload_group", "upload_y"):
     if st.session_state.get(key) not in columns:
         st.session_state[key] = guess[key]
@@ -347,24 +240,7 @@ st.caption(
 # Priors, settings, preview
 
 
-def _round(value: float) -> float:
-    """3 significant digits: priors that read well on screen and in the code."""
-    return float(f"{value:.3g}")
-
-
-defaults = default_priors(data.y, data.family)
-priors = defaults.with_(
-    **{
-        name: _round(getattr(defaults, name))
-        for name in ("mu_scale", "tau_scale", "sigma_scale", "beta_scale")
-    }
-)
-fit_settings = FitSettings(
-    draws=int(st.session_state["upload_draws"]),
-    tune=int(st.session_state["upload_tune"]),
-    chains=int(st.session_state["upload_chains"]),
-    seed=int(st.session_state["upload_seed"]),
-)
+priors = rounded_priors(data.y, data.family)
 outcome_label = f"proportion {y_col} / {trials_col}" if counts else y_col
 y_label = f"{outcome_label} at {x_col} = 0" if x_col else outcome_label
 if counts:
@@ -401,8 +277,10 @@ if not counts and sigma == "group":
 # ---------------------------------------------------------------------------------------------
 # Results: the data, then the exact preview replaced by the MCMC fits
 
+fits = results.Fits(data, priors, fit_settings, quick, sigma=sigma)  # a warm server starts sampling now
+
 st.subheader("1 · The data")
-drawn: dict = {}
+data_chart: dict = {}
 if counts:
     st.dataframe(
         pd.DataFrame(
@@ -428,95 +306,29 @@ if counts:
         "trials: a group with few trials has a proportion that can land far from its true rate."
     )
 else:
-    drawn["data"] = charts.data_strip(data.to_frame(), outcome_label)
+    data_chart["data"] = viz.data_strip(data.to_frame(), outcome_label)
     common.chart(
-        drawn["data"],
+        data_chart["data"],
         "Each dot is one row of your table; the black tick is the group's sample mean. Small groups have "
         "means that can land far from where a larger sample would put them.",
     )
 
-st.subheader("2 · Shrinkage")
-shrink_slot = st.empty()
-st.subheader("3 · All three fits side by side")
-forest_slot = st.empty()
-st.subheader("4 · The population: μ, τ and how much each group is pooled")
-population_slot = st.empty()
-st.subheader("5 · Did the sampler work?")
-status_slot = st.empty()
-diagnostics_slot = st.empty()
-
-
-def _estimates_table(estimates: pd.DataFrame) -> pd.DataFrame:
-    wide = estimates.pivot(index="group", columns="fit", values="mean").reindex(list(data.groups))
-    raw_label = "observed proportion" if counts else "sample mean"
-    out = pd.DataFrame(
-        {"group": wide.index, "n": summary["n"].to_numpy(), raw_label: summary["mean"].round(3).to_numpy()}
-    )
-    for fit in ("pooled", "unpooled", "hierarchical"):
-        if fit in wide.columns:
-            out[FIT_LABELS[fit]] = wide[fit].round(3).to_numpy()
-    return out
-
-
-def draw_estimates(estimates: pd.DataFrame, note: str) -> None:
-    with shrink_slot.container():
-        drawn["shrinkage"] = views.shrinkage_view(estimates, y_label, note)
-        with st.expander("Estimates as a table"):
-            st.dataframe(_estimates_table(estimates), hide_index=True, width="stretch")
-    with forest_slot.container():
-        drawn["forest"] = views.forest_view(estimates, y_label)
-
-
-def draw_population(outcome) -> None:
-    hier = outcome.results.get("hierarchical") if outcome is not None else None
-    with population_slot.container():
-        drawn.update(views.population_view(hier, quick, scale_label))
-
-
-if quick is not None:
-    draw_estimates(quick.estimates, "Showing the exact preview while the sampler runs.")
-    draw_population(None)
-else:
-    shrink_slot.info(
-        "No instant preview for this model"
-        + (" (a predictor)" if x_col else "")
-        + "; the sampler's results follow.",
-        icon=":material/hourglass_top:",
-    )
-
-with status_slot.container():
-    with st.spinner("Loading the sampler…", show_time=True):
-        fitting.warm_up(data, sigma=sigma)
-        requests = fitting.request_fits(data, priors, fit_settings, sigma=sigma)
-    outcome = fitting.wait_for_fits(requests, label="Sampling the three models")
-
-estimates = common.estimates_frame(outcome, quick.estimates if quick is not None else None)
-complete = {"unpooled", "hierarchical"} <= set(estimates.fit) if estimates is not None else False
-if complete:
-    note = "" if outcome.complete else "Fits that failed show the exact preview instead."
-    draw_estimates(estimates, note)
-    draw_population(outcome)
-else:
-    shrink_slot.warning(
-        "The fits did not finish, so there are no estimates to show. The reasons are under "
-        "*Did the sampler work?*",
-        icon=":material/warning:",
-    )
-    forest_slot.empty()
-    population_slot.empty()
-with diagnostics_slot.container():
-    st.caption(
-        f"Each fit ran {fit_settings.chains} chain(s) of {fit_settings.draws} draws with NUTS (nutpie) "
-        f"after {fit_settings.tune} tuning steps. Problems are spelled out below."
-    )
-    common.diagnostics_panel(outcome)
+drawn = results.result_sections(
+    fits,
+    y_label,
+    scale_label,
+    no_preview="No instant preview for this model"
+    + (" (a predictor)" if x_col else "")
+    + "; the sampler's results follow.",
+    charts=data_chart,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Downloads and the code
 
 stem = re.sub(r"\.csv$", "", source_name, flags=re.IGNORECASE)
 st.subheader("6 · Download")
-views.downloads(outcome.results, estimates if complete else None, drawn if complete else {}, stem)
+views.downloads(drawn.outcome.results, drawn.estimates, drawn.charts, stem)
 
 st.subheader("7 · The code behind it")
 spec = codegen.CsvSpec(
@@ -529,7 +341,7 @@ spec = codegen.CsvSpec(
 )
 try:
     script_name = f"{views.slug(stem)}_pymc.py"
-    script = codegen.pymc_script(spec, priors, fit_settings, sigma=sigma, data=data, script_name=script_name)
+    script = codegen.pymc_script(spec, priors, fits.used, sigma=sigma, data=data, script_name=script_name)
 except ValueError as err:  # e.g. a prior the script cannot write
     st.warning(f"The code cannot be shown for these settings: {err}", icon=":material/warning:")
 else:
@@ -540,13 +352,8 @@ else:
         file_name=script_name,
         data_files={PASTED_NAME: text.encode("utf-8")} if pasted else None,
         note=(
-            "The complete PyMC script behind this page: it reads "
-            + (
-                f"the pasted table saved as `{PASTED_NAME}` (download it below)"
-                if pasted
-                else f"`{source_name}`"
-            )
-            + ", builds the same three models with the same priors and sampler settings, and prints "
+            f"The complete PyMC script behind this page: it reads {reads}, builds the same three models "
+            "with the same priors and sampler settings, and prints "
             "each fit's summary and group estimates. Keep the data file next to the script and run it "
             "with `python`. Its numbers match this page's within Monte Carlo error."
         ),

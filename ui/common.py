@@ -5,6 +5,7 @@ calls, charts out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -78,6 +79,23 @@ def chart(figure, caption: str | None = None, key: str | None = None, name: str 
         charts_on_page()[name] = figure
     if caption:
         st.caption(caption)
+
+
+def table(
+    frame: pd.DataFrame,
+    formats: Mapping[str, str] | None = None,
+    config: Mapping[str, object] | None = None,
+    **kwargs,
+) -> None:
+    """A table across the column, without its index.
+
+    ``formats``: printf-style formats of number columns (e.g. ``{"mean": "%.3f"}``); ``config``:
+    further ``st.column_config`` entries by column; ``kwargs`` go to ``st.dataframe`` (e.g. height).
+    """
+    column_config = {c: st.column_config.NumberColumn(format=f) for c, f in (formats or {}).items()}
+    st.dataframe(
+        frame, hide_index=True, width="stretch", column_config=column_config | dict(config or {}), **kwargs
+    )
 
 
 def lesson_link() -> None:

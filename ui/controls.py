@@ -7,7 +7,7 @@ Every page keeps its settings in ``st.session_state`` under its own key prefix (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -26,13 +26,15 @@ def init_state(
     *,
     valid: Mapping[str, Callable[[Any], bool]] | None = None,
     across_pages: bool = False,
+    keep: Iterable[str] = (),
 ) -> list[str]:
     """Set a page's defaults on its first run, and keep the values of widgets not drawn this run.
 
     Re-assigning every key keeps the values of widgets a run does not draw (Streamlit forgets them
     otherwise). ``valid``: a test per key; a value that fails it (stale state, a bad preset) goes
     back to the default. ``across_pages``: the values are also copied under ``_keep_<key>``, which
-    survives visits to other pages, and a new visit starts from that copy. Returns the keys reset.
+    survives visits to other pages, and a new visit starts from that copy. ``keep``: further keys
+    without a default whose values, once set, are kept the same way. Returns the keys reset.
     """
     reset = []
     for key, default in defaults.items():
@@ -45,6 +47,9 @@ def init_state(
         st.session_state[key] = value
         if across_pages:
             st.session_state[f"_keep_{key}"] = value
+    for key in keep:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     return reset
 
 

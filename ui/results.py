@@ -175,8 +175,10 @@ def result_sections(
 
 def _sigma_hint(fits: Fits, outcome: fitting.FitOutcome) -> str | None:
     """Advice when a small group with its own σ made a fit struggle."""
-    if fits.sigma == "group" and min(fits.data.counts()) < 10 and not all(
-        r.diagnostics.ok for r in outcome.results.values()
+    if (
+        fits.sigma == "group"
+        and min(fits.data.counts()) < 10
+        and not all(r.diagnostics.ok for r in outcome.results.values())
     ):
         return (
             "A group with only a few observations and its own σ is hard to fit: its σ is barely "
@@ -209,3 +211,10 @@ def sampler_report(
     if outcome.results and seconds_format:
         st.caption(f"Sampling time for all fits: {sampling_seconds(outcome.results):{seconds_format}} s.")
 
+
+def ran_caption(settings: FitSettings) -> str:
+    """What each fit of a built-in data set ran, and that everyone shares the results."""
+    return (
+        f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning "
+        "steps (NUTS, nutpie). Results are cached: the same settings show instantly for everyone."
+    )

@@ -16,9 +16,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from hbm_core import exports
+from hbm_core import exports, viz
 from hbm_core.inference.settings import POOLINGS
-from hbm_core.viz import charts
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common
 
@@ -49,7 +48,7 @@ def shrinkage_view(
     (larger fonts and marks, darker colours).
     """
     extra = {} if title is None else {"title": title or None}  # "" -> None: no title
-    figure = charts.shrinkage(estimates, y_label, classroom=classroom, **extra)
+    figure = viz.shrinkage(estimates, y_label, classroom=classroom, **extra)
     explanation = (
         "Each arrow runs from a group's own estimate (no pooling) to its partial-pooling estimate; the "
         "dashed line is the complete-pooling estimate. Small groups (small circles) move the most: "
@@ -80,7 +79,7 @@ def forest_view(
     (for a subset of the fits; ``""``: none). ``classroom=True``: drawn for a projector.
     """
     extra = {} if title is None else {"title": title or None}  # "" -> None: no title
-    figure = charts.forest(estimates, y_label, classroom=classroom, **extra)
+    figure = viz.forest(estimates, y_label, classroom=classroom, **extra)
     common.chart(figure, _FOREST_CAPTION if caption is None else caption)
     return figure
 
@@ -105,7 +104,7 @@ def population_view(
                 pd.DataFrame({"value": post["tau"].values.ravel(), "parameter": "τ (between-group sd)"}),
             ]
         )
-        drawn["population"] = charts.posterior_density(draws, f"value, {scale_label}", classroom=classroom)
+        drawn["population"] = viz.posterior_density(draws, f"value, {scale_label}", classroom=classroom)
         common.chart(
             drawn["population"],
             "Posterior of the population mean μ and of τ, the spread of the true group means. "
@@ -122,7 +121,7 @@ def population_view(
             + f" (posterior mean, 94% HDI; {scale_label})"
         )
     elif quick is not None:
-        drawn["population"] = charts.grid_density(
+        drawn["population"] = viz.grid_density(
             quick.exact.tau_frame(), f"τ (between-group sd), {scale_label}", classroom=classroom
         )
         common.chart(drawn["population"], "Exact posterior of τ (σ plugged in), while the sampler runs.")
@@ -133,13 +132,30 @@ def population_view(
     else:
         estimates = None
     if estimates is not None and estimates["pooling"].notna().any():
-        drawn["pooling"] = charts.pooling_bars(estimates, classroom=classroom)
+        drawn["pooling"] = viz.pooling_bars(estimates, classroom=classroom)
         common.chart(
             drawn["pooling"],
             "Pooling factor: 0 = the group keeps its own estimate, 1 = it is pulled all the way to μ. "
             "It grows as the group's standard error grows relative to τ.",
         )
     return drawn
+
+
+def published_table(comparison: pd.DataFrame, drop: list[str], number_format: str = "%.3f", **kwargs) -> None:
+    """Published numbers beside the app's (``hbm_core.lessons.real_data.compare_published``), without
+    the columns in ``drop``; ``kwargs`` go to ``st.dataframe`` (e.g. height)."""
+    comparison = comparison.assign(difference=comparison["difference"].round(3) + 0.0)  # no "-0.000"
+    number = {c: number_format for c in ("published", "published sd")}
+    common.table(
+        comparison.drop(columns=drop),
+        number,
+        config={
+            "this app": st.column_config.NumberColumn(format=number_format, help="Posterior mean."),
+            "app sd": st.column_config.NumberColumn(format=number_format, help="Posterior sd."),
+            "difference": st.column_config.NumberColumn(format="%+.3f", help="This app minus published."),
+        },
+        **kwargs,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
