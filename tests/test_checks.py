@@ -10,12 +10,17 @@ import pytest
 from scipy.special import expit, logit
 from scipy.stats import binom
 
+from hbm_core import viz
 from hbm_core.data.datasets import load_dataset
 from hbm_core.exact.grid import exact_from_data
 from hbm_core.lessons import checks
-from hbm_core.posterior.results import estimates_table, logit_estimates_table, summarize_draws
+from hbm_core.posterior.results import (
+    estimates_table,
+    logit_estimates_table,
+    model_scale_draws,
+    summarize_draws,
+)
 from hbm_core.priors import Priors
-from hbm_core.viz import check_charts
 
 
 @pytest.fixture(scope="module")
@@ -50,16 +55,16 @@ def fake_posterior(theta: np.ndarray, mu: np.ndarray, groups) -> az.InferenceDat
 # ----------------------------------------------------------------------------- predictive checks
 
 
-def test_posterior_logits_shapes_and_pooled_broadcast():
+def test_model_scale_draws_shapes_and_pooled_broadcast():
     theta = np.arange(12.0).reshape(6, 2)
     mu = np.array([0.0, 1, 2, 3, 4, 5])
     idata = fake_posterior(theta, mu, ["a", "b"])
-    np.testing.assert_array_equal(checks.posterior_logits(idata, "hierarchical", 2), theta)
-    np.testing.assert_array_equal(checks.posterior_logits(idata.posterior, "unpooled", 2), theta)
-    pooled = checks.posterior_logits(idata, "pooled", 2)
+    np.testing.assert_array_equal(model_scale_draws(idata, "hierarchical", 2), theta)
+    np.testing.assert_array_equal(model_scale_draws(idata.posterior, "unpooled", 2), theta)
+    pooled = model_scale_draws(idata, "pooled", 2)
     np.testing.assert_array_equal(pooled, np.column_stack([mu, mu]))
     with pytest.raises(ValueError):
-        checks.posterior_logits(idata, "hierarchical", 3)
+        model_scale_draws(idata, "hierarchical", 3)
 
 
 def test_replicate_successes_follow_the_binomial():
@@ -331,12 +336,12 @@ def test_check_charts_render_to_vega_lite(flat_post):
     taus = np.linspace(0, 30, 31)
     post = pd.DataFrame({"tau": taus, "density": flat_post.tau_pdf(taus)})
     prior = pd.DataFrame({"tau": taus, "density": np.full(31, 1 / 30)})
-    spec = _spec(check_charts.tau_prior_posterior(post, prior, 10.0, x_label="τ (points)"))
-    assert check_charts.PRIOR_LABEL in spec and "τ = 10" in spec and "τ (points)" in spec
-    assert check_charts.PRIOR_LABEL not in _spec(check_charts.tau_prior_posterior(post, None, None))
-    _assert_fields_present(check_charts.tau_prior_posterior(post, prior, 10.0))
+    spec = _spec(viz.tau_prior_posterior(post, prior, 10.0, x_label="τ (points)"))
+    assert viz.checks.PRIOR_LABEL in spec and "τ = 10" in spec and "τ (points)" in spec
+    assert viz.checks.PRIOR_LABEL not in _spec(viz.tau_prior_posterior(post, None, None))
+    _assert_fields_present(viz.tau_prior_posterior(post, prior, 10.0))
     curves = pd.concat([post.assign(prior="a"), post.assign(prior="b")])
-    assert "posterior density p(τ | y)" in _spec(check_charts.tau_posteriors(curves))
+    assert "posterior density p(τ | y)" in _spec(viz.tau_posteriors(curves))
     frame = pd.DataFrame(
         {
             "group": ["x", "x", "y", "y"],
@@ -348,10 +353,10 @@ def test_check_charts_render_to_vega_lite(flat_post):
             "inside": [True, True, False, False],
         }
     )
-    _assert_fields_present(check_charts.predictive_intervals(frame, "batting average"))
-    spec = _spec(check_charts.predictive_intervals(frame, "batting average"))
+    _assert_fields_present(viz.predictive_intervals(frame, "batting average"))
+    spec = _spec(viz.predictive_intervals(frame, "batting average"))
     assert "batting average" in spec and "0 of 2 fits cover it" in spec
-    histogram = check_charts.statistic_histogram(np.random.default_rng(0).normal(size=500), 0.5, "sd")
+    histogram = viz.statistic_histogram(np.random.default_rng(0).normal(size=500), 0.5, "sd")
     _assert_fields_present(histogram)
     spec = _spec(histogram)
     assert "share of simulations" in spec and "'lo': 0.5" in spec  # the observed value's rule
@@ -363,16 +368,16 @@ def test_check_charts_render_to_vega_lite(flat_post):
             "fit": ["", "pooled"],
         }
     )
-    assert "total squared error" in _spec(check_charts.error_bars(errors))
+    assert "total squared error" in _spec(viz.error_bars(errors))
 
 
 def test_check_charts_reject_bad_input():
     with pytest.raises(ValueError):
-        check_charts.tau_prior_posterior(pd.DataFrame({"tau": [1.0]}))
+        viz.tau_prior_posterior(pd.DataFrame({"tau": [1.0]}))
     with pytest.raises(ValueError):
-        check_charts.statistic_histogram(np.array([np.nan]), 0.0, "sd")
+        viz.statistic_histogram(np.array([np.nan]), 0.0, "sd")
     with pytest.raises(ValueError):
-        check_charts.statistic_histogram(np.ones(3), 0.0, "sd", fit="nonsense")
+        viz.statistic_histogram(np.ones(3), 0.0, "sd", fit="nonsense")
 
 
 def test_binomial_tail_reference():

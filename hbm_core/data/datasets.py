@@ -124,17 +124,26 @@ def _f(values) -> np.ndarray:
     return np.asarray(values, dtype=np.float64).copy()
 
 
+def _one_row_per_group(info: DatasetInfo, groups: pd.Series, **fields) -> GroupedData:
+    """:class:`GroupedData` of a table with one row per group: row j is group j (labels ``groups``)."""
+    return GroupedData(
+        groups=tuple(groups.astype(str)),
+        group_idx=np.arange(len(groups), dtype=np.int64),
+        name=info.name,
+        source=info.source,
+        **fields,
+    )
+
+
 def _eight_schools(info: DatasetInfo) -> GroupedData:
     df = reference_table("eight_schools")
-    return GroupedData(
+    return _one_row_per_group(
+        info,
+        df["school"],
         family="known_se",
-        groups=tuple(df["school"].astype(str)),
-        group_idx=np.arange(len(df), dtype=np.int64),
         y=_f(df["y"]),
         se=_f(df["sigma"]),
-        name=info.name,
         y_label="SAT coaching effect (points)",
-        source=info.source,
         meta={
             "n_treat": df["n_treat"].to_numpy(dtype=np.int64),
             "n_control": df["n_control"].to_numpy(dtype=np.int64),
@@ -146,15 +155,13 @@ def _eight_schools(info: DatasetInfo) -> GroupedData:
 
 def _efron_morris(info: DatasetInfo) -> GroupedData:
     df = reference_table("efron_morris")
-    return GroupedData(
+    return _one_row_per_group(
+        info,
+        df["first_name"].astype(str) + " " + df["last_name"].astype(str),
         family="binomial",
-        groups=tuple(df["first_name"].astype(str) + " " + df["last_name"].astype(str)),
-        group_idx=np.arange(len(df), dtype=np.int64),
         y=_f(df["hits_45"]),
         trials=_f(df["at_bats_45"]),
-        name=info.name,
         y_label="batting average (hits per at-bat)",
-        source=info.source,
         meta={
             "remaining_avg": _f(df["remaining_avg_EM75_pscl"]),
             "remaining_at_bats": _f(df["remaining_at_bats_EM75_pscl"]),
@@ -182,15 +189,13 @@ def _radon(info: DatasetInfo) -> GroupedData:
 
 def _reedfrogs(info: DatasetInfo) -> GroupedData:
     df = reference_table("reedfrogs")
-    return GroupedData(
+    return _one_row_per_group(
+        info,
+        df["tank"],
         family="binomial",
-        groups=tuple(df["tank"].astype(str)),
-        group_idx=np.arange(len(df), dtype=np.int64),
         y=_f(df["surv"]),
         trials=_f(df["density"]),
-        name=info.name,
         y_label="survival proportion",
-        source=info.source,
         meta={
             "density": df["density"].to_numpy(dtype=np.int64),
             "pred": df["pred"].to_numpy(dtype=object),

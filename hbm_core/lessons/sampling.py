@@ -1,7 +1,7 @@
 """What the sampler did: tidy frames and plain-language readings for the sampling lesson.
 
 Pure functions from an ArviZ ``InferenceData`` (as in :attr:`hbm_core.inference.jobs.FitResult.idata`)
-to pandas frames for :mod:`hbm_core.viz.charts` and to numbers with a sentence each. No Streamlit.
+to pandas frames for :mod:`hbm_core.viz.sampling` and to numbers with a sentence each. No Streamlit.
 
 The ``idata`` these functions read has
 
@@ -27,14 +27,12 @@ import pandas as pd
 
 from hbm_core.data.datasets import load_dataset
 from hbm_core.data.groups import GroupedData, synthetic_groups
+from hbm_core.posterior.predict import group_index
+from hbm_core.posterior.thresholds import MAX_RHAT, MIN_ESS_PER_CHAIN
 from hbm_core.priors import Priors
 
-# hbm_core.posterior.results (R-hat, ESS) loads ArviZ: imported inside the functions that need it, so a page
-# can import this module and draw its first elements before the sampling stack has loaded.
-
-#: Thresholds for a fit we call converged (as in :mod:`hbm_core.posterior.results`, Vehtari et al. 2021).
-MAX_RHAT = 1.01
-MIN_ESS_PER_CHAIN = 100
+# hbm_core.posterior.results (R-hat, ESS) loads scipy.stats (half a second): imported inside the
+# function that needs it, so a page can import this module and draw its first elements sooner.
 
 Form = Literal["centered", "non-centered"]
 FORMS: tuple[Form, ...] = ("centered", "non-centered")
@@ -109,19 +107,6 @@ SWEEP_TARGET_ACCEPTS = (0.8, 0.9, 0.95, 0.99)
 # Frames for the charts
 
 
-def _group_index(posterior, group: int | str) -> int:
-    """Position of ``group`` (a position or a label) on the posterior's ``group`` axis."""
-    labels = [str(g) for g in posterior["group"].values]
-    if isinstance(group, str):
-        if group not in labels:
-            raise ValueError(f"unknown group {group!r}; the fit has groups {labels}")
-        return labels.index(group)
-    j = int(group)
-    if not 0 <= j < len(labels):
-        raise ValueError(f"group index {j} out of range: the fit has {len(labels)} groups")
-    return j
-
-
 def funnel_frame(
     idata,
     group: int | str,
@@ -131,7 +116,7 @@ def funnel_frame(
     max_points: int | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """log tau against one group's parameter, one row per draw, for :func:`hbm_core.viz.charts.funnel`.
+    """log tau against one group's parameter, one row per draw, for :func:`hbm_core.viz.sampling.funnel`.
 
     ``idata.posterior[variable]`` has shape (chain, draw, group), ``tau`` and
     ``sample_stats.diverging`` shape (chain, draw). ``group`` is a label or a position.
@@ -143,7 +128,7 @@ def funnel_frame(
     post = idata.posterior
     if variable not in post:
         raise ValueError(f"the posterior has no {variable!r}; it has {list(post.data_vars)}")
-    j = _group_index(post, group)
+    j = group_index(post, group)
     values = np.asarray(post[variable].values)[:, :, j]
     tau = np.asarray(post["tau"].values)
     diverging = np.asarray(idata.sample_stats["diverging"].values, dtype=bool)
@@ -170,7 +155,8 @@ def funnel_frame(
 
 
 def chain_frame(idata, parameters: dict[str, tuple[str, int | str | None]]) -> pd.DataFrame:
-    """Draws per chain for :func:`hbm_core.viz.charts.rank_plot` and :func:`~hbm_core.viz.charts.trace_plot`.
+    """Draws per chain for :func:`hbm_core.viz.sampling.rank_plot` and
+    :func:`~hbm_core.viz.sampling.trace_plot`.
 
     ``parameters`` maps a display label to ``(variable, group)``: ``group`` is ``None`` for a
     scalar such as ``tau`` (chain, draw) and a label or position for a vector such as ``theta``
@@ -184,7 +170,7 @@ def chain_frame(idata, parameters: dict[str, tuple[str, int | str | None]]) -> p
             raise ValueError(f"the posterior has no {variable!r}; it has {list(post.data_vars)}")
         values = np.asarray(post[variable].values)
         if group is not None:
-            values = values[:, :, _group_index(post, group)]
+            values = values[:, :, group_index(post, group)]
         elif values.ndim != 2:
             raise ValueError(f"{variable!r} has a group axis: say which group")
         chains, draws = values.shape
