@@ -54,7 +54,7 @@ with st.sidebar:
         "logit scale (τ = 0.5 lets true averages range roughly from .17 to .39).",
     )
     st.header("Show")
-    st.radio("Scale", list(SCALES), format_func=SCALES.get, key="bb_scale", horizontal=True)
+    common.radio("Scale", SCALES, "bb_scale", horizontal=True)
     settings = controls.sampler_controls(
         "bb_",
         seed_help="The sampler's and the predictive simulations' random seed: same seed, same results.",
@@ -299,7 +299,7 @@ if quick is not None:
     draw_errors(quick.estimates, "approximation")
 with ppc_controls:
     c1, c2 = st.columns(2)
-    c1.radio("Simulate", list(TARGETS), format_func=TARGETS.get, key="bb_target")
+    common.radio("Simulate", TARGETS, "bb_target", c1)
     c2.selectbox(
         "Test statistic",
         list(checks.STATISTICS),

@@ -67,11 +67,10 @@ def sensitivity_for(family: str, scale: float) -> tuple[pd.DataFrame, pd.DataFra
 
 with st.sidebar:
     st.header("Prior on τ")
-    st.radio(
+    common.radio(
         "Family",
-        list(PRIOR_NAMES),
-        format_func=PRIOR_NAMES.get,
-        key="es_prior",
+        PRIOR_NAMES,
+        "es_prior",
         help="How plausible each spread τ of the true effects is before seeing the data. BDA3 uses a "
         "flat prior, which is improper: only the exact engine can use it.",
     )

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from hbm_core import codegen
+from hbm_core import codegen, viz
 from hbm_core.data.groups import DataError, group_labels, synthetic_groups
 from hbm_core.exact.preview import preview
 from hbm_core.inference.settings import MAX_GROUPS, FitSettings
 from hbm_core.priors import Priors
-from hbm_core.viz import charts
 from hbm_core.viz.palette import FIT_LABELS
 from ui import classroom_mode, common, controls, results, views
 from ui.explore_state import (
@@ -80,11 +79,10 @@ if not classroom:
             key="tau_scale",
             help="τ ~ HalfNormal(scale): how different the groups may be a priori.",
         )
-        st.radio(
+        common.radio(
             "Observation sd σ",
-            list(SIGMA_MODES),
-            format_func=SIGMA_MODES.get,
-            key="sigma",
+            SIGMA_MODES,
+            "sigma",
             help="One sd per group matches groups with different spreads; one shared sd is the better "
             "model when the groups' spreads are alike, and copes with tiny groups.",
         )
@@ -198,7 +196,7 @@ def groups_and_results() -> None:
 
     st.subheader("1 · The data")
     shown = {
-        "data": charts.data_strip(
+        "data": viz.data_strip(
             data.to_frame(), Y_LABEL, pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
         )
     }

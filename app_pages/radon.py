@@ -27,7 +27,7 @@ from hbm_core.priors import default_priors
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common, controls, fitting, radon_state, views
 from ui.radon_state import FLOORS
-from ui.results import ran_caption, sampler_report
+from ui.results import require_fits, shared_fits_section
 
 common.start_page()  # a deep link on a fresh server must still run inside app.py
 
@@ -97,14 +97,7 @@ st.caption(f"Data: {info.source} Priors: {priors.describe()}, β ~ Normal(0, {pr
 
 outcome = fitting.run_fits(data, priors, settings, label=f"Fitting the three models to {data.n_obs} houses")
 results = outcome.results
-if not {"pooled", "unpooled", "hierarchical"} <= set(results):
-    st.error(
-        "The fits did not finish, so there is nothing to show yet. The reasons are below; try another "
-        "seed or more tuning steps.",
-        icon="🛑",
-    )
-    common.diagnostics_panel(outcome)
-    st.stop()
+require_fits(outcome, POOLINGS)
 
 estimates = common.estimates_frame(outcome, None)
 pop = results["hierarchical"].population.set_index("parameter")["mean"]
@@ -310,8 +303,7 @@ st.caption(
 # ---------------------------------------------------------------------------------------------
 # 5 Diagnostics
 
-st.subheader("5 · Did the sampler work?")
-sampler_report(outcome, ran_caption(settings), seconds_format=".1f")
+shared_fits_section(outcome, settings, 5)
 
 with st.expander("All 85 counties as a table"):
     common.table(county_table(estimates, sizes), {FIT_LABELS[f]: "%.3f" for f in POOLINGS})

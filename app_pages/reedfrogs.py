@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 from scipy.special import expit
 
+from hbm_core import viz
 from hbm_core.data.datasets import DATASETS, load_dataset
-from hbm_core.inference.settings import FitSettings
 from hbm_core.lessons.real_data import (
     REEDFROGS_PRIORS,
     REEDFROGS_PUBLISHED,
@@ -23,15 +23,13 @@ from hbm_core.lessons.real_data import (
     tank_frame,
 )
 from hbm_core.posterior.predict import PredictionError, location_draws
-from hbm_core.viz import real_data_charts as rcharts
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, fitting, views
+from ui import common, controls, fitting, views
+from ui.results import require_fits, shared_fits_section
 
 common.start_page()  # a deep link on a fresh server must still run inside app.py
 
 NOPOOL_MODEL = f"{FIT_LABELS['unpooled']} (model m13.1)"
-DRAWS = (250, 500, 1000, 2000)
-TUNE = (250, 500, 1000, 2000)
 DEFAULTS = {
     "frogs_mu_scale": REEDFROGS_PRIORS.mu_scale,
     "frogs_tau_scale": REEDFROGS_PRIORS.tau_scale,
@@ -45,9 +43,7 @@ data = load_dataset("reedfrogs")
 fitting.warm_up(data, tau_family=REEDFROGS_PRIORS.tau_family)  # compile in the background (once per server)
 info = DATASETS["reedfrogs"]
 
-for key, value in DEFAULTS.items():
-    st.session_state.setdefault(key, value)
-    st.session_state[key] = st.session_state[key]  # keep values of widgets not drawn this run
+controls.init_state(DEFAULTS)
 
 
 def _mcelreath_priors() -> None:
@@ -74,28 +70,10 @@ with st.sidebar:
         help="σ ~ Exponential with this mean: how different tanks may be a priori. McElreath: 1 (rate 1).",
     )
     st.button("McElreath's priors", on_click=_mcelreath_priors, icon="↩️", width="stretch")
-    st.header("Sampler")
-    st.number_input(
-        "Seed",
-        0,
-        1_000_000,
-        step=1,
-        key="frogs_seed",
-        help="Random seed of the sampler: same seed, same numbers.",
-    )
-    with st.expander("Draws and chains"):
-        st.select_slider("Draws per chain", DRAWS, key="frogs_draws")
-        st.select_slider("Tuning steps per chain", TUNE, key="frogs_tune")
-        st.slider("Chains", 1, 4, key="frogs_chains")
+    settings = controls.sampler_controls("frogs_")
 
 priors = REEDFROGS_PRIORS.with_(
     mu_scale=float(st.session_state["frogs_mu_scale"]), tau_scale=float(st.session_state["frogs_tau_scale"])
-)
-settings = FitSettings(
-    draws=int(st.session_state["frogs_draws"]),
-    tune=int(st.session_state["frogs_tune"]),
-    chains=int(st.session_state["frogs_chains"]),
-    seed=int(st.session_state["frogs_seed"]),
 )
 mcelreath = priors == REEDFROGS_PRIORS
 
@@ -125,14 +103,7 @@ st.caption(f"Data: {info.source}")
 
 outcome = fitting.run_fits(data, priors, settings, label="Fitting the three models to 48 tanks")
 results = outcome.results
-if "hierarchical" not in results:
-    st.error(
-        "The fits did not finish, so there is nothing to show yet. The reasons are below; try another "
-        "seed or more tuning steps.",
-        icon="🛑",
-    )
-    common.diagnostics_panel(outcome)
-    st.stop()
+require_fits(outcome, ("hierarchical",))
 
 tanks = tank_frame(results, data).sort_values(["density", "tank"], kind="stable")
 hier = results["hierarchical"]
@@ -158,7 +129,7 @@ if "pooled" in results:
 cols[2].metric("ā (logit)", f"{pop.loc['mu', 'mean']:.2f} ± {pop.loc['mu', 'sd']:.2f}")
 cols[3].metric("σ (logit)", f"{pop.loc['tau', 'mean']:.2f} ± {pop.loc['tau', 'sd']:.2f}")
 common.chart(
-    rcharts.tank_survival(tanks, median["mean"], groups={d: f"{d} tadpoles" for d in (10, 25, 35)}),
+    viz.tank_survival(tanks, median["mean"], groups={d: f"{d} tadpoles" for d in (10, 25, 35)}),
     "Blue: each tank on its own, the share of its tadpoles that survived. Vermillion: partial pooling, "
     "pointing the way each tank moved. Every tank moves toward the population median (vermillion dashed "
     "line), and most in the small tanks on the left: 10 tadpoles say less than 35. Tanks where every "
@@ -172,7 +143,7 @@ common.chart(
 st.subheader("2 · Small tanks shrink the most")
 summary = density_summary(tanks)
 common.chart(
-    rcharts.density_shrinkage(summary),
+    viz.density_shrinkage(summary),
     "The average distance, in percentage points of survival, between a tank's observed proportion (no "
     "pooling) and its partial-pooling estimate. It falls as tanks get bigger: more tadpoles, more evidence, "
     "less borrowing.",
@@ -206,17 +177,7 @@ st.caption(
 
 st.subheader("3 · Statistical Rethinking vs this app")
 comparison = compare_published(results, REEDFROGS_PUBLISHED)
-comparison["difference"] = comparison["difference"].round(3) + 0.0  # no "-0.000"
-st.dataframe(
-    comparison.drop(columns=["model", "source"]),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        c: st.column_config.NumberColumn(format="%.2f")
-        for c in ("published", "published sd", "this app", "app sd")
-    }
-    | {"difference": st.column_config.NumberColumn(format="%+.3f", help="This app minus published.")},
-)
+views.published_table(comparison, ["model", "source"], number_format="%.2f")
 if mcelreath:
     st.caption(
         "Published: McElreath, Statistical Rethinking (2nd ed., 2020), precis(m13.2), posterior mean and sd. "
@@ -239,7 +200,7 @@ except PredictionError as err:
 else:
     with left:
         common.chart(
-            rcharts.predictive_density(
+            viz.predictive_density(
                 pd.DataFrame({"value": new_tank, "fit": "hierarchical"}),
                 "survival probability in a new tank",
                 domain=(0.0, 1.0),
@@ -264,16 +225,9 @@ else:
         )
 
 # ---------------------------------------------------------------------------------------------
-# 4 Diagnostics
+# 5 Diagnostics
 
-st.subheader("5 · Did the sampler work?")
-st.caption(
-    f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning steps "
-    "(NUTS, nutpie). Results are cached: the same settings show instantly for everyone."
-)
-common.diagnostics_panel(outcome)
-total = np.sum([r.diagnostics.seconds for r in results.values()])
-st.caption(f"Sampling time for all fits: {total:.1f} s.")
+shared_fits_section(outcome, settings, 5)
 
 with st.expander("All 48 tanks as a table"):
     st.dataframe(

@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import altair as alt
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from hbm_core import codegen
+from hbm_core import viz
 from hbm_core.data.groups import GroupedData
 from hbm_core.inference.settings import FitSettings
 from hbm_core.lessons import sampling as sst
+from hbm_core.lessons.sampling_page import (
+    FORM_TITLES,
+    FUNNEL_CAPTIONS,
+    WHAT_IS_A_DIVERGENCE,
+    WHAT_TO_DO,
+    WHY_REPARAMETERIZING_HELPS,
+    data_table,
+    readings_table,
+)
 from hbm_core.priors import Priors
-from hbm_core.viz import charts
-from ui import common, fitting, views
+from ui import common, controls, fitting
+from ui.sampling_views import form_cards, lesson_downloads, same_theta_chart, sweep_results
 
 if TYPE_CHECKING:
     from hbm_core.inference.jobs import FitResult
@@ -29,15 +36,22 @@ if TYPE_CHECKING:
 TARGET_ACCEPTS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99)
 DRAWS = (250, 500, 1000, 2000)  # every draw is plotted: charts stay responsive up to 2000
 FORMS = sst.FORMS
-FORM_TITLES = {"centered": "Centered", "non-centered": "Non-centered"}
-# The two forms on the sweep chart: black and orange differ for every kind of colour vision, and
-# neither is a pooling colour (both forms are partial pooling); they differ in shape and dash too.
-FORM_COLORS = {"centered": "#E69F00", "non-centered": "#1a1a1a"}
-FORM_SHAPES = {"centered": "circle", "non-centered": "square"}
-FORM_DASHES = {"centered": [1, 0], "non-centered": [6, 3]}
-SHORT = {"centered": "C", "non-centered": "NC"}
-
-CHAIN_PLOTS = ("Rank plots", "Trace plots")
+# Chain plots: the chart per form and its size (width, height), and what to look for.
+CHAIN_PLOTS = {
+    "Rank plots": (
+        viz.rank_plot,
+        (68, 80),
+        "Rank all draws of a parameter together, then count each chain's draws per rank bin. Flat bars "
+        "near the dashed line: the chains mix. A chain piled up at one end spent its time in a different "
+        "part of the posterior (look at τ in the form that diverges).",
+    ),
+    "Trace plots": (
+        viz.trace_plot,
+        (330, 110),
+        "Each chain's draws in order. Good chains overlap like fuzzy caterpillars; flat stretches where a "
+        "chain gets stuck (often at small τ, in the neck) are the time series of a divergence problem.",
+    ),
+}
 
 DEFAULTS = {
     "sl_regime": "weak",
@@ -56,33 +70,17 @@ CHOICES = {
     "sl_regime": tuple(sst.REGIMES),
     "sl_target_accept": TARGET_ACCEPTS,
     "sl_draws": DRAWS,
-    "sl_chain_plot": CHAIN_PLOTS,
+    "sl_chain_plot": tuple(CHAIN_PLOTS),
 }
 
 
 def _ensure_state() -> None:
-    """Defaults on first visit; values no widget offers (stale state) are reset with a message.
-
-    Re-assigning keeps the values of widgets not drawn in this run (Streamlit forgets them
-    otherwise: the other data set's group choice, or everything after a visit to another page).
-    """
-    fixed = []
-    for key, value in DEFAULTS.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
-        current = st.session_state[key]
-        if key in CHOICES and current not in CHOICES[key]:
-            fixed.append(key.removeprefix("sl_"))
-            current = value
-        elif key == "sl_seed":
-            if isinstance(current, int | float) and 0 <= current <= 1_000_000:
-                current = int(current)
-            else:
-                fixed.append("seed")
-                current = value
-        elif key == "sl_sweeps" and not isinstance(current, tuple):
-            current = value
-        st.session_state[key] = current
+    """Defaults on first visit; values no widget offers (stale state) are reset with a message."""
+    valid = {key: choices.__contains__ for key, choices in CHOICES.items()}
+    valid |= {"sl_seed": controls.is_seed, "sl_sweeps": lambda v: isinstance(v, tuple)}
+    reset = controls.init_state(DEFAULTS, valid=valid)
+    fixed = [key.removeprefix("sl_") for key in reset if key != "sl_sweeps"]
+    st.session_state["sl_seed"] = int(st.session_state["sl_seed"])
     if fixed:
         st.toast(
             f"Reset to the default: {', '.join(fixed)} (the value was not one the page offers).",
@@ -126,20 +124,10 @@ with st.container(border=True):
         help="The acceptance rate step-size tuning aims for. Higher values give smaller steps: fewer "
         "divergences, slower sampling. 0.8 is PyMC's classic default; this app's own fits use 0.95–0.99.",
     )
-    c_draws.select_slider(
-        "Draws per chain",
-        DRAWS,
-        key="sl_draws",
-        help="Draws kept per chain, after 1000 tuning steps. 4 chains.",
-    )
-    c_seed.number_input(
-        "Seed",
-        min_value=0,
-        max_value=1_000_000,
-        step=1,
-        key="sl_seed",
-        help="The sampler's random seed (the data stay the same): same seed, same draws.",
-    )
+    draws_help = "Draws kept per chain, after 1000 tuning steps. 4 chains."
+    controls.draws_slider("sl_draws", DRAWS, draws_help, c_draws)
+    seed_help = "The sampler's random seed (the data stay the same): same seed, same draws."
+    controls.seed_input("sl_seed", seed_help, c_seed)
 
 regime = sst.REGIMES[st.session_state["sl_regime"]]
 target_accept = float(st.session_state["sl_target_accept"])
@@ -150,36 +138,13 @@ priors: Priors = regime.priors
 st.caption(f"{regime.description} Priors: {priors.describe()}.")
 
 
-def _data_table(data: GroupedData) -> pd.DataFrame:
-    summary = data.group_summary()
-    if data.family == "known_se":
-        return pd.DataFrame(
-            {"school": summary["group"], "estimated effect": summary["mean"], "standard error": data.se}
-        )
-    return pd.DataFrame(
-        {
-            "group": summary["group"],
-            "n": summary["n"],
-            "sample mean": summary["mean"].round(2),
-            "sample sd": summary["sd"].round(2),
-            "se of the mean": summary["se"].round(3),
-        }
-    )
-
-
 with st.expander("See the data"):
-    st.dataframe(_data_table(data), hide_index=True, width="content")
+    st.dataframe(data_table(data), hide_index=True, width="content")
 
 
 def _settings(form: str, ta: float) -> FitSettings:
-    return FitSettings(
-        draws=draws,
-        tune=sst.DEFAULT_TUNE,
-        chains=sst.DEFAULT_CHAINS,
-        seed=seed,
-        target_accept=ta,
-        parameterization=form,
-    )
+    fixed = {"tune": sst.DEFAULT_TUNE, "chains": sst.DEFAULT_CHAINS}
+    return FitSettings(draws=draws, seed=seed, target_accept=ta, parameterization=form, **fixed)
 
 
 def _key(settings: FitSettings) -> tuple:
@@ -222,28 +187,7 @@ fits: dict[str, FitResult] = outcome.results
 summaries = {form: sst.sampler_summary(fits[form].idata) for form in FORMS}
 winner, verdict = sst.verdict(regime.key, summaries["centered"], summaries["non-centered"])
 
-cols = st.columns(2)
-for col, form in zip(cols, FORMS, strict=True):
-    s = summaries[form]
-    other = summaries[FORMS[1 - FORMS.index(form)]]
-    with col.container(border=True):
-        st.markdown(
-            f"#### {FORM_TITLES[form]}" + (" :green[:material/emoji_events: wins]" if winner == form else "")
-        )
-        m1, m2, m3 = st.columns(3)
-        m1.metric(
-            "divergences",
-            s.divergences,
-            delta=s.divergences - other.divergences if s.divergences != other.divergences else None,
-            delta_color="inverse",
-            help="Divergent transitions over all chains; the difference to the other form below.",
-        )
-        m2.metric("max R-hat", f"{s.max_rhat:.3f}", help="Should be at most 1.01.")
-        m3.metric(
-            "min bulk ESS",
-            f"{s.min_ess_bulk:.0f}",
-            help=f"Want at least {100 * s.chains} for {s.chains} chains.",
-        )
+form_cards(summaries, winner)
 (st.success if winner == {"weak": "non-centered", "strong": "centered"}[regime.key] else st.info)(verdict)
 st.caption(
     f"Both fits: {sst.DEFAULT_CHAINS} chains × {draws} draws after {sst.DEFAULT_TUNE} tuning steps, "
@@ -290,81 +234,32 @@ st.markdown(
 )
 bottom = {form: round(float(np.nanmin(funnels[form]["log_tau"])), 1) + 0.0 for form in FORMS}  # no "-0.0"
 n_div = {form: int(funnels[form]["diverging"].sum()) for form in FORMS}
-if regime.key == "weak":
-    captions = {
-        "centered": (
-            f"Look at the bottom: as τ shrinks, {theta_name} is squeezed towards μ, a narrow neck. The "
-            "divergences pile up where the neck starts, and no draw gets below "
-            f"log τ = {bottom['centered']:.1f}."
-        ),
-        "non-centered": (
-            f"The offset {z_name} has a Normal(0, 1) prior whatever τ is, so the cloud stays round, and the "
-            f"sampler gets down to log τ = {bottom['non-centered']:.1f}, deep into the neck the centered "
-            "sampler cannot enter. Mind the different vertical axes."
-        ),
-    }
-else:
-    captions = {
-        "centered": (
-            f"The data pin {theta_name} down: whatever τ is, it stays in the same narrow band. "
-            f"No neck, so nothing to diverge in ({n_div['centered']} divergent)."
-        ),
-        "non-centered": (
-            f"Now {z_name} = ({theta_name} − μ) / τ must shrink whenever τ grows, because the data fix "
-            f"{theta_name}, not {z_name}: a thin curved ridge, and {n_div['non-centered']} divergent "
-            "transitions along it."
-        ),
-    }
-left, right = st.columns(2)
-with left:
-    common.chart(
-        charts.funnel(
-            funnels["centered"],
-            f"{theta_name} ({noun} {g}'s parameter)",
-            title=f"Centered: the sampler moves {theta_name}",
-            width=330,
-            height=300,
-        ),
-        captions["centered"],
-        key="funnel_centered",
-        name="Funnel, centered",
-    )
-with right:
-    common.chart(
-        charts.funnel(
-            funnels["non-centered"],
-            f"{z_name} = ({theta_name} − μ) / τ",
-            title=f"Non-centered: the sampler moves {z_name}",
-            width=330,
-            height=300,
-        ),
-        captions["non-centered"],
-        key="funnel_noncentered",
-        name="Funnel, non-centered",
-    )
+captions = {
+    form: caption.format(theta=theta_name, z=z_name, bottom=bottom[form], n_div=n_div[form])
+    for form, caption in FUNNEL_CAPTIONS[regime.key].items()
+}
+moves = {  # the coordinate the sampler moves, and its axis title
+    "centered": (theta_name, f"{theta_name} ({noun} {g}'s parameter)"),
+    "non-centered": (z_name, f"{z_name} = ({theta_name} − μ) / τ"),
+}
+for col, form in zip(st.columns(2), FORMS, strict=True):
+    coordinate, axis = moves[form]
+    title = f"{FORM_TITLES[form]}: the sampler moves {coordinate}"
+    with col:
+        common.chart(
+            viz.funnel(funnels[form], axis, title=title, width=330, height=300),
+            captions[form],
+            key=f"funnel_{form.replace('-', '')}",
+            name=f"Funnel, {form}",
+        )
 
 left, right = st.columns(2)
 with left.container(border=True):
     st.markdown("##### What is a divergence?")
-    st.markdown(
-        "Hamiltonian Monte Carlo (NUTS) moves by simulating a ball rolling over the posterior, with a "
-        "numerical integrator (leapfrog) that takes steps of a fixed size. Where the posterior's "
-        "**curvature changes faster than the step size can follow**, like the neck of **Neal's "
-        "funnel** where θ is confined to within a tiny τ of μ, the simulation blows up: its energy "
-        "error explodes and the trajectory is abandoned. That is a *divergent transition*. The sampler "
-        "then rarely gets into the neck, so small values of τ are under-represented and the estimates "
-        "are biased, not just noisy."
-    )
+    st.markdown(WHAT_IS_A_DIVERGENCE)
 with right.container(border=True):
     st.markdown("##### Why reparameterizing fixes it")
-    st.markdown(
-        "Non-centering makes the offsets z_j **independent of τ a priori**: the sampler explores a "
-        "round Normal(0, 1) cloud and θ_j = μ + τ z_j is computed afterwards, so there is no neck to "
-        "squeeze through. That helps when the **data are weak** and the posterior looks like the "
-        "prior. When the **data are strong** the likelihood pins each θ_j down, so z_j = (θ_j − μ)/τ "
-        "must change whenever τ changes: now the non-centered posterior is the narrow, curved one and "
-        "the **centered form is the better-conditioned** one."
-    )
+    st.markdown(WHY_REPARAMETERIZING_HELPS)
 
 # A toggle rather than an expander: the chart is only built (a second or so) when asked for.
 if st.toggle(
@@ -372,30 +267,7 @@ if st.toggle(
     key="sl_same_theta",
     help="Both forms target the same posterior for θ; see how far down the neck each sampler got.",
 ):
-    same = pd.concat(
-        [sst.funnel_frame(fits[form].idata, j, form, variable="theta") for form in FORMS], ignore_index=True
-    )
-    low_tau = {form: float(np.quantile(np.exp(funnels[form]["log_tau"]), 0.05)) for form in FORMS}
-    common.chart(
-        charts.funnel(
-            same,
-            f"{theta_name} ({noun} {g}'s parameter)",
-            title=f"{theta_name} against log τ, as estimated by each fit",
-            width=330,
-            height=260,
-        ),
-        "Both forms describe the same posterior, so both clouds should look alike. "
-        + (
-            "Where one sampler cannot get into the neck, its cloud stops short at the bottom. "
-            if regime.key == "weak"
-            else "Here they do: the non-centered fit's divergences sit inside the cloud, because its "
-            "trouble is the ridge in (z, log τ), not a region of θ. "
-        )
-        + f"5% quantile of τ: centered {low_tau['centered']:.2g}, "
-        f"non-centered {low_tau['non-centered']:.2g}.",
-        key="funnel_same",
-        name="Funnel, both fits",
-    )
+    same_theta_chart(fits, j, *moves["centered"], weak=regime.key == "weak")
 
 # ---------------------------------------------------------------------------------------------
 # 3. Chains
@@ -409,65 +281,24 @@ params = {"τ": ("tau", None), theta_name: ("theta", j)}
 chain_frames = {form: sst.chain_frame(fits[form].idata, params) for form in FORMS}
 # A radio rather than tabs: only the chosen plots are built (trace plots take a second or so).
 chain_plot = st.radio("Show", CHAIN_PLOTS, key="sl_chain_plot", horizontal=True, label_visibility="collapsed")
-if chain_plot == "Rank plots":
-    cols = st.columns(2)
-    for col, form in zip(cols, FORMS, strict=True):
-        with col:
-            st.markdown(f"**{FORM_TITLES[form]}**")
-            common.chart(
-                charts.rank_plot(chain_frames[form], title=None, width=68, height=80),
-                key=f"rank_{form}",
-                name=f"Rank plot, {form}",
-            )
-    st.caption(
-        "Rank all draws of a parameter together, then count each chain's draws per rank bin. Flat bars "
-        "near the dashed line: the chains mix. A chain piled up at one end spent its time in a different "
-        "part of the posterior (look at τ in the form that diverges)."
-    )
-else:
-    cols = st.columns(2)
-    for col, form in zip(cols, FORMS, strict=True):
-        with col:
-            st.markdown(f"**{FORM_TITLES[form]}**")
-            common.chart(
-                charts.trace_plot(chain_frames[form], title=None, width=330, height=110),
-                key=f"trace_{form}",
-                name=f"Trace plot, {form}",
-            )
-    st.caption(
-        "Each chain's draws in order. Good chains overlap like fuzzy caterpillars; flat stretches where a "
-        "chain gets stuck (often at small τ, in the neck) are the time series of a divergence problem."
-    )
+plot, (width, height), caption = CHAIN_PLOTS[chain_plot]
+kind = chain_plot.split()[0].lower()  # "rank" or "trace"
+for col, form in zip(st.columns(2), FORMS, strict=True):
+    with col:
+        st.markdown(f"**{FORM_TITLES[form]}**")
+        common.chart(
+            plot(chain_frames[form], title=None, width=width, height=height),
+            key=f"{kind}_{form}",
+            name=f"{chain_plot[:-1]}, {form}",
+        )
+st.caption(caption)
 
 # ---------------------------------------------------------------------------------------------
 # 4. Diagnostics table
 
 
-def _cell(value: str, ok: bool | None) -> str:
-    return {True: ":green[:material/check_circle:] ", False: ":orange[:material/warning:] ", None: ""}[
-        ok
-    ] + value
-
-
 st.header("4 · The diagnostics, read aloud")
-read = {
-    form: sst.readings(summaries[form], summaries[FORMS[1 - FORMS.index(form)]]).set_index("quantity")
-    for form in FORMS
-}
-table = pd.DataFrame(
-    {
-        "quantity": read["centered"].index,
-        "centered": [
-            _cell(v, ok) for v, ok in zip(read["centered"]["value"], read["centered"]["ok"], strict=True)
-        ],
-        "what it says (centered)": read["centered"]["reading"].to_numpy(),
-        "non-centered": [
-            _cell(v, ok)
-            for v, ok in zip(read["non-centered"]["value"], read["non-centered"]["ok"], strict=True)
-        ],
-        "what it says (non-centered)": read["non-centered"]["reading"].to_numpy(),
-    }
-)
+table = readings_table(summaries)
 st.table(table, hide_index=True)
 st.caption(
     "R-hat and ESS (rank-normalised, Vehtari et al. 2021) are the worst over μ, τ, θ and σ. Step size and "
@@ -477,49 +308,6 @@ st.caption(
 
 # ---------------------------------------------------------------------------------------------
 # 5. target_accept sweep
-
-
-def _sweep_chart(frame: pd.DataFrame, total: int) -> alt.LayerChart:
-    """Divergences against target_accept, one line per form (colour, shape and dash differ)."""
-    domain = list(FORMS)
-    x = alt.X(
-        "target_accept:Q",
-        title="target_accept",
-        scale=alt.Scale(domain=[0.78, 1.0]),
-        axis=alt.Axis(values=list(sst.SWEEP_TARGET_ACCEPTS), format=".2f"),
-    )
-    y = alt.Y("divergences:Q", title=f"divergent transitions (of {total} draws)")
-    color = alt.Color(
-        "form:N", title=None, scale=alt.Scale(domain=domain, range=[FORM_COLORS[f] for f in domain])
-    )
-    shape = alt.Shape(
-        "form:N", title=None, scale=alt.Scale(domain=domain, range=[FORM_SHAPES[f] for f in domain])
-    )
-    tooltip = [
-        alt.Tooltip("form:N"),
-        alt.Tooltip("target_accept:Q", format=".2f"),
-        alt.Tooltip("divergences:Q"),
-        alt.Tooltip("leapfrog steps per draw:Q", format=".0f"),
-    ]
-    base = alt.Chart(frame).encode(x=x, y=y, color=color, tooltip=tooltip)
-    lines = [
-        base.transform_filter(alt.datum.form == f).mark_line(strokeWidth=2.5, strokeDash=FORM_DASHES[f])
-        for f in domain
-    ]
-    layers = [
-        *lines,
-        base.mark_point(filled=True, size=120, opacity=1).encode(shape=shape),
-        # count labels above the points, centered to the left and non-centered to the right, so that
-        # equal counts (often 0 and 0) do not print on top of each other
-        *[
-            base.transform_filter(alt.datum.form == f)
-            .mark_text(dy=-14, dx=dx, align=align, fontSize=14, fontWeight="bold")
-            .encode(text="divergences:Q")
-            for f, dx, align in (("centered", -4, "right"), ("non-centered", 4, "left"))
-        ],
-    ]
-    chart = alt.layer(*layers, width="container", height=300, title="Divergences vs target_accept")
-    return charts.apply_theme(chart)
 
 
 st.header("5 · Does raising target_accept help?")
@@ -546,115 +334,20 @@ else:
     sweep = fitting.wait_for_fits(
         _request(sweep_settings, keep), label="Sweeping target_accept (8 fits, one after another)"
     )
-    rows = []
-    for (form, ta), result in sweep.results.items():
-        s = sst.sampler_summary(result.idata)
-        rows.append(
-            {
-                "target_accept": ta,
-                "form": form,
-                "divergences": s.divergences,
-                "max R-hat": s.max_rhat,
-                "min bulk ESS": s.min_ess_bulk,
-                "leapfrog steps per draw": s.mean_leapfrog_steps,
-                "seconds": result.diagnostics.seconds,
-            }
-        )
-    for (form, ta), message in sweep.errors.items():
-        st.warning(f"{FORM_TITLES[form]} at target_accept {ta:g}: {message}", icon=":material/warning:")
-    if rows:
-        frame = pd.DataFrame(rows).sort_values(["form", "target_accept"], ignore_index=True)
-        left, right = st.columns([3, 2])
-        with left:
-            common.chart(
-                _sweep_chart(frame, sst.DEFAULT_CHAINS * draws),
-                "Read each line from left to right: does the count fall to 0, and how fast? A form that "
-                "still diverges at 0.99 needs reparameterizing, not smaller steps.",
-                key="sweep_chart",
-                name="target_accept sweep",
-            )
-        with right:
-            wide = {
-                name: frame.pivot(index="target_accept", columns="form", values=column).reindex(
-                    columns=list(FORMS)
-                )
-                for name, column in (
-                    ("divergences", "divergences"),
-                    ("steps/draw", "leapfrog steps per draw"),
-                )
-            }
-            compact = pd.DataFrame({"target accept": [f"{t:.2f}" for t in wide["divergences"].index]})
-            for name, short, fmt in (("divergences", "div.", "{:.0f}"), ("steps/draw", "steps", "{:.0f}")):
-                for f in FORMS:
-                    compact[f"{short} {SHORT[f]}"] = [
-                        "–" if pd.isna(v) else fmt.format(v) for v in wide[name][f].to_numpy()
-                    ]
-            st.table(compact, hide_index=True)
-            st.caption(
-                "div. = divergent transitions, steps = leapfrog steps per draw (the cost of smaller steps); "
-                "C = centered, NC = non-centered."
-            )
-        with st.expander("All numbers of the sweep"):
-            st.dataframe(
-                frame,
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "target_accept": st.column_config.NumberColumn(format="%.2f"),
-                    "max R-hat": st.column_config.NumberColumn(format="%.3f"),
-                    "min bulk ESS": st.column_config.NumberColumn(format="%d"),
-                    "leapfrog steps per draw": st.column_config.NumberColumn(format="%.0f"),
-                    "seconds": st.column_config.NumberColumn(format="%.2f", help="Sampling wall time."),
-                },
-            )
+    sweep_results(sweep, sst.DEFAULT_CHAINS * draws, FORM_TITLES)
 
 # ---------------------------------------------------------------------------------------------
 # 6. What to do
 
 
 st.header("6 · What to do about divergences")
-st.markdown(
-    """
-1. **Never ignore them.** Even a handful means part of the posterior was not explored; the
-   estimates (of τ above all) can be biased while R-hat still looks fine.
-2. **Look where they are.** Divergences bunched at small τ are the funnel: a parameterization problem.
-3. **Reparameterize.** Weakly informed groups: non-centered. Strongly informed groups: centered.
-   This app's other pages choose per group (*auto*), from each group's standard error and an estimate of τ.
-4. **Then raise target_accept** (0.9, 0.95, 0.99) for the last few: smaller steps, slower sampling.
-   It treats the symptom; the sweep above shows when it is not enough.
-5. **More draws do not help:** the sampler still cannot enter the region it diverges in.
-6. Still stuck? Stronger (more informative) priors on τ, or a simpler model, may be the honest answer.
-"""
-)
+st.markdown(WHAT_TO_DO)
 
 # ---------------------------------------------------------------------------------------------
 # 7. Take it with you
 
 st.header("7 · Take it with you")
-estimates_by_form = pd.concat(
-    [fits[form].estimates.assign(parameterization=form) for form in FORMS], ignore_index=True
-)
-views.downloads(
-    fits, estimates_by_form, common.charts_on_page(), f"sampling-{regime.key}", labels=FORM_TITLES
-)
-spec, raw = codegen.data_file(data)
-for form in FORMS:
-    script_name = f"sampling_{regime.key}_{form.replace('-', '_')}.py"
-    views.show_code(
-        codegen.pymc_script(
-            spec, priors, main_settings[form], poolings=("hierarchical",), data=data, script_name=script_name
-        ),
-        file_name=script_name,
-        data_files={spec.file_name: raw},
-        label=f"Show the code: the {FORM_TITLES[form].lower()} fit in plain PyMC",
-        note=(
-            f"The complete PyMC script for the {FORM_TITLES[form].lower()} fit above: it reads "
-            f"`{spec.file_name}` (download it below and keep it next to the script), builds the same "
-            f"model with the same priors, target_accept {target_accept:g}, draws and seed, and prints "
-            "the summary. Its divergence count differs from the page's (another random path), but the "
-            "same form should struggle."
-        ),
-    )
+lesson_downloads(fits, data, priors, main_settings, regime.key)
 
 # Compile the other data set's model in the background, so switching the data is quick.
 other = sst.REGIMES["strong" if regime.key == "weak" else "weak"]

@@ -66,19 +66,16 @@ def _paste(text: str, kind: str, columns: tuple[str | None, ...]) -> None:
 
 with st.sidebar:
     st.header("Model")
-    st.radio(
+    common.radio(
         "Observation sd σ",
-        list(SIGMA_MODES),
-        format_func=SIGMA_MODES.get,
-        key="upload_sigma",
+        SIGMA_MODES,
+        "upload_sigma",
         disabled=st.session_state["upload_kind"] == "counts",
         help="For measurements. One shared sd is the robust choice when the groups' spreads are alike "
         "or some groups are tiny; one sd per group fits groups with clearly different spreads. "
         "Counts need no σ: their spread follows from the success probability.",
     )
-    fit_settings = controls.sampler_controls(
-        "upload_", seed_help="Random seed of the sampler: same seed, same numbers."
-    )
+    fit_settings = controls.sampler_controls("upload_")
 
 # ---------------------------------------------------------------------------------------------
 # Step 1: the table
@@ -194,7 +191,7 @@ if st.session_state.get("upload_kind") == "counts" and st.session_state.get("upl
     st.session_state["upload_trials"] = next((c for c in columns if c != st.session_state["upload_y"]), None)
 
 st.subheader("Which column is which?")
-st.radio("The outcome is", list(KINDS), format_func=KINDS.get, key="upload_kind", horizontal=True)
+common.radio("The outcome is", KINDS, "upload_kind", horizontal=True)
 counts = st.session_state["upload_kind"] == "counts"
 role_cols = st.columns(4 if counts else 3)
 role_cols[0].selectbox("Groups", columns, key="upload_group", help="Which group each row belongs to.")

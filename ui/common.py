@@ -98,6 +98,11 @@ def table(
     )
 
 
+def radio(label: str, options: Mapping[str, str], key: str, where=st, **kwargs) -> None:
+    """Radio buttons for the keys of ``options``, each shown as its value (``where``: a column)."""
+    where.radio(label, list(options), format_func=options.get, key=key, **kwargs)
+
+
 def lesson_link() -> None:
     """A link to the sampling lesson (plain text when the page is not in the navigation)."""
     label = "Why does this happen and what to do about it? See the sampling lesson."

@@ -19,6 +19,7 @@ DRAWS = (250, 500, 1000, 2000)
 TUNE = (250, 500, 1000, 2000)
 MAX_CHAINS = 4
 SEED_MAX = 1_000_000
+SEED_HELP = "Random seed of the sampler: same seed, same numbers."
 
 
 def init_state(
@@ -74,7 +75,7 @@ def chains_slider(key: str) -> None:
 def sampler_controls(
     prefix: str,
     *,
-    seed_help: str,
+    seed_help: str = SEED_HELP,
     tune: int | None = None,
     note: str | None = None,
 ) -> FitSettings:

@@ -191,7 +191,6 @@ def _sigma_hint(fits: Fits, outcome: fitting.FitOutcome) -> str | None:
 def sampler_report(
     outcome: fitting.FitOutcome,
     what_ran: str,
-    *,
     busy_note: str = "",
     hint: str | None = None,
     seconds_format: str | None = ".2f",
@@ -212,9 +211,25 @@ def sampler_report(
         st.caption(f"Sampling time for all fits: {sampling_seconds(outcome.results):{seconds_format}} s.")
 
 
-def ran_caption(settings: FitSettings) -> str:
-    """What each fit of a built-in data set ran, and that everyone shares the results."""
-    return (
+def shared_fits_section(outcome: fitting.FitOutcome, settings: FitSettings, number: int) -> None:
+    """Section ``number``, "Did the sampler work?", of a page that fits a built-in data set: what each
+    fit ran, that everyone shares the results, the diagnostics and the sampling time."""
+    st.subheader(f"{number} · Did the sampler work?")
+    what_ran = (
         f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning "
         "steps (NUTS, nutpie). Results are cached: the same settings show instantly for everyone."
     )
+    sampler_report(outcome, what_ran, seconds_format=".1f")
+
+
+def require_fits(outcome: fitting.FitOutcome, poolings) -> None:
+    """Stop the page, with the reasons, unless every fit in ``poolings`` has a result."""
+    if set(poolings) <= set(outcome.results):
+        return
+    st.error(
+        "The fits did not finish, so there is nothing to show yet. The reasons are below; try another "
+        "seed or more tuning steps.",
+        icon="🛑",
+    )
+    common.diagnostics_panel(outcome)
+    st.stop()

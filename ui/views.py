@@ -186,6 +186,15 @@ _IMAGE_FORMATS = (
 )
 
 
+def _download(where, button: tuple[str, str, str, str], data, key: str, **kwargs) -> None:
+    """A download button in ``where`` (``button``: label, file name, MIME type, icon). A callable
+    ``data`` is built only when clicked, and a click does not rerun the page."""
+    label, file_name, mime, icon = button
+    where.download_button(
+        label, data=data, file_name=file_name, mime=mime, on_click="ignore", icon=icon, key=key, **kwargs
+    )
+
+
 def slug(text: str) -> str:
     """A file-name-safe version of ``text``: letters, digits, underscores and dashes, lower case."""
     return re.sub(r"[^A-Za-z0-9_]+", "-", text).strip("-_").lower() or "results"
@@ -211,13 +220,10 @@ def downloads(
         st.markdown("**Estimates** (CSV)")
         if estimates is not None and not estimates.empty:
             frame = estimates.copy()
-            st.download_button(
-                "Estimates table",
-                data=lambda: exports.estimates_csv_bytes(frame),
-                file_name=f"{stem}-estimates.csv",
-                mime="text/csv",
-                on_click="ignore",
-                icon=":material/table:",
+            _download(
+                st,
+                ("Estimates table", f"{stem}-estimates.csv", "text/csv", ":material/table:"),
+                lambda: exports.estimates_csv_bytes(frame),
                 key=f"{stem}_dl_estimates",
                 help="One row per group and fit: posterior mean, sd and 94% HDI, group size, raw mean.",
             )
@@ -229,13 +235,12 @@ def downloads(
         shown = [p for p in POOLINGS if p in results] + [k for k in results if k not in POOLINGS]
         for pooling in shown:
             idata = results[pooling].idata
-            st.download_button(
-                labels.get(pooling, pooling),
-                data=lambda idata=idata: exports.trace_netcdf_bytes(idata),
-                file_name=f"{stem}-{pooling}.nc",
-                mime="application/x-netcdf",
-                on_click="ignore",
-                icon=":material/download:",
+            file_name = f"{stem}-{pooling}.nc"
+            button = (labels.get(pooling, pooling), file_name, "application/x-netcdf", ":material/download:")
+            _download(
+                st,
+                button,
+                lambda idata=idata: exports.trace_netcdf_bytes(idata),
                 key=f"{stem}_dl_trace_{pooling}",
                 help="All draws of this fit; open with arviz.from_netcdf(path).",
             )
@@ -261,13 +266,10 @@ def downloads(
             box.markdown(label)
             row = box.container(horizontal=True)  # the two buttons side by side
             for ext, mime, icon, what, to_bytes in _IMAGE_FORMATS:
-                row.download_button(
-                    ext.upper(),
-                    data=lambda figure=figure, to_bytes=to_bytes: to_bytes(figure),
-                    file_name=f"{stem}-{name_slug}.{ext}",
-                    mime=mime,
-                    on_click="ignore",
-                    icon=icon,
+                _download(
+                    row,
+                    (ext.upper(), f"{stem}-{name_slug}.{ext}", mime, icon),
+                    lambda figure=figure, to_bytes=to_bytes: to_bytes(figure),
                     key=f"{stem}_dl_{ext}_{name_slug}",
                     help=f"The chart '{label}' as {what}.",
                     width="content",
@@ -306,25 +308,11 @@ def show_code(
             "then run it with `python`. Its numbers match the page's within Monte Carlo error."
         )
         row = st.container(horizontal=True)
-        row.download_button(
-            f"Download {file_name}",
-            data=script,
-            file_name=file_name,
-            mime="text/x-python",
-            on_click="ignore",
-            icon=":material/code:",
-            key=f"code_dl_{slug(file_name)}",
-        )
+        button = (f"Download {file_name}", file_name, "text/x-python", ":material/code:")
+        _download(row, button, script, key=f"code_dl_{slug(file_name)}")
         for name, content in (data_files or {}).items():
-            row.download_button(
-                f"Download {name}",
-                data=content,
-                file_name=name,
-                mime="text/csv",
-                on_click="ignore",
-                icon=":material/table:",
-                key=f"code_dl_{slug(file_name)}_{slug(name)}",
-            )
+            button = (f"Download {name}", name, "text/csv", ":material/table:")
+            _download(row, button, content, key=f"code_dl_{slug(file_name)}_{slug(name)}")
         st.code(script, language="python", line_numbers=True, wrap_lines=True)
 
 
