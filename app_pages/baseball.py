@@ -12,7 +12,7 @@ from hbm_core.data.datasets import DATASETS, load_dataset
 from hbm_core.exact.preview import preview
 from hbm_core.inference.settings import POOLINGS
 from hbm_core.lessons import checks
-from hbm_core.lessons.baseball import coverage_verdicts, player_table, prediction_errors
+from hbm_core.lessons.baseball import coverage_verdicts, data_table, player_table, prediction_errors
 from hbm_core.priors import default_priors
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common, controls, fitting, results, views
@@ -93,8 +93,7 @@ st.markdown(
     "estimator) predicts far better. A hierarchical model does the same pulling, learning how far from "
     "the data: hits_j ~ Binomial(45, p_j), logit p_j = θ_j, θ_j ~ Normal(μ, τ)."
 )
-st.caption(f"Source: {INFO.source}")
-st.info(f"**What to notice.** {INFO.notice}", icon=":material/visibility:")
+common.source_and_notice(INFO)
 st.caption(
     f"Priors (logit scale): μ ~ Normal({priors.mu_loc:g}, {priors.mu_scale:g}), "
     f"τ ~ HalfNormal({priors.tau_scale:g}); no pooling gives each θ_j the Normal({priors.mu_loc:g}, "
@@ -104,24 +103,11 @@ st.caption(
 status_slot = st.container()
 
 st.subheader("1 · The data")
-data_table = pd.DataFrame(
-    {
-        "player": players,
-        "hits in 45 at-bats": data.y.astype(int),
-        "average after 45": on_scale(raw),
-        "rest-of-season at-bats": rest_at_bats.astype(int),
-        "rest-of-season average": on_scale(truth),
-        "James–Stein (Efron & Morris)": on_scale(data.meta["js_estimate"]),
-    }
-)
 num = st.column_config.NumberColumn(format="%.3f")
 with st.expander("The 18 players (table)", expanded=False):
-    st.dataframe(
-        data_table,
-        hide_index=True,
-        width="stretch",
-        column_config={c: num for c in data_table.columns if "average" in c or "Stein" in c},
-    )
+    players_table = data_table(data, on_scale)
+    scaled = [c for c in players_table.columns if "average" in c or "Stein" in c]
+    common.table(players_table, config=dict.fromkeys(scaled, num))
     if on_logit:
         st.caption("Averages shown as logits, log(p / (1 − p)).")
 

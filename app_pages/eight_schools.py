@@ -103,8 +103,7 @@ st.markdown(
     "page computes the posterior **exactly** (in milliseconds) and checks it against MCMC and against "
     "the numbers printed in the book."
 )
-st.caption(f"Source: {INFO.source}")
-st.info(f"**What to notice.** {INFO.notice}", icon=":material/visibility:")
+common.source_and_notice(INFO)
 
 data = load_dataset("eight_schools")
 try:

@@ -18,11 +18,10 @@ from hbm_core.data.groups import GroupedData
 from hbm_core.inference.settings import FitSettings
 from hbm_core.lessons import sampling as sst
 from hbm_core.lessons.sampling_page import (
+    EXPLAINERS,
     FORM_TITLES,
     FUNNEL_CAPTIONS,
-    WHAT_IS_A_DIVERGENCE,
     WHAT_TO_DO,
-    WHY_REPARAMETERIZING_HELPS,
     data_table,
     readings_table,
 )
@@ -64,21 +63,20 @@ DEFAULTS = {
     "sl_chain_plot": "Rank plots",
     "sl_sweeps": (),  # settings (regime, draws, seed) whose target_accept sweep was asked for
 }
-
-
-CHOICES = {
-    "sl_regime": tuple(sst.REGIMES),
-    "sl_target_accept": TARGET_ACCEPTS,
-    "sl_draws": DRAWS,
-    "sl_chain_plot": tuple(CHAIN_PLOTS),
+# The values the widgets offer: a value in session state that fails its test is reset to the default.
+VALID = {
+    "sl_regime": sst.REGIMES.__contains__,
+    "sl_target_accept": TARGET_ACCEPTS.__contains__,
+    "sl_draws": DRAWS.__contains__,
+    "sl_chain_plot": CHAIN_PLOTS.__contains__,
+    "sl_seed": controls.is_seed,
+    "sl_sweeps": lambda value: isinstance(value, tuple),
 }
 
 
 def _ensure_state() -> None:
     """Defaults on first visit; values no widget offers (stale state) are reset with a message."""
-    valid = {key: choices.__contains__ for key, choices in CHOICES.items()}
-    valid |= {"sl_seed": controls.is_seed, "sl_sweeps": lambda v: isinstance(v, tuple)}
-    reset = controls.init_state(DEFAULTS, valid=valid)
+    reset = controls.init_state(DEFAULTS, valid=VALID)
     fixed = [key.removeprefix("sl_") for key in reset if key != "sl_sweeps"]
     st.session_state["sl_seed"] = int(st.session_state["sl_seed"])
     if fixed:
@@ -253,13 +251,10 @@ for col, form in zip(st.columns(2), FORMS, strict=True):
             name=f"Funnel, {form}",
         )
 
-left, right = st.columns(2)
-with left.container(border=True):
-    st.markdown("##### What is a divergence?")
-    st.markdown(WHAT_IS_A_DIVERGENCE)
-with right.container(border=True):
-    st.markdown("##### Why reparameterizing fixes it")
-    st.markdown(WHY_REPARAMETERIZING_HELPS)
+for col, (question, answer) in zip(st.columns(2), EXPLAINERS.items(), strict=True):
+    with col.container(border=True):
+        st.markdown(f"##### {question}")
+        st.markdown(answer)
 
 # A toggle rather than an expander: the chart is only built (a second or so) when asked for.
 if st.toggle(

@@ -12,14 +12,21 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from hbm_core import codegen, viz
 from hbm_core.data.csv_input import MAX_ROWS, MAX_UPLOAD_BYTES, grouped_from_table, read_table
 from hbm_core.data.groups import DataError, GroupedData
 from hbm_core.exact.preview import preview
-from hbm_core.lessons.your_data import EXAMPLE_SCORES, EXAMPLE_THROWS, NO_X, guess_columns, rounded_priors
+from hbm_core.lessons.your_data import (
+    EXAMPLE_SCORES,
+    EXAMPLE_THROWS,
+    NO_X,
+    checked_choices,
+    counts_table,
+    guess_columns,
+    rounded_priors,
+)
 from ui import common, controls, results, views
 
 common.start_page()
@@ -179,16 +186,8 @@ signature = tuple(columns)
 if st.session_state.get("upload_sig") != signature:  # a new table: guess its columns afresh
     st.session_state.update(guess_columns(table))
     st.session_state["upload_sig"] = signature
-guess = guess_columns(table)
-for key in ("upload_group", "upload_y"):
-    if st.session_state.get(key) not in columns:
-        st.session_state[key] = guess[key]
-if st.session_state.get("upload_trials") not in (None, *columns):
-    st.session_state["upload_trials"] = guess["upload_trials"]
-if st.session_state.get("upload_x") not in (NO_X, *columns):
-    st.session_state["upload_x"] = NO_X
-if st.session_state.get("upload_kind") == "counts" and st.session_state.get("upload_trials") is None:
-    st.session_state["upload_trials"] = next((c for c in columns if c != st.session_state["upload_y"]), None)
+choices = {key: st.session_state.get(key) for key in (*COLUMN_KEYS, "upload_kind")}
+st.session_state.update({k: v for k, v in checked_choices(choices, table).items() if v != choices[k]})
 
 st.subheader("Which column is which?")
 common.radio("The outcome is", KINDS, "upload_kind", horizontal=True)
@@ -279,24 +278,11 @@ fits = results.Fits(data, priors, fit_settings, quick, sigma=sigma)  # a warm se
 st.subheader("1 · The data")
 data_chart: dict = {}
 if counts:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "group": list(data.groups),
-                "rows": sizes,
-                "successes": summary["successes"].to_numpy(),
-                "trials": summary["n"].to_numpy(),
-                "observed proportion": summary["mean"].to_numpy(),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    proportion = st.column_config.ProgressColumn(format="%.3f", min_value=0, max_value=1)
+    common.table(
+        counts_table(data),
+        config={"observed proportion": proportion},
         height=min(38 + 35 * data.n_groups, 400),
-        column_config={
-            "observed proportion": st.column_config.ProgressColumn(
-                format="%.3f", min_value=0.0, max_value=1.0
-            )
-        },
     )
     st.caption(
         "Each group's successes and trials, summed over its rows. Below, **n** is a group's number of "

@@ -103,6 +103,12 @@ def radio(label: str, options: Mapping[str, str], key: str, where=st, **kwargs) 
     where.radio(label, list(options), format_func=options.get, key=key, **kwargs)
 
 
+def source_and_notice(info) -> None:
+    """A built-in data set's source, and what to notice in it (``info``: its ``DATASETS`` entry)."""
+    st.caption(f"Source: {info.source}")
+    st.info(f"**What to notice.** {info.notice}", icon=":material/visibility:")
+
+
 def lesson_link() -> None:
     """A link to the sampling lesson (plain text when the page is not in the navigation)."""
     label = "Why does this happen and what to do about it? See the sampling lesson."

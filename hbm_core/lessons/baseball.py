@@ -14,6 +14,20 @@ from hbm_core.lessons.page_tables import fit_means
 from hbm_core.viz.palette import FIT_LABELS
 
 
+def data_table(data: GroupedData, on_scale: Callable) -> pd.DataFrame:
+    """The 18 players: hits and average after 45 at-bats, the rest of the season and James–Stein."""
+    return pd.DataFrame(
+        {
+            "player": list(data.groups),
+            "hits in 45 at-bats": data.y.astype(int),
+            "average after 45": on_scale(data.y / data.trials),
+            "rest-of-season at-bats": data.meta["remaining_at_bats"].astype(int),
+            "rest-of-season average": on_scale(data.meta["remaining_avg"]),
+            "James–Stein (Efron & Morris)": on_scale(data.meta["js_estimate"]),
+        }
+    )
+
+
 def player_table(
     estimates: pd.DataFrame, data: GroupedData, on_scale: Callable
 ) -> tuple[pd.DataFrame, float]:

@@ -30,6 +30,10 @@ WHY_REPARAMETERIZING_HELPS = (
     "must change whenever τ changes: now the non-centered posterior is the narrow, curved one and "
     "the **centered form is the better-conditioned** one."
 )
+EXPLAINERS = {
+    "What is a divergence?": WHAT_IS_A_DIVERGENCE,
+    "Why reparameterizing fixes it": WHY_REPARAMETERIZING_HELPS,
+}
 WHAT_TO_DO = """
 1. **Never ignore them.** Even a handful means part of the posterior was not explored; the
    estimates (of τ above all) can be biased while R-hat still looks fine.

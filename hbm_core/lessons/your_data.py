@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from hbm_core.priors import Priors, default_priors
@@ -104,3 +105,35 @@ def rounded_priors(y, family: str) -> Priors:
     defaults = default_priors(y, family)
     names = ("mu_scale", "tau_scale", "sigma_scale", "beta_scale")
     return defaults.with_(**{name: float(f"{getattr(defaults, name):.3g}") for name in names})
+
+
+def checked_choices(choices: dict, frame: pd.DataFrame) -> dict:
+    """The user's column choices (keyed like :func:`guess_columns`), with every choice that names no
+    column of ``frame`` replaced by a guess: choices survive a new table where they still fit."""
+    columns = list(frame.columns)
+    guess = guess_columns(frame)
+    out = dict(choices)
+    for key in ("upload_group", "upload_y"):
+        if out.get(key) not in columns:
+            out[key] = guess[key]
+    if out.get("upload_trials") not in (None, *columns):
+        out["upload_trials"] = guess["upload_trials"]
+    if out.get("upload_x") not in (NO_X, *columns):
+        out["upload_x"] = NO_X
+    if out.get("upload_kind") == "counts" and out.get("upload_trials") is None:
+        out["upload_trials"] = next((c for c in columns if c != out["upload_y"]), None)
+    return out
+
+
+def counts_table(data) -> pd.DataFrame:
+    """Each group's rows, successes, trials and observed proportion (counts summed over its rows)."""
+    summary = data.group_summary()
+    return pd.DataFrame(
+        {
+            "group": list(data.groups),
+            "rows": np.bincount(data.group_idx, minlength=data.n_groups),
+            "successes": summary["successes"].to_numpy(),
+            "trials": summary["n"].to_numpy(),
+            "observed proportion": summary["mean"].to_numpy(),
+        }
+    )
