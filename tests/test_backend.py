@@ -8,8 +8,9 @@ import time
 import numpy as np
 import pytest
 
+from hbm_core.data.datasets import load_dataset
 from hbm_core.inference import backend
-from hbm_core.inference.compile import DEFAULT_CACHE
+from hbm_core.inference.compile import DEFAULT_CACHE, data_containers
 from hbm_core.inference.jobs import FitCancelled, FitJob
 from hbm_core.inference.service import fit
 from hbm_core.inference.settings import FitSettings
@@ -54,8 +55,28 @@ def test_data_swap_names_every_container_and_fails_loudly_otherwise():
     np.testing.assert_array_equal(swapped.shared_data["ybar"], inputs["ybar"])
     with pytest.raises(backend.DataSwapError, match=r"unknown \['bogus'\]"):
         backend.with_data(compiled, {**inputs, "bogus": np.zeros(3)})
+    with pytest.raises(backend.DataSwapError, match=r"unknown \['bogus'\]"):
+        backend.with_data(compiled, {**inputs, "bogus": np.zeros(3)}, containers=set(inputs))
     with pytest.raises(backend.DataSwapError, match=r"missing \['tau_scale'\]"):
         backend.with_data(compiled, {k: v for k, v in inputs.items() if k != "tau_scale"})
+    # Data keyed by something else than the containers' names (as nutpie 0.16.11 with PyMC 6 does).
+    renamed = {f"id{i}": v for i, v in enumerate(inputs.values())}
+    with pytest.raises(backend.DataSwapError, match="missing"):
+        backend.with_data(compiled, renamed, containers=set(renamed))
+
+
+def test_containers_the_log_density_does_not_use_are_not_passed_on():
+    """Complete pooling with known standard errors: nutpie leaves out the unused group index."""
+    data = load_dataset("eight_schools")
+    spec = spec_for(data, "pooled")
+    compiled = DEFAULT_CACHE(spec)
+    inputs = model_inputs(data, spec, default_priors(data.y, data.family))
+    assert "group_idx" in inputs and "group_idx" not in compiled.shared_data
+    assert "group_idx" in data_containers(spec)
+    swapped = backend.with_data(compiled, inputs, data_containers(spec))
+    np.testing.assert_array_equal(swapped.shared_data["se"], inputs["se"])
+    with pytest.raises(backend.DataSwapError, match=r"unknown \['group_idx'\]"):
+        backend.with_data(compiled, inputs)  # without the model's containers: not known
 
 
 def test_a_fit_whose_inputs_do_not_match_fails_with_a_message(monkeypatch):

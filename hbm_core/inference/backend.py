@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,21 +56,25 @@ def compile_model(model):
     return nutpie.compile_pymc_model(model)
 
 
-def with_data(compiled, inputs: Mapping[str, np.ndarray]):
+def with_data(compiled, inputs: Mapping[str, np.ndarray], containers: Collection[str] | None = None):
     """A copy of ``compiled`` with ``inputs`` in its data containers (compiled models are immutable).
 
-    Every input must name a data container of the model, and every container must get a value:
-    a name nutpie does not know would otherwise be dropped and the model would sample its
-    placeholder data. Raises :class:`DataSwapError` naming the mismatch.
+    ``containers``: the names of the PyMC model's ``pm.Data`` containers (default: those nutpie
+    kept). Every input must name one of them, and every container nutpie kept must get a value;
+    otherwise a misnamed input would be dropped and the model would sample its placeholder data
+    (as when nutpie keys its data by generated ids). Raises :class:`DataSwapError` naming the
+    mismatch. Containers the log density does not use (nutpie leaves them out, e.g. the group
+    index of a complete-pooling model) are not passed on.
     """
-    known = set(compiled.shared_data)
-    unknown, missing = sorted(set(inputs) - known), sorted(known - set(inputs))
+    kept = set(compiled.shared_data)
+    unknown = sorted(set(inputs) - set(kept if containers is None else containers))
+    missing = sorted(kept - set(inputs))
     if unknown or missing:
         raise DataSwapError(
             "The data do not match the compiled model's data containers: "
-            f"unknown {unknown or 'none'}, missing {missing or 'none'} (the model has {sorted(known)})."
+            f"unknown {unknown or 'none'}, missing {missing or 'none'} (the model has {sorted(kept)})."
         )
-    return compiled.with_data(**inputs)
+    return compiled.with_data(**{name: value for name, value in inputs.items() if name in kept})
 
 
 @dataclass

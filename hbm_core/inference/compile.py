@@ -15,12 +15,27 @@ if TYPE_CHECKING:  # building and compiling load PyMC and nutpie: only when a mo
     from hbm_core.models.build import ModelSpec
 
 
+_CONTAINERS: dict[ModelSpec, frozenset[str]] = {}
+
+
 def compile_model(spec: ModelSpec):
     """Compile ``spec``'s model with nutpie (numba backend, no C compiler needed). Takes 5-20 s."""
     from hbm_core.inference import backend
     from hbm_core.models.build import build_model
 
-    return backend.compile_model(build_model(spec))
+    model = build_model(spec)
+    _CONTAINERS[spec] = frozenset(v.name for v in model.data_vars)
+    return backend.compile_model(model)
+
+
+def data_containers(spec: ModelSpec) -> frozenset[str]:
+    """Names of the ``pm.Data`` containers of ``spec``'s PyMC model (from compiling it, else built once)."""
+    names = _CONTAINERS.get(spec)
+    if names is None:
+        from hbm_core.models.build import build_model
+
+        names = _CONTAINERS[spec] = frozenset(v.name for v in build_model(spec).data_vars)
+    return names
 
 
 class ModelCache:

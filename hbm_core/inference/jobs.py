@@ -24,7 +24,7 @@ import pymc as pm
 
 from hbm_core.data.groups import DataError, GroupedData
 from hbm_core.inference import backend
-from hbm_core.inference.compile import DEFAULT_CACHE
+from hbm_core.inference.compile import DEFAULT_CACHE, data_containers
 from hbm_core.inference.settings import MAX_CONCURRENT_SAMPLERS, FitSettings
 from hbm_core.inference.slots import FairSlots
 from hbm_core.models import parameterization as param
@@ -177,7 +177,8 @@ class FitJob:
                 self._sampled.set()
             else:
                 self.state = "compiling"
-                compiled = backend.with_data(self._compiler(self.spec), inputs)
+                compiled = self._compiler(self.spec)
+                compiled = backend.with_data(compiled, inputs, data_containers(self.spec))
                 with self._sampling_slot():
                     trace = self._sample_nutpie(compiled)
                 self._sampled.set()  # the next fit samples while this one converts and summarises
