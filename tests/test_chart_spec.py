@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from hbm_core.viz import charts
+from hbm_core import viz
 from hbm_core.viz.chart_spec import named_spec
 from tests.test_charts import Y, make_estimates
 
@@ -41,7 +41,7 @@ def chain_draws(seed: int) -> pd.DataFrame:
 
 
 def test_dataframes_become_named_datasets_and_the_chart_is_unchanged():
-    chart = charts.shrinkage(make_estimates(), Y, width=400)
+    chart = viz.shrinkage(make_estimates(), Y, width=400)
     before = chart.to_json()
     spec = named_spec(chart)
     assert chart.to_json() == before  # the caller's chart (kept for downloads) is not touched
@@ -55,15 +55,15 @@ def test_dataframes_become_named_datasets_and_the_chart_is_unchanged():
 @pytest.mark.parametrize(
     "build",
     [
-        lambda n: charts.shrinkage(make_estimates(n=(n, 40, 60, 2)), Y),
-        lambda n: charts.forest(make_estimates(n=(n, 40, 60, 2)), Y),
-        lambda n: charts.pooling_bars(make_estimates(n=(n, 40, 60, 2))),
-        lambda n: charts.data_strip(
+        lambda n: viz.shrinkage(make_estimates(n=(n, 40, 60, 2)), Y),
+        lambda n: viz.forest(make_estimates(n=(n, 40, 60, 2)), Y),
+        lambda n: viz.pooling_bars(make_estimates(n=(n, 40, 60, 2))),
+        lambda n: viz.data_strip(
             pd.DataFrame({"group": np.repeat(["A", "B"], [n, 7]), "y": np.arange(n + 7.0)}),
             Y,
             pd.DataFrame({"group": ["A", "B"], "true_mean": [1.0, 2.0]}),
         ),
-        lambda n: charts.trace_plot(chain_draws(n)),  # a vertical concatenation of facets
+        lambda n: viz.trace_plot(chain_draws(n)),  # a vertical concatenation of facets
     ],
     ids=["shrinkage", "forest", "pooling", "data_strip", "trace_plot"],
 )
@@ -78,9 +78,9 @@ def test_new_numbers_in_the_same_chart_leave_the_spec_as_it_was(build):
 def test_the_named_spec_draws_the_same_picture():
     est = make_estimates()
     for chart in (
-        charts.shrinkage(est, Y, width=400),
-        charts.forest(est, Y, width=400),
-        charts.trace_plot(chain_draws(1), width=200),
+        viz.shrinkage(est, Y, width=400),
+        viz.forest(est, Y, width=400),
+        viz.trace_plot(chain_draws(1), width=200),
     ):
         assert vlc.vegalite_to_svg(inline(named_spec(chart))) == vlc.vegalite_to_svg(chart.to_dict())
 

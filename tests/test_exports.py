@@ -11,11 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hbm_core import exports
+from hbm_core import exports, viz
 from hbm_core.data.groups import synthetic_groups
 from hbm_core.exact.preview import preview
 from hbm_core.priors import Priors
-from hbm_core.viz import charts
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -77,21 +76,21 @@ def test_estimates_csv_parses_back(estimates):
 
 
 def test_export_spec_gives_container_charts_a_width(estimates):
-    chart = charts.shrinkage(estimates, "outcome")
+    chart = viz.shrinkage(estimates, "outcome")
     assert chart.to_dict().get("width") == "container"
     spec = json.loads(exports.export_spec(chart))
     assert spec["width"] == exports.EXPORT_WIDTH
     assert "container" not in json.dumps(spec)
-    fixed = charts.shrinkage(estimates, "outcome", width=500)
+    fixed = viz.shrinkage(estimates, "outcome", width=500)
     assert json.loads(exports.export_spec(fixed))["width"] == 500  # numbers stay as they are
 
 
 @pytest.mark.parametrize("which", ["shrinkage", "forest", "pooling_bars"])
 def test_chart_png_and_svg(estimates, which):
     chart = {
-        "shrinkage": lambda: charts.shrinkage(estimates, "outcome"),
-        "forest": lambda: charts.forest(estimates, "outcome"),
-        "pooling_bars": lambda: charts.pooling_bars(estimates),
+        "shrinkage": lambda: viz.shrinkage(estimates, "outcome"),
+        "forest": lambda: viz.forest(estimates, "outcome"),
+        "pooling_bars": lambda: viz.pooling_bars(estimates),
     }[which]()
     png = exports.chart_png_bytes(chart, scale=2)
     assert png.startswith(PNG_MAGIC)

@@ -1,4 +1,4 @@
-"""hbm_core.lessons.real_data and real_data_charts on hand-made fit results (no sampling)."""
+"""hbm_core.lessons.real_data and the real-data charts on hand-made fit results (no sampling)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hbm_core import viz
 from hbm_core.data.datasets import load_dataset
 from hbm_core.lessons.real_data import (
     RADON_PUBLISHED,
@@ -22,7 +23,6 @@ from hbm_core.lessons.real_data import (
     radon_published,
     tank_frame,
 )
-from hbm_core.viz import real_data_charts as rcharts
 
 
 def fake_result(groups, theta_means=None, sd=0.1, estimates=None, **scalars):
@@ -141,25 +141,25 @@ def test_tank_frame_and_density_summary(frogs):
 def test_charts_build_valid_specs(frogs):
     data, results = frogs
     tanks = tank_frame(results, data)
-    spec = rcharts.tank_survival(tanks, 0.8, classroom=True).to_dict()
+    spec = viz.tank_survival(tanks, 0.8, classroom=True).to_dict()
     assert spec["layer"] and "title" in spec
     text = str(spec)
     assert "proportion surviving" in text and "#D55E00" in text and "#0072B2" in text
-    rcharts.density_shrinkage(density_summary(tanks)).to_dict()
+    viz.density_shrinkage(density_summary(tanks)).to_dict()
     draws = pd.DataFrame({"value": np.r_[np.random.default_rng(0).normal(1, 1, 500), np.full(500, 1.0)]})
     draws["fit"] = ["hierarchical"] * 500 + ["pooled"] * 500
-    spec = rcharts.predictive_density(
+    spec = viz.predictive_density(
         draws, "log radon (log pCi/L)", marker=1.39, marker_label="4 pCi/L"
     ).to_dict()
     assert "log radon (log pCi/L)" in str(spec) and "predictive density" in str(spec)
     with pytest.raises(ValueError, match="needs column"):
-        rcharts.predictive_density(draws.drop(columns="fit"), "x")
+        viz.predictive_density(draws.drop(columns="fit"), "x")
 
 
 def test_bounded_density_integrates_to_one_inside_the_bounds():
     v = np.random.default_rng(1).beta(8, 1, 4000)  # piled up against 1
     grid = np.linspace(0, 1, 2001)
-    dens = rcharts._kde(v, grid, (0.0, 1.0))
+    dens = viz.density.kde(v, grid, (0.0, 1.0))
     assert np.trapezoid(dens, grid) == pytest.approx(1.0, abs=0.01)
 
 
@@ -172,4 +172,4 @@ def test_predictive_density_is_the_sum_of_kernels(bounds):
     centres = v if bounds is None else np.r_[v, -v, 2 - v]  # mirrored at 0 and at 1
     exact = np.exp(-0.5 * ((grid[:, None] - centres[None, :]) / bw) ** 2).sum(axis=1)
     exact /= v.size * bw * np.sqrt(2 * np.pi)
-    assert np.max(np.abs(rcharts._kde(v, grid, bounds) - exact)) < 2e-3 * exact.max()
+    assert np.max(np.abs(viz.density.kde(v, grid, bounds or ()) - exact)) < 2e-3 * exact.max()

@@ -24,7 +24,7 @@ def named_spec(chart: alt.TopLevelMixin) -> dict:
     ``{"name": "data<i>"}`` where it was, ``i`` counting in the order the chart is walked (top level
     first, then layers and sub-charts depth first). ``spec["datasets"]`` maps the names to the
     DataFrames themselves (Streamlit sends them as Arrow). ``chart`` is not changed; the spec is not
-    checked against the Vega-Lite schema (the tests of :mod:`hbm_core.viz.charts` do that).
+    checked against the Vega-Lite schema (the chart tests do that).
 
     Other data (inline values, URLs, named data) stay as they are.
     """

@@ -62,15 +62,3 @@ PROJECTOR_VARIANTS = {
 def for_projector(colour: str) -> str:
     """The classroom (projector) variant of ``colour``: darker if it is too light, else itself."""
     return PROJECTOR_VARIANTS.get(colour.upper(), colour)
-
-
-def contrast_ratio(colour: str, background: str = "#FFFFFF") -> float:
-    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours: 1 (none) to 21 (black on white)."""
-
-    def luminance(hex_colour: str) -> float:
-        rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-    hi, lo = sorted((luminance(colour), luminance(background)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)

@@ -1,8 +1,9 @@
-"""Charts for model checks: prior against posterior of tau, posterior predictive checks, prediction error.
+"""Charts of the model checks: prior against posterior of tau, posterior predictive checks, prediction error.
 
-Pure functions from tidy DataFrames to Altair charts, in the style of :mod:`hbm_core.viz.charts` (same
-theme, fonts, ``classroom`` flag, colours from :mod:`hbm_core.viz.palette`, a tooltip on every mark).
-No Streamlit here.
+:func:`tau_prior_posterior` and :func:`tau_posteriors` (what the data say about tau, and how much
+the prior matters), :func:`predictive_intervals` and :func:`statistic_histogram` (posterior
+predictive checks), :func:`error_bars` (each method's prediction error against published values).
+Same look as every chart (:mod:`hbm_core.viz.theme`), a tooltip on every mark.
 """
 
 from __future__ import annotations
@@ -11,8 +12,18 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from hbm_core.viz.charts import _data, _group_y, _require, _style, _tip, _title, _x, apply_theme
 from hbm_core.viz.palette import DATA_COLOR, FIT_COLORS, FIT_LABELS, FITS, MEAN_COLOR, SERIES_COLORS
+from hbm_core.viz.theme import (
+    Style,
+    apply_theme,
+    chart_data,
+    chart_title,
+    group_y,
+    require,
+    style_for,
+    tooltip,
+    x_quantity,
+)
 
 POSTERIOR_LABEL = "posterior p(τ | y)"
 PRIOR_LABEL = "prior p(τ)"
@@ -20,11 +31,11 @@ OBSERVED_LABEL = "Observed"
 PRIOR_COLOR = SERIES_COLORS[2]  # reddish purple: not a fit colour
 
 
-def _marker(x: float, label: str | None, field: str, x_enc: alt.X, s) -> list[alt.Chart]:
+def _marker(x: float, label: str | None, field: str, x_enc: alt.X, s: Style) -> list[alt.Chart]:
     """A dashed black vertical rule at ``x``, labelled in bold at the top unless ``label`` is None;
     ``x_enc`` encodes ``field``."""
     m = pd.DataFrame({field: [float(x)], "text": [label or ""]})
-    base = alt.Chart(_data(m)).encode(x=x_enc, tooltip=[_tip(field, "value")])
+    base = alt.Chart(chart_data(m)).encode(x=x_enc, tooltip=[tooltip(field, "value")])
     layers = [base.mark_rule(color=MEAN_COLOR, strokeDash=[4, 3], strokeWidth=s.stroke(2.5))]
     if label:
         layers.append(
@@ -52,11 +63,11 @@ def tau_prior_posterior(
     ``prior=None`` for an improper prior, which is not drawn). ``tau_now`` draws a rule labelled
     "τ = ...".
     """
-    _require(posterior, ["tau", "density"], "tau_prior_posterior")
-    s = _style(classroom)
+    require(posterior, ["tau", "density"], "tau_prior_posterior")
+    s = style_for(classroom)
     frames = [posterior[["tau", "density"]].assign(key=POSTERIOR_LABEL)]
     if prior is not None:
-        _require(prior, ["tau", "density"], "tau_prior_posterior")
+        require(prior, ["tau", "density"], "tau_prior_posterior")
         frames.append(prior[["tau", "density"]].assign(key=PRIOR_LABEL))
     frame = pd.concat(frames, ignore_index=True)
     keys = [POSTERIOR_LABEL] + ([PRIOR_LABEL] if prior is not None else [])
@@ -68,10 +79,10 @@ def tau_prior_posterior(
     dash = alt.StrokeDash(
         "key:N", scale=alt.Scale(domain=keys, range=[[1, 0], [7, 4]][: len(keys)]), legend=None
     )
-    x = _x("tau", x_label, zero=True)
+    x = x_quantity("tau", x_label, zero=True)
     y = alt.Y("density:Q", title="density (per unit of τ)")
-    tips = [_tip("key", "curve", None), _tip("tau", "τ"), _tip("density", "density")]
-    base = alt.Chart(_data(frame)).encode(x=x, y=y, color=colour, tooltip=tips)
+    tips = [tooltip("key", "curve", None), tooltip("tau", "τ"), tooltip("density", "density")]
+    base = alt.Chart(chart_data(frame)).encode(x=x, y=y, color=colour, tooltip=tips)
     layers = [
         base.transform_filter(alt.datum.key == POSTERIOR_LABEL).mark_area(opacity=0.18),
         base.mark_line(strokeWidth=s.stroke(2.5)).encode(strokeDash=dash),
@@ -80,7 +91,7 @@ def tau_prior_posterior(
     if tau_now is not None:
         layers += _marker(tau_now, f"τ = {tau_now:.3g}", "tau", x, s)
     return apply_theme(
-        alt.layer(*layers, width=width, height=int(height * s.k), title=_title(title)), classroom
+        alt.layer(*layers, width=width, height=int(height * s.k), title=chart_title(title)), classroom
     )
 
 
@@ -97,8 +108,8 @@ def tau_posteriors(
 
     ``curves`` columns: ``tau``, ``density``, ``prior`` (label).
     """
-    _require(curves, ["tau", "density", "prior"], "tau_posteriors")
-    s = _style(classroom)
+    require(curves, ["tau", "density", "prior"], "tau_posteriors")
+    s = style_for(classroom)
     labels = [str(p) for p in pd.unique(curves["prior"].astype(str))]
     colour = alt.Color(
         "prior:N",
@@ -108,15 +119,15 @@ def tau_posteriors(
         ),
         legend=alt.Legend(title=None, symbolStrokeWidth=s.stroke(3), columns=2),
     )
-    base = alt.Chart(_data(curves.assign(prior=curves["prior"].astype(str)))).encode(
-        x=_x("tau", x_label, zero=True),
+    base = alt.Chart(chart_data(curves.assign(prior=curves["prior"].astype(str)))).encode(
+        x=x_quantity("tau", x_label, zero=True),
         y=alt.Y("density:Q", title="posterior density p(τ | y)"),
         color=colour,
-        tooltip=[_tip("prior", "prior", None), _tip("tau", "τ"), _tip("density", "density")],
+        tooltip=[tooltip("prior", "prior", None), tooltip("tau", "τ"), tooltip("density", "density")],
     )
     layers = [base.mark_line(strokeWidth=s.stroke(2.5)), base.mark_point(opacity=0, size=s.area(40))]
     return apply_theme(
-        alt.layer(*layers, width=width, height=int(height * s.k), title=_title(title)), classroom
+        alt.layer(*layers, width=width, height=int(height * s.k), title=chart_title(title)), classroom
     )
 
 
@@ -135,8 +146,8 @@ def predictive_intervals(
     ``observed`` (one value per group); ``inside`` (bool), when present, adds "k of 3 fits cover it"
     to the diamond's tooltip.
     """
-    _require(frame, ["group", "fit", "low", "high", "mean", "observed"], "predictive_intervals")
-    s = _style(classroom)
+    require(frame, ["group", "fit", "low", "high", "mean", "observed"], "predictive_intervals")
+    s = style_for(classroom)
     df = frame[frame["fit"].isin(FITS)].assign(group=frame["group"].astype(str))
     if df.empty:
         raise ValueError(f"predictive_intervals() needs rows with fit in {FITS}")
@@ -146,20 +157,22 @@ def predictive_intervals(
     keys = fits + [OBSERVED_LABEL]
     colours = [FIT_COLORS[f] for f in FITS if FIT_LABELS[f] in fits] + [MEAN_COLOR]
     colour = alt.Color("key:N", scale=alt.Scale(domain=keys, range=colours), legend=alt.Legend(title=None))
-    y = _group_y(groups, group_label, field="group", by_order=False)
+    y = group_y(groups, group_label, field="group", by_order=False)
     offset = alt.YOffset("key:N", sort=fits, scale=alt.Scale(domain=fits, paddingOuter=0.3))
     tips = [
-        _tip("group", group_label, None),
-        _tip("key", "fit", None),
-        _tip("mean", "predicted (mean)"),
-        _tip("low", "94% interval low"),
-        _tip("high", "94% interval high"),
-        _tip("observed", "observed"),
+        tooltip("group", group_label, None),
+        tooltip("key", "fit", None),
+        tooltip("mean", "predicted (mean)"),
+        tooltip("low", "94% interval low"),
+        tooltip("high", "94% interval high"),
+        tooltip("observed", "observed"),
     ]
-    base = alt.Chart(_data(df)).encode(y=y, yOffset=offset, color=colour, tooltip=tips)
+    base = alt.Chart(chart_data(df)).encode(y=y, yOffset=offset, color=colour, tooltip=tips)
     layers = [
-        base.mark_rule(strokeWidth=s.stroke(3)).encode(x=_x("low", x_label), x2="high:Q"),
-        base.mark_tick(thickness=s.stroke(1.5), size=8 * s.k, opacity=0.9).encode(x=_x("mean", x_label)),
+        base.mark_rule(strokeWidth=s.stroke(3)).encode(x=x_quantity("low", x_label), x2="high:Q"),
+        base.mark_tick(thickness=s.stroke(1.5), size=8 * s.k, opacity=0.9).encode(
+            x=x_quantity("mean", x_label)
+        ),
     ]
     obs = df.groupby("group", sort=False)[["observed"]].first().reset_index().assign(key=OBSERVED_LABEL)
     if "inside" in df.columns:
@@ -168,18 +181,22 @@ def predictive_intervals(
         obs["verdict"] = (
             obs["sum"].astype(int).astype(str) + " of " + obs["size"].astype(str) + " fits cover it"
         )
-        obs_tips = [_tip("group", group_label, None), _tip("observed", "observed"), _tip("verdict", "", None)]
+        obs_tips = [
+            tooltip("group", group_label, None),
+            tooltip("observed", "observed"),
+            tooltip("verdict", "", None),
+        ]
     else:
-        obs_tips = [_tip("group", group_label, None), _tip("observed", "observed")]
+        obs_tips = [tooltip("group", group_label, None), tooltip("observed", "observed")]
     layers.append(
-        alt.Chart(_data(obs))
+        alt.Chart(chart_data(obs))
         .mark_point(
             shape="diamond", filled=True, size=s.area(110), opacity=1, stroke="white", strokeWidth=0.8
         )
-        .encode(x=_x("observed", x_label), y=y, color=colour, tooltip=obs_tips)
+        .encode(x=x_quantity("observed", x_label), y=y, color=colour, tooltip=obs_tips)
     )
     height = int(max(len(groups) * 12 * len(fits) * s.k, 140 * s.k))
-    return apply_theme(alt.layer(*layers, width=width, height=height, title=_title(title)), classroom)
+    return apply_theme(alt.layer(*layers, width=width, height=height, title=chart_title(title)), classroom)
 
 
 def statistic_histogram(
@@ -202,7 +219,7 @@ def statistic_histogram(
         raise ValueError("statistic_histogram() needs at least one finite replicated value")
     if fit not in FIT_COLORS:
         raise ValueError(f"fit must be one of {FITS}, not {fit!r}")
-    s = _style(classroom)
+    s = style_for(classroom)
     lo = min(values.min(), observed)
     hi = max(values.max(), observed)
     if hi <= lo:
@@ -213,19 +230,23 @@ def statistic_histogram(
     )
     x = alt.X("lo:Q", title=x_label, scale=alt.Scale(zero=False, nice=False), axis=alt.Axis(tickCount=4))
     bars = (
-        alt.Chart(_data(frame))
+        alt.Chart(chart_data(frame))
         .mark_rect(color=FIT_COLORS[fit], opacity=0.75, stroke="white", strokeWidth=0.5)
         .encode(
             x=x,
             x2="hi:Q",
             y=alt.Y("share:Q", title="share of simulations", axis=alt.Axis(format="%", tickCount=4)),
             y2=alt.datum(0),
-            tooltip=[_tip("lo", "from"), _tip("hi", "to"), _tip("count", "replicated data sets", "d")],
+            tooltip=[
+                tooltip("lo", "from"),
+                tooltip("hi", "to"),
+                tooltip("count", "replicated data sets", "d"),
+            ],
         )
     )
     layers = [bars, *_marker(observed, None, "lo", x, s)]
     return apply_theme(
-        alt.layer(*layers, width=width, height=int(height * s.k), title=_title(title)), classroom
+        alt.layer(*layers, width=width, height=int(height * s.k), title=chart_title(title)), classroom
     )
 
 
@@ -242,8 +263,8 @@ def error_bars(
     ``frame`` columns: ``method``, ``error``, ``published`` (NaN: none), ``fit`` (one of FITS
     for the model fits, anything else for other methods: drawn grey).
     """
-    _require(frame, ["method", "error", "published", "fit"], "error_bars")
-    s = _style(classroom)
+    require(frame, ["method", "error", "published", "fit"], "error_bars")
+    s = style_for(classroom)
     df = frame.assign(
         method=frame["method"].astype(str),
         colour=[FIT_COLORS.get(f, DATA_COLOR) for f in frame["fit"]],
@@ -254,8 +275,12 @@ def error_bars(
     top = float(np.nanmax(np.r_[df["error"].to_numpy(float), df["published"].to_numpy(float)]))
     scale = alt.Scale(domain=[0, 1.2 * top], nice=False)
     x = alt.X("error:Q", title=x_label, scale=scale)
-    tips = [_tip("method", "method", None), _tip("error", "this app"), _tip("published", "published")]
-    base = alt.Chart(_data(df)).encode(y=y, tooltip=tips)
+    tips = [
+        tooltip("method", "method", None),
+        tooltip("error", "this app"),
+        tooltip("published", "published"),
+    ]
+    base = alt.Chart(chart_data(df)).encode(y=y, tooltip=tips)
     step = 30 * s.k
     layers = [
         base.mark_bar(size=step * 0.65, opacity=0.85).encode(x=x, color=alt.Color("colour:N", scale=None)),
@@ -267,6 +292,6 @@ def error_bars(
         .encode(x=alt.X("published:Q", title=x_label, scale=scale)),
     ]
     return apply_theme(
-        alt.layer(*layers, width=width, height=int(len(methods) * step), title=_title(title)),
+        alt.layer(*layers, width=width, height=int(len(methods) * step), title=chart_title(title)),
         classroom,
     )
