@@ -65,6 +65,7 @@ def _kernel_density(centres: np.ndarray, grid: np.ndarray, bw: float, n_draws: i
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
+    """``values`` as floats, without NaN and infinities."""
     v = np.asarray(values, dtype=float)
     return v[np.isfinite(v)]
 
