@@ -1,4 +1,5 @@
-"""Helpers shared by the benchmarks: a free port, a ``streamlit run app.py`` server, its memory."""
+"""Helpers shared by the benchmarks (and the browser tests): a free port, a ``streamlit run app.py``
+server, its memory, and the flags headless Chromium needs here."""
 
 from __future__ import annotations
 
@@ -12,6 +13,18 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Root in a container (no sandbox), no GPU, and no calls home: this machine's network is closed, and
+# Chromium's background connections fail noisily against it.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 def free_port() -> int:

@@ -29,17 +29,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import free_port, start_server, stop_server  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
+from _server import CHROMIUM_ARGS, free_port, start_server, stop_server  # noqa: E402
 
 RUNNING_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');

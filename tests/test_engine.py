@@ -13,7 +13,7 @@ from hbm_core.data.groups import synthetic_groups
 from hbm_core.inference import jobs
 from hbm_core.inference.compile import DEFAULT_CACHE, ModelCache, compile_model
 from hbm_core.inference.jobs import FitCancelled, FitError, FitJob
-from hbm_core.inference.service import fit, fit_all, start_fits
+from hbm_core.inference.service import default_service, fit, fit_all
 from hbm_core.inference.settings import POOLINGS, FitSettings
 from hbm_core.inference.slots import FairSlots
 from hbm_core.models.inputs import spec_for
@@ -213,11 +213,11 @@ def test_a_chain_of_fits_queues_once_and_never_leaks_a_slot(monkeypatch):
     monkeypatch.setattr(jobs, "SAMPLING_SLOTS", slots)
     priors = default_priors(seed_data().y)
     slow = FitSettings(draws=3000, tune=300, chains=2, seed=4)
-    first = start_fits(seed_data(seed=21), priors, slow)
+    first = default_service().start(seed_data(seed=21), priors, slow)
     deadline = time.monotonic() + 30
     while first["pooled"].state != "sampling" and time.monotonic() < deadline:
         time.sleep(0.02)
-    second = start_fits(seed_data(seed=22), priors, slow)
+    second = default_service().start(seed_data(seed=22), priors, slow)
     for job in [*first.values(), *second.values()]:
         job.result(timeout=120)
     started = {name: job._sampling_started for name, job in first.items()}
@@ -226,7 +226,7 @@ def test_a_chain_of_fits_queues_once_and_never_leaks_a_slot(monkeypatch):
     slots.release()
 
     # Cancel the middle link while the first samples: the chain still returns its slot.
-    chain = start_fits(seed_data(seed=23), priors, slow)
+    chain = default_service().start(seed_data(seed=23), priors, slow)
     chain["unpooled"].cancel()
     for job in chain.values():
         job._done.wait(120)

@@ -292,18 +292,6 @@ def default_service(compiler: Callable[[ModelSpec], object] | None = None) -> Fi
     return _DEFAULT if compiler is None else FitService(cache=compiler)
 
 
-def start_fits(
-    data: GroupedData,
-    priors: Priors | None = None,
-    settings: FitSettings = DEFAULT_SETTINGS,
-    poolings: Sequence[Pooling] = POOLINGS,
-    compiler: Callable[[ModelSpec], object] | None = None,
-    sigma: str | None = None,
-) -> dict[Pooling, FitJob]:
-    """:meth:`FitService.start` on the default service (or one around ``compiler``)."""
-    return default_service(compiler).start(data, priors, settings, poolings, sigma)
-
-
 def fit_all(
     data: GroupedData,
     priors: Priors | None = None,

@@ -21,6 +21,7 @@ from hbm_core.viz.theme import (
     group_y,
     require,
     style_for,
+    themed_layers,
     tooltip,
     x_quantity,
 )
@@ -90,9 +91,7 @@ def tau_prior_posterior(
     ]
     if tau_now is not None:
         layers += _marker(tau_now, f"τ = {tau_now:.3g}", "tau", x, s)
-    return apply_theme(
-        alt.layer(*layers, width=width, height=int(height * s.k), title=chart_title(title)), classroom
-    )
+    return themed_layers(layers, width, int(height * s.k), title, classroom)
 
 
 def tau_posteriors(
@@ -126,9 +125,7 @@ def tau_posteriors(
         tooltip=[tooltip("prior", "prior", None), tooltip("tau", "τ"), tooltip("density", "density")],
     )
     layers = [base.mark_line(strokeWidth=s.stroke(2.5)), base.mark_point(opacity=0, size=s.area(40))]
-    return apply_theme(
-        alt.layer(*layers, width=width, height=int(height * s.k), title=chart_title(title)), classroom
-    )
+    return themed_layers(layers, width, int(height * s.k), title, classroom)
 
 
 def predictive_intervals(
@@ -245,9 +242,7 @@ def statistic_histogram(
         )
     )
     layers = [bars, *_marker(observed, None, "lo", x, s)]
-    return apply_theme(
-        alt.layer(*layers, width=width, height=int(height * s.k), title=chart_title(title)), classroom
-    )
+    return themed_layers(layers, width, int(height * s.k), title, classroom)
 
 
 def error_bars(

@@ -25,6 +25,7 @@ from hbm_core.viz.theme import (
     legend,
     require,
     style_for,
+    themed_layers,
     tooltip,
     x_quantity,
 )
@@ -198,9 +199,7 @@ def grid_density(
                 text="text:N"
             ),
         ]
-    return apply_theme(
-        alt.layer(*layers, width=width, height=int(height * s.k), title=chart_title(title)), classroom
-    )
+    return themed_layers(layers, width, int(height * s.k), title, classroom)
 
 
 def predictive_density(

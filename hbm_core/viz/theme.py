@@ -154,6 +154,13 @@ def apply_theme(chart: alt.TopLevelMixin, classroom: bool = False, **properties)
     return chart
 
 
+def themed_layers(
+    layers: list, width: int | str, height: int, title: str | None, classroom: bool
+) -> alt.LayerChart:
+    """``layers`` as one themed layered chart of the given size (``height`` in pixels, already scaled)."""
+    return apply_theme(alt.layer(*layers, width=width, height=height, title=chart_title(title)), classroom)
+
+
 # --------------------------------------------------------------------------- sizes
 
 

@@ -59,15 +59,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
+sys.path.insert(0, str(ROOT / "bench"))
+from _server import CHROMIUM_ARGS  # noqa: E402  (the benchmarks launch Chromium the same way)
+
 SERVER_START_TIMEOUT = 120.0  # seconds until /_stcore/health answers "ok"
 VIEWPORT = {"width": 1280, "height": 800}
 
