@@ -57,3 +57,36 @@ def open_lazy_boxes():
         return at.run()
 
     return open_
+
+
+@pytest.fixture
+def open_page(app_test):
+    """A function ``open_(page, state=None, query=None)``: run the app with these query parameters,
+    set these session-state values (e.g. a small, quick sampler), switch to ``page`` (``"app_pages/x.py"``)
+    and run it; the page must not raise. Returns the AppTest."""
+
+    def open_(page: str, state: dict | None = None, query: dict | None = None):
+        if query:
+            app_test.query_params.update(query)
+        app_test.run()
+        for key, value in (state or {}).items():
+            app_test.session_state[key] = value
+        app_test.switch_page(page).run()
+        assert not app_test.exception, [e.value for e in app_test.exception]
+        return app_test
+
+    return open_
+
+
+@pytest.fixture
+def frame_with():
+    """A function ``frame_with(at, column)``: the value of the first dataframe on the page with this
+    column; fails the test if there is none."""
+
+    def frame_with_(at, column: str):
+        for df in at.dataframe:
+            if column in df.value.columns:
+                return df.value
+        raise AssertionError(f"no dataframe with column {column!r}")
+
+    return frame_with_

@@ -9,28 +9,16 @@ PAGE = "app_pages/baseball.py"
 RAW = "Raw averages after 45 at-bats"
 
 
-def frame_with(at, column: str):
-    for df in at.dataframe:
-        if column in df.value.columns:
-            return df.value
-    raise AssertionError(f"no dataframe with column {column!r}")
-
-
 def caption_with(at, text: str) -> str:
     return next(c.value for c in at.caption if text in c.value)
 
 
 @pytest.fixture
-def page(app_test):
-    app_test.run()
-    app_test.session_state["bb_draws"] = 250
-    app_test.session_state["bb_chains"] = 2
-    app_test.switch_page(PAGE).run()
-    assert not app_test.exception, app_test.exception
-    return app_test
+def page(open_page):
+    return open_page(PAGE, state={"bb_draws": 250, "bb_chains": 2})
 
 
-def test_renders_and_pooling_beats_the_raw_averages(page):
+def test_renders_and_pooling_beats_the_raw_averages(page, frame_with):
     assert not page.error, [e.value for e in page.error]
     errors = frame_with(page, "total squared error").set_index("method")
     assert errors.loc["Raw averages after 45 at-bats", "total squared error"] == pytest.approx(
@@ -55,7 +43,7 @@ def test_renders_and_pooling_beats_the_raw_averages(page):
     assert "Observed inside the interval" in caption_with(page, "Observed inside the interval")
 
 
-def test_scale_toggle_switches_to_logits(page):
+def test_scale_toggle_switches_to_logits(page, frame_with):
     prob = frame_with(page, "rest of season")
     assert prob["Partial pooling"].between(0, 1).all()
     page.radio(key="bb_scale").set_value("logit").run()
@@ -71,7 +59,7 @@ def test_scale_toggle_switches_to_logits(page):
     )
 
 
-def test_tau_prior_slider_changes_the_shrinkage(page):
+def test_tau_prior_slider_changes_the_shrinkage(page, frame_with):
     before = frame_with(page, "rest of season")["Partial pooling"].iloc[0]
     page.slider(key="bb_tau_scale").set_value(0.1).run()
     assert not page.exception, page.exception

@@ -201,13 +201,6 @@ def test_text_in_numeric_column():
         load_csv(raw, "g", "score")
 
 
-def test_text_in_trials_and_predictor_columns():
-    with pytest.raises(DataError, match=r"Column 'n' has text in row 3: 'ten'"):
-        load_csv("g,s,n\nA,1,10\nB,2,ten\n", "g", "s", trials_col="n")
-    with pytest.raises(DataError, match=r"Column 'x' has text in row 2: 'yes'"):
-        load_csv("g,y,x\nA,1,yes\nB,2,0\nA,3,1\n", "g", "y", x_col="x")
-
-
 def test_many_offending_rows_are_summarised():
     raw = "g,y\n" + "".join(f"{'AB'[i % 2]},x{i}\n" for i in range(9))
     with pytest.raises(DataError, match=r"rows 2, 3, 4, 5, 6 and 4 more: 'x0', 'x1', 'x2', 'x3', 'x4'\."):
@@ -227,11 +220,18 @@ def test_missing_values(raw, col, rows):
         load_csv(raw, "g", "y")
 
 
-def test_missing_values_in_trials_and_predictor():
-    with pytest.raises(DataError, match=r"Column 'n' has empty cells in row 3"):
-        load_csv("g,s,n\nA,1,10\nB,2,\n", "g", "s", trials_col="n")
-    with pytest.raises(DataError, match=r"Column 'x' has empty cells in row 4"):
-        load_csv("g,y,x\nA,1,0\nB,2,1\nA,3,\n", "g", "y", x_col="x")
+@pytest.mark.parametrize(
+    ("raw", "outcome", "column", "message"),
+    [
+        ("g,s,n\nA,1,10\nB,2,ten\n", "s", {"trials_col": "n"}, r"Column 'n' has text in row 3: 'ten'"),
+        ("g,y,x\nA,1,yes\nB,2,0\nA,3,1\n", "y", {"x_col": "x"}, r"Column 'x' has text in row 2: 'yes'"),
+        ("g,s,n\nA,1,10\nB,2,\n", "s", {"trials_col": "n"}, r"Column 'n' has empty cells in row 3"),
+        ("g,y,x\nA,1,0\nB,2,1\nA,3,\n", "y", {"x_col": "x"}, r"Column 'x' has empty cells in row 4"),
+    ],
+)
+def test_text_or_missing_values_in_trials_and_predictor(raw, outcome, column, message):
+    with pytest.raises(DataError, match=message):
+        load_csv(raw, "g", outcome, **column)
 
 
 def test_row_numbers_count_blank_lines():

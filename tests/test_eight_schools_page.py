@@ -10,14 +10,6 @@ import pytest
 PAGE = "app_pages/eight_schools.py"
 
 
-def frame_with(at, column: str):
-    """The first dataframe on the page with this column."""
-    for df in at.dataframe:
-        if column in df.value.columns:
-            return df.value
-    raise AssertionError(f"no dataframe with column {column!r}")
-
-
 def summary_line(at) -> str:
     return next(m.value for m in at.markdown if m.value.startswith("At τ = **"))
 
@@ -44,7 +36,7 @@ def flat_page(page):
     return page
 
 
-def test_default_prior_runs_mcmc_and_it_agrees_with_the_exact_engine(page):
+def test_default_prior_runs_mcmc_and_it_agrees_with_the_exact_engine(page, frame_with):
     page.switch_page(PAGE).run()
     assert not page.exception, page.exception
     assert not page.error, [e.value for e in page.error]
@@ -62,7 +54,7 @@ def test_default_prior_runs_mcmc_and_it_agrees_with_the_exact_engine(page):
     assert frame_with(page, "E(θ | τ=10) BDA3")["agrees"].all()
 
 
-def test_flat_prior_gives_an_info_message_instead_of_mcmc(flat_page):
+def test_flat_prior_gives_an_info_message_instead_of_mcmc(flat_page, frame_with):
     assert any("MCMC needs a proper prior" in i.value for i in flat_page.info)
     exact = frame_with(flat_page, "exact mean")
     assert "MCMC mean" not in exact.columns and exact["exact mean"].notna().all()
@@ -92,7 +84,7 @@ def test_tau_slider_moves_every_conditional_display(flat_page):
     assert at.session_state["_keep_es_tau"] == 30.0
 
 
-def test_prior_switch_changes_the_posterior_of_tau(page):
+def test_prior_switch_changes_the_posterior_of_tau(page, frame_with):
     page.session_state["es_prior"] = "flat"
     page.switch_page(PAGE).run()
     prob_flat = numbers(summary_line(page))[-1]
@@ -110,7 +102,7 @@ def test_prior_switch_changes_the_posterior_of_tau(page):
     assert frame_with(page, "MCMC mean")["MCMC mean"].notna().all()
 
 
-def test_narrow_uniform_prior_is_handled(page):
+def test_narrow_uniform_prior_is_handled(page, frame_with):
     page.session_state["es_prior"] = "uniform"
     page.session_state["es_prior_scale"] = 1
     page.switch_page(PAGE).run()

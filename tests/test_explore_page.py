@@ -13,11 +13,8 @@ def estimates(at):
 
 
 @pytest.fixture
-def explore(app_test):
-    app_test.run()
-    app_test.switch_page(EXPLORE).run()
-    assert not app_test.exception, app_test.exception
-    return app_test
+def explore(open_page):
+    return open_page(EXPLORE)
 
 
 def test_page_renders_defaults_with_converged_fits(explore):
@@ -59,33 +56,23 @@ def test_new_sample_button_changes_seed_and_data(explore):
     assert (estimates(explore)["sample mean"].to_numpy() != before).all()
 
 
-def test_url_round_trip_restores_settings(app_test):
-    app_test.query_params.update(
-        {"n": "5,80", "m": "1,9", "s": "2,2", "seed": "42", "tau": "3", "sd": "shared"}
-    )
-    app_test.run()
-    app_test.switch_page(EXPLORE).run()
-    assert not app_test.exception
-    table = estimates(app_test)
+def test_url_round_trip_restores_settings(open_page):
+    link = {"n": "5,80", "m": "1,9", "s": "2,2", "seed": "42", "tau": "3", "sd": "shared"}
+    at = open_page(EXPLORE, query=link)
+    table = estimates(at)
     assert list(table.n) == [5, 80] and list(table["true mean"]) == [1.0, 9.0]
-    assert app_test.session_state["seed"] == 42 and app_test.session_state["tau_scale"] == 3.0
-    assert app_test.session_state["sigma"] == "shared"
+    assert at.session_state["seed"] == 42 and at.session_state["tau_scale"] == 3.0
+    assert at.session_state["sigma"] == "shared"
 
 
-def test_absurd_link_gets_clamped_not_a_traceback(app_test):
-    app_test.query_params.update({"n": "0,100000,7", "m": "abc", "s": "1,1,1"})
-    app_test.run()
-    app_test.switch_page(EXPLORE).run()
-    assert not app_test.exception
-    assert len(estimates(app_test)) == 3  # the defaults
+def test_absurd_link_gets_clamped_not_a_traceback(open_page):
+    at = open_page(EXPLORE, query={"n": "0,100000,7", "m": "abc", "s": "1,1,1"})
+    assert len(estimates(at)) == 3  # the defaults
 
 
-def test_out_of_range_link_is_moved_into_range(app_test):
-    app_test.query_params.update({"n": "0,100000", "m": "-50,99", "s": "0,50"})
-    app_test.run()
-    app_test.switch_page(EXPLORE).run()
-    assert not app_test.exception
-    table = estimates(app_test)
+def test_out_of_range_link_is_moved_into_range(open_page):
+    at = open_page(EXPLORE, query={"n": "0,100000", "m": "-50,99", "s": "0,50"})
+    table = estimates(at)
     assert list(table.n) == [1, 500] and list(table["true mean"]) == [-10.0, 20.0]
 
 

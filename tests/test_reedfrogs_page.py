@@ -18,14 +18,10 @@ def frame(at, column: str):
 
 
 @pytest.fixture
-def frogs(app_test):
-    for key, value in QUICK.items():
-        app_test.session_state[key] = value
-    app_test.run()
-    app_test.switch_page(FROGS).run()
-    assert not app_test.exception, [e.value for e in app_test.exception]
-    assert not app_test.error, [e.value for e in app_test.error]
-    return app_test
+def frogs(open_page):
+    at = open_page(FROGS, state=QUICK)
+    assert not at.error, [e.value for e in at.error]
+    return at
 
 
 def test_page_reproduces_mcelreath(frogs):

@@ -226,15 +226,9 @@ def test_readings_of_a_healthy_fit():
 
 
 def test_readings_spell_out_the_problems():
-    bad = summary(
-        divergences=95,
-        max_rhat=1.04,
-        min_ess_bulk=273,
-        min_ess_tail=156,
-        mean_step_size=0.25,
-        mean_leapfrog_steps=15,
-        max_depth_share=0.02,
-    )
+    unconverged = dict(max_rhat=1.04, min_ess_bulk=273, min_ess_tail=156)
+    struggles = dict(divergences=95, mean_step_size=0.25, mean_leapfrog_steps=15, max_depth_share=0.02)
+    bad = summary(**unconverged, **struggles)
     table = sst.readings(bad, other=summary()).set_index("quantity")
     assert not table["ok"].drop(["step size (mean)", "tree depth (mean)"]).any()
     assert table.loc["R-hat (max)", "reading"].startswith("1.040 > 1.01: the chains disagree")

@@ -11,11 +11,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def lesson(app_test):
-    app_test.run()
-    app_test.switch_page(SAMPLING).run()
-    assert not app_test.exception, app_test.exception
-    return app_test
+def lesson(open_page):
+    return open_page(SAMPLING)
 
 
 def divergences(at) -> dict[str, int]:

@@ -17,13 +17,8 @@ GOOD = "class,score,hours\n7A,69,1\n7A,63,5\n7A,77,5\n7B,73,4\n7B,75,2\n7B,81,3\
 
 
 @pytest.fixture
-def upload(app_test):
-    for key, value in QUICK.items():
-        app_test.session_state[key] = value
-    app_test.run()
-    app_test.switch_page(UPLOAD).run()
-    assert not app_test.exception, [e.value for e in app_test.exception]
-    return app_test
+def upload(open_page):
+    return open_page(UPLOAD, state=QUICK)
 
 
 def paste(at, text: str):
