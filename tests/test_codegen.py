@@ -5,16 +5,19 @@ Monte Carlo error."""
 from __future__ import annotations
 
 import ast
+import io
 import json
 import os
 import runpy
 import subprocess
 import sys
 import textwrap
+import tokenize
 from pathlib import Path
 
 import arviz as az
 import numpy as np
+import pandas as pd
 import pymc as pm
 import pytest
 from scipy.special import expit
@@ -270,3 +273,55 @@ def test_known_se_script_reproduces_the_engine(tmp_path):
     out = _run_script(script, tmp_path, {spec.file_name: raw})
     results = fit_all(data, priors, settings, poolings=("hierarchical", "unpooled"))
     _assert_same_estimates(out, results, binomial=False)
+
+
+# ----------------------------------------------------------------------------- hostile names
+
+HOSTILE = ['a"b', "c'd", 'e"""f', "g'''h", "i\\j", "k\nl = 1", "m\r\nn", "o\\", '"; import os #', "p\u2028q"]
+
+
+def _skeleton(script: str) -> tuple[str, list[str]]:
+    """The script's syntax tree with every string emptied, and its comments: what a name could change."""
+    tree = ast.parse(script)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            node.value = ""
+    comments = [
+        tok.string
+        for tok in tokenize.generate_tokens(io.StringIO(script).readline)
+        if tok.type == tokenize.COMMENT
+    ]
+    return ast.dump(tree), comments
+
+
+@pytest.mark.parametrize("name", HOSTILE, ids=range(len(HOSTILE)))
+def test_user_strings_are_data_not_code(name, tmp_path):
+    """File, column and script names go in as string literals: the script compiles, has exactly the
+    template's statements and comments, and the names reach no docstring."""
+    data = load_csv(THROWS.encode(), "player", "made", trials_col="attempts")
+    priors = default_priors(data.y, "binomial")
+
+    def script_for(n: str) -> str:
+        spec = CsvSpec(f"{n}.csv", f"{n} g", f"{n} y", trials_col=f"{n} t", x_col=None)
+        return pymc_script(spec, priors, QUICK, data=data, script_name=f"{n}.py")
+
+    hostile, plain = script_for(name), script_for("plain")
+    compile(hostile, "generated.py", "exec")
+    assert _skeleton(hostile) == _skeleton(plain)
+    assert repr(f"{name} g") in hostile or _str_literal(f"{name} g") in hostile
+    # the docstring names only the script, with the characters a file name may not carry replaced
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "_.-") else "_" for c in name)
+    assert ast.get_docstring(ast.parse(hostile)) == ast.get_docstring(ast.parse(plain)).replace("plain", safe)
+
+    # and the script reads a file with those names
+    frame = pd.DataFrame({f"{name} g": ["A", "A", "B"], f"{name} y": [1, 2, 3], f"{name} t": [4, 5, 6]})
+    if "\n" in name or "\r" in name or "\u2028" in name:
+        return  # a line break cannot be part of a CSV column name that pandas strips back the same way
+    g = _load(hostile, tmp_path, {f"{name}.csv": frame.to_csv(index=False).encode()})
+    assert g["GROUPS"] == ["A", "B"] and list(g["trials"]) == [4.0, 5.0, 6.0]
+
+
+def _str_literal(text: str) -> str:
+    from hbm_core.codegen import _str
+
+    return _str(text)
