@@ -56,7 +56,7 @@ def test_group_summaries_give_the_per_observation_log_posterior(pooling, sigma):
 def test_unused_groups_only_get_a_sum_of_squares_for_their_own_sigma():
     data = synthetic_groups([5, 6], [0.0, 1.0], [1.0, 1.0], seed=2)
     own = model_inputs(data, ModelSpec("normal", "hierarchical", n_groups=5, sigma="group"), PRIORS)
-    assert list(own["group"]) == [0, 1] and len(own["ybar"]) == 2  # no mean for an unused group
+    assert list(own["group_idx"]) == [0, 1] and len(own["ybar"]) == 2  # no mean for an unused group
     assert list(own["ss_group"]) == [0, 1, 2, 3, 4]
     shared = model_inputs(data, ModelSpec("normal", "hierarchical", n_groups=5, sigma="shared"), PRIORS)
     assert list(shared["ss_group"]) == [0, 1]  # stand-ins would bias a shared sigma

@@ -85,7 +85,8 @@ def build_model(spec: ModelSpec) -> pm.Model:
 
     ``pm.Data`` containers (n = observations, K = ``spec.n_groups``, J = groups in use):
     ``group_idx`` (n,) int, ``y`` (n,), ``trials`` (n,) binomial, ``se`` (n,) known_se,
-    or, for normal data without a predictor (:func:`uses_group_summaries`), ``group`` (J,) int,
+    or, for normal data without a predictor (:func:`uses_group_summaries`), ``group_idx`` (J,) int
+    (PyMC 6 forbids a container named as the coord ``group``),
     ``n`` (J,), ``ybar`` (J,) and ``ss_group`` (m,) int, ``ss_df`` (m,), ``ss`` (m,);
     ``x`` (n,) with a predictor, ``centered`` (K,) hierarchical; scalars ``mu_loc``,
     ``mu_scale``, ``tau_scale``, ``sigma_scale``, ``beta_scale``.
@@ -98,7 +99,7 @@ def build_model(spec: ModelSpec) -> pm.Model:
     summarised = uses_group_summaries(spec)
     with pm.Model(coords=coords) as model:
         if summarised:  # one row per group in use: its size, mean and group index
-            group_idx = pm.Data("group", np.arange(2, dtype="int64"))
+            group_idx = pm.Data("group_idx", np.arange(2, dtype="int64"))
             n = pm.Data("n", np.full(2, 2.0))
             y = pm.Data("ybar", placeholder.copy())
         else:  # one row per observation

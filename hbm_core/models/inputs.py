@@ -103,7 +103,7 @@ def group_summary_inputs(data: GroupedData, spec: ModelSpec) -> dict[str, np.nda
         ss_df = np.concatenate([ss_df, np.full(K - J, PADDING_DF)])
         ss_values = np.concatenate([ss_values, np.full(K - J, PADDING_DF * spread**2)])
     return {
-        "group": np.arange(J, dtype="int64"),
+        "group_idx": np.arange(J, dtype="int64"),
         "n": n,
         "ybar": ybar,
         "ss_group": ss_group.astype("int64"),
