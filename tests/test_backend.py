@@ -1,9 +1,9 @@
-"""The nutpie backend: the version check, the public-API fallback and loud data swaps."""
+"""The nutpie backend: nutpie's public API with progress, cancelling, and loud data swaps."""
 
 from __future__ import annotations
 
-import logging
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -21,25 +21,6 @@ from tests.test_engine import seed_data
 SETTINGS = FitSettings(draws=1000, tune=500, chains=2, seed=5)
 
 
-@pytest.fixture
-def public_path(monkeypatch, caplog):
-    """Sample as on a nutpie version the fast path was not written for (e.g. 0.16.11)."""
-    monkeypatch.setattr(backend, "nutpie_version", lambda text=None: (0, 16, 11))
-    monkeypatch.setattr(backend, "_warned", set())
-    caplog.set_level(logging.WARNING, logger=backend.__name__)
-    return caplog
-
-
-def test_version_check():
-    assert backend.nutpie_version("0.16.8") == (0, 16, 8)
-    assert backend.nutpie_version("0.17.0rc1+local") == (0, 17, 0)
-    assert backend.fast_path_supported((0, 16, 8)) and backend.fast_path_supported((0, 16, 0))
-    assert not backend.fast_path_supported((0, 16, 11))  # _make_sampler's signature changed there
-    assert not backend.fast_path_supported((0, 15, 3)) and not backend.fast_path_supported((1, 0, 0))
-    installed = backend.nutpie_version()
-    assert backend.fast_path_supported() == ((0, 16, 0) <= installed <= (0, 16, 8))
-
-
 def _compiled_with_inputs(pooling="hierarchical"):
     data = seed_data()
     spec = spec_for(data, pooling)
@@ -50,17 +31,19 @@ def _compiled_with_inputs(pooling="hierarchical"):
 
 def test_data_swap_names_every_container_and_fails_loudly_otherwise():
     compiled, inputs = _compiled_with_inputs()
-    assert set(compiled.shared_data) == set(inputs)  # names, not generated ids, on this version
+    assert not set(compiled.shared_data) & set(inputs)  # nutpie 0.16.11 + PyMC 6: generated ids
+    assert backend.data_names(compiled) == set(inputs)
     swapped = backend.with_data(compiled, inputs)
-    np.testing.assert_array_equal(swapped.shared_data["ybar"], inputs["ybar"])
+    for name, value in inputs.items():
+        np.testing.assert_array_equal(backend.data_values(swapped)[name], value)
     with pytest.raises(backend.DataSwapError, match=r"unknown \['bogus'\]"):
         backend.with_data(compiled, {**inputs, "bogus": np.zeros(3)})
     with pytest.raises(backend.DataSwapError, match=r"unknown \['bogus'\]"):
         backend.with_data(compiled, {**inputs, "bogus": np.zeros(3)}, containers=set(inputs))
     with pytest.raises(backend.DataSwapError, match=r"missing \['tau_scale'\]"):
         backend.with_data(compiled, {k: v for k, v in inputs.items() if k != "tau_scale"})
-    # Data keyed by something else than the containers' names (as nutpie 0.16.11 with PyMC 6 does).
-    renamed = {f"id{i}": v for i, v in enumerate(inputs.values())}
+    # Data keyed by something else than the containers' names, e.g. nutpie's generated ids.
+    renamed = dict(zip(compiled.shared_data, inputs.values(), strict=False))
     with pytest.raises(backend.DataSwapError, match="missing"):
         backend.with_data(compiled, renamed, containers=set(renamed))
 
@@ -71,10 +54,10 @@ def test_containers_the_log_density_does_not_use_are_not_passed_on():
     spec = spec_for(data, "pooled")
     compiled = DEFAULT_CACHE(spec)
     inputs = model_inputs(data, spec, default_priors(data.y, data.family))
-    assert "group_idx" in inputs and "group_idx" not in compiled.shared_data
+    assert "group_idx" in inputs and "group_idx" not in backend.data_names(compiled)
     assert "group_idx" in data_containers(spec)
     swapped = backend.with_data(compiled, inputs, data_containers(spec))
-    np.testing.assert_array_equal(swapped.shared_data["se"], inputs["se"])
+    np.testing.assert_array_equal(backend.data_values(swapped)["se"], inputs["se"])
     with pytest.raises(backend.DataSwapError, match=r"unknown \['group_idx'\]"):
         backend.with_data(compiled, inputs)  # without the model's containers: not known
 
@@ -92,52 +75,46 @@ def test_a_fit_whose_inputs_do_not_match_fails_with_a_message(monkeypatch):
         fit(seed_data(), "pooled", settings=SETTINGS)
 
 
-def test_fast_path_reports_progress():
+def test_refit_with_new_data_changes_the_answer():
+    """The data really reach the sampler: eight schools' pooled mean is 7.7 (BDA3), +50 with y + 50.
+
+    Guards against sampling the model's placeholder data when data names do not line up.
+    """
+    data = load_dataset("eight_schools")
+    settings = FitSettings(draws=1000, tune=500, chains=2, seed=3)
+    real = fit(data, "pooled", settings=settings)
+    shifted = fit(replace(data, y=np.asarray(data.y) + 50.0), "pooled", settings=settings)
+    mu, mu_shifted = (float(r.population.set_index("parameter").loc["mu", "mean"]) for r in (real, shifted))
+    assert mu == pytest.approx(7.7, abs=0.5)
+    assert mu_shifted == pytest.approx(57.7, abs=1.0)  # the prior (sd 10 x data scale) hardly pulls
+
+
+def test_progress_is_reported_through_the_public_api():
     compiled, inputs = _compiled_with_inputs("pooled")
-    seen: list[str] = []
-    sampling = backend.start(backend.with_data(compiled, inputs), SETTINGS, seen.append)
-    idata = sampling.inference_data(sampling.wait())
-    assert sampling.path == "fast" and sampling.reports_progress
-    assert seen and seen[-1].split("/")[0] == seen[-1].split("/")[1]  # "done/total", done at the end
+    seen: list[tuple[int, int]] = []
+    sampling = backend.start(backend.with_data(compiled, inputs), SETTINGS, lambda d, t: seen.append((d, t)))
+    idata = sampling.datatree(sampling.wait())
+    total = SETTINGS.chains * (SETTINGS.draws + SETTINGS.tune)
+    assert seen and all(t == total for _, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # counts only go up
     assert idata.posterior.sizes["draw"] == SETTINGS.draws
+    assert not idata.sample_stats["tuning"].values.any()  # warm-up dropped
 
 
-def test_an_unknown_version_samples_through_the_public_api_and_says_so(public_path):
-    result = fit(seed_data(), "pooled", settings=SETTINGS)
-    assert not result.progress_reported and result.diagnostics.divergences == 0
-    assert "is not a version the fast sampler path was written for" in public_path.text
-    assert "without progress reporting" in public_path.text
+def test_a_fit_reports_progress_while_it_samples():
+    fit(seed_data(), "hierarchical", settings=SETTINGS)  # compiled already
+    long = FitSettings(draws=20_000, tune=500, chains=2)
+    job = FitJob(seed_data(), "hierarchical", default_priors(seed_data().y), long)
+    deadline = time.monotonic() + 60
+    while not 0 < job.progress < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert 0 < job.progress < 1 and not job.done
+    job.cancel()
+    with pytest.raises(FitCancelled):
+        job.result(timeout=10)
 
 
-def test_public_path_result_matches_fast_path_within_monte_carlo_error(monkeypatch):
-    data = seed_data(sizes=[5, 8, 12], seed=7)
-    fast = fit(data, "hierarchical", settings=SETTINGS)
-    assert fast.progress_reported
-    monkeypatch.setattr(backend, "fast_path_supported", lambda version=None: False)
-    public = fit(data, "hierarchical", settings=SETTINGS.with_(seed=6))  # another random path
-    assert not public.progress_reported
-    assert public.idata.posterior.sizes == fast.idata.posterior.sizes
-    assert set(public.idata.posterior.data_vars) == set(fast.idata.posterior.data_vars)
-    assert not public.idata.sample_stats["tuning"].values.any()  # warm-up dropped there too
-    for a, b in ((fast.estimates, public.estimates), (fast.population, public.population)):
-        diff = np.abs(a["mean"].to_numpy() - b["mean"].to_numpy())
-        tol = 4 * np.hypot(a["sd"], b["sd"]).to_numpy() / np.sqrt(300)
-        assert (diff < tol).all(), (diff, tol)
-
-
-def test_a_failing_fast_path_falls_back_to_the_public_api(monkeypatch, caplog):
-    def changed_signature(compiled, settings, on_progress):
-        raise TypeError("_make_sampler() takes 5 positional arguments but 6 were given")
-
-    monkeypatch.setattr(backend, "_start_fast", changed_signature)
-    monkeypatch.setattr(backend, "_warned", set())
-    caplog.set_level(logging.WARNING, logger=backend.__name__)
-    result = fit(seed_data(), "pooled", settings=SETTINGS)
-    assert not result.progress_reported and result.diagnostics.divergences == 0
-    assert "fast sampler path failed (TypeError" in caplog.text
-
-
-def test_public_path_can_be_cancelled(public_path):
+def test_a_fit_can_be_cancelled():
     fit(seed_data(), "hierarchical", settings=SETTINGS)  # compiled already
     long = FitSettings(draws=200_000, tune=500, chains=2)
     job = FitJob(seed_data(), "hierarchical", default_priors(seed_data().y), long)
@@ -145,7 +122,7 @@ def test_public_path_can_be_cancelled(public_path):
     while job.state != "sampling" and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(0.3)  # sampling for a while
-    assert not job.done and not job.reports_progress and job.progress == 0.0
+    assert not job.done
     asked = time.perf_counter()
     job.cancel()
     with pytest.raises(FitCancelled):

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+import nutpie
 import pyarrow as pa
 import pytest
 import xarray as xr
-from nutpie.sample import _arrow_to_arviz
 
 from hbm_core.inference import backend
 from hbm_core.inference.compile import DEFAULT_CACHE
-from hbm_core.inference.nutpie_trace import arrow_to_inference_data
+from hbm_core.inference.nutpie_trace import arrow_to_datatree
 from hbm_core.inference.service import fit
 from hbm_core.inference.settings import FitSettings
 from hbm_core.models.inputs import model_inputs, spec_for
@@ -19,18 +18,7 @@ from hbm_core.models.parameterization import centered_weights
 from hbm_core.priors import default_priors
 from tests.test_engine import seed_data
 
-#: The per-draw statistics nutpie leaves out unless asked to store them (its ``_extract``).
-NUTPIE_SKIPS = [
-    "gradient",
-    "unconstrained_draw",
-    "mass_matrix_inv",
-    "mass_matrix_eigvals",
-    "mass_matrix_stds",
-    "divergence_start",
-    "divergence_end",
-    "divergence_momentum",
-    "divergence_start_gradient",
-]
+SETTINGS = FitSettings(draws=200, tune=150, chains=3, seed=7, target_accept=0.9)
 
 
 @pytest.fixture(scope="module")
@@ -41,25 +29,29 @@ def raw_trace():
     priors = default_priors(data.y, data.family)
     inputs = model_inputs(data, spec, priors, centered_weights(data, "auto"))
     compiled = backend.with_data(DEFAULT_CACHE(spec), inputs)
-    settings = FitSettings(draws=200, tune=150, chains=3, seed=7, target_accept=0.9)
-    sampler = backend.start(compiled, settings, lambda text: None)
-    assert sampler.path == "fast"  # the raw Arrow trace
-    trace = sampler.wait()
-    draws, stats = trace.get_arrow_trace()
+    sampler = backend.start(compiled, SETTINGS, lambda done, total: None)
+    draws, stats = sampler.wait().get_arrow_trace()
     return draws, stats, compiled
 
 
 def test_same_posterior_and_stats_as_nutpie(raw_trace):
+    """The same run (same seed) converted by nutpie's public ``sample`` gives the same groups."""
     draws, stats, compiled = raw_trace
-    ours = arrow_to_inference_data(draws, stats, compiled.coords)
-    coords = {k: pd.Index(v) for k, v in compiled.coords.items()}
-    theirs = _arrow_to_arviz(draws, stats, skip_vars=NUTPIE_SKIPS, coords=coords, save_warmup=False)
+    ours = arrow_to_datatree(draws, stats, compiled.coords, compiled.reparameterized_names)
+    s = SETTINGS
+    theirs = nutpie.sample(
+        compiled, draws=s.draws, tune=s.tune, chains=s.chains, cores=min(s.cores, s.chains), seed=s.seed,
+        target_accept=s.target_accept, save_warmup=False, progress_bar=False,
+    )  # fmt: skip
 
-    xr.testing.assert_identical(ours.posterior.drop_attrs(), theirs.posterior.drop_attrs())
-    xr.testing.assert_identical(ours.sample_stats.drop_attrs(), theirs.sample_stats.drop_attrs())
+    assert isinstance(ours, xr.DataTree) and set(ours.children) == {"posterior", "sample_stats"}
+    for group in ("posterior", "sample_stats"):
+        mine, nutpies = (tree[group].to_dataset().drop_attrs() for tree in (ours, theirs))
+        xr.testing.assert_identical(mine, nutpies)
     assert ours.posterior.sizes["chain"] == 3 and ours.posterior.sizes["draw"] == 200
     assert not ours.sample_stats["tuning"].values.any()  # warm-up dropped
     assert list(ours.posterior["theta"].dims) == ["chain", "draw", "group"]
+    assert "tau_log__" not in ours.posterior  # unconstrained values left out, as nutpie does
 
 
 def test_rejects_chains_of_different_lengths(raw_trace):
@@ -67,7 +59,7 @@ def test_rejects_chains_of_different_lengths(raw_trace):
     short = [pa.record_batch(draws[0]).slice(0, 100), *draws[1:]]
     short_stats = [pa.record_batch(stats[0]).slice(0, 100), *stats[1:]]
     with pytest.raises(ValueError, match="different numbers of draws"):
-        arrow_to_inference_data(short, short_stats, compiled.coords)
+        arrow_to_datatree(short, short_stats, compiled.coords)
 
 
 def test_a_fit_uses_it(raw_trace):

@@ -135,8 +135,6 @@ def wait_for_fits(requests: FitRequests, label: str = "Sampling") -> FitOutcome:
             note = " (first use: compiling the models, about 10–40 s once per server)"
         elif states <= {"queued", "waiting"}:
             note = " (waiting for a free processor: other people are sampling too)"
-        elif not all(j.reports_progress for j in pending):
-            note = " (this version of the sampler does not report its progress)"
         else:
             note = ""
         bar.progress(min(done, 1.0), text=f"{label}: {int(100 * done)}%{note}")

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import arviz as az
 import numpy as np
 import pymc as pm
+import xarray as xr
 
 from hbm_core.data.groups import DataError, GroupedData
 from hbm_core.inference import backend
@@ -59,20 +59,18 @@ class FitResult:
     ``idata.posterior`` is sliced to the groups in use and labelled with their names.
     ``estimates`` has one row per group (columns :data:`hbm_core.posterior.results.ESTIMATE_COLUMNS`).
     ``population`` summarises mu, tau, beta or a shared sigma on the model's scale.
-    ``progress_reported``: whether the sampler reported progress while it ran (nutpie's public
-    path does not, see :mod:`hbm_core.inference.backend`).
+    ``idata`` is an ``xarray.DataTree`` (ArviZ 1.x) with groups ``posterior`` and ``sample_stats``.
     """
 
     pooling: Pooling
     spec: ModelSpec
-    idata: az.InferenceData
+    idata: xr.DataTree
     estimates: object
     population: object
     diagnostics: Diagnostics
     priors: Priors
     settings: FitSettings
     centered: np.ndarray | None = None
-    progress_reported: bool = True
 
 
 class FitJob:
@@ -82,8 +80,6 @@ class FitJob:
     A job never raises from its worker: errors surface as :class:`FitError` from ``result()``.
     ``after``: start only when that job is done sampling. ``capacity``: compile for this many groups.
     ``sigma``: "group" or "shared" observation sd (normal data; default from :func:`spec_for`).
-    ``reports_progress`` turns false if the sampler cannot report progress (``progress`` then
-    stays at 0 until the fit is over).
     """
 
     def __init__(
@@ -102,7 +98,6 @@ class FitJob:
         self.data, self.pooling, self.priors, self.settings = data, pooling, priors, settings
         self.spec = spec_for(data, pooling, tau_family=priors.tau_family, capacity=capacity, sigma=sigma)
         self.progress = 0.0
-        self.reports_progress = True
         self._compiler = compiler
         self._cancel = threading.Event()
         self._done = threading.Event()
@@ -182,7 +177,7 @@ class FitJob:
                 with self._sampling_slot():
                     trace = self._sample_nutpie(compiled)
                 self._sampled.set()  # the next fit samples while this one converts and summarises
-                idata = self._sampler.inference_data(trace)
+                idata = self._sampler.datatree(trace)
             self._result = _finish(self, idata, centered, time.perf_counter() - self._sampling_started)
         except FitError as err:
             self._error = err
@@ -237,11 +232,10 @@ class FitJob:
             SAMPLING_SLOTS.release()
 
     def _sample_nutpie(self, compiled):
-        """Sample ``compiled`` (data already swapped in); its trace, for ``self._sampler.inference_data``."""
+        """Sample ``compiled`` (data already swapped in); its raw trace, for ``self._sampler.datatree``."""
         s = self.settings
         self._sampling_started = time.perf_counter()
         self._sampler = backend.start(compiled, s, self._on_progress)
-        self.reports_progress = self._sampler.reports_progress
         deadline = time.perf_counter() + s.max_seconds
         while True:
             try:
@@ -258,11 +252,10 @@ class FitJob:
                     "Try fewer draws, fewer or smaller groups, or the other parameterization."
                 )
 
-    def _on_progress(self, text: str) -> None:
-        done, total = (float(v) for v in text.split("/"))
+    def _on_progress(self, done: int, total: int) -> None:
         self.progress = done / total if total else 0.0
 
-    def _sample_pymc(self, inputs: dict[str, np.ndarray]) -> az.InferenceData:
+    def _sample_pymc(self, inputs: dict[str, np.ndarray]) -> xr.DataTree:
         s = self.settings
         model = build_model(self.spec)  # a private model: pm.set_data mutates it
         total = s.chains * (s.draws + s.tune)
@@ -285,9 +278,10 @@ class FitJob:
                 tune=s.tune,
                 chains=s.chains,
                 cores=1,
+                nuts_sampler="pymc",  # PyMC 6 would pick nutpie when installed; callback needs PyMC's
                 random_seed=s.seed,
                 target_accept=s.target_accept,
-                progressbar=False,
+                progressbar=False,  # PyMC 6's progress bar imports matplotlib, not installed
                 callback=callback,
                 compute_convergence_checks=False,
             )
@@ -297,13 +291,14 @@ def _finish(job: FitJob, idata, centered: np.ndarray | None, seconds: float) -> 
     """Slice off padding groups, label groups, summarise and diagnose."""
     data, s = job.data, job.settings
     J = data.n_groups
-    posterior = idata.posterior
+    posterior = idata["posterior"].to_dataset()
     if "group" in posterior.dims:
         posterior = posterior.isel(group=slice(0, J)).assign_coords(group=list(data.groups))
-    idata = az.InferenceData(posterior=posterior, sample_stats=idata.sample_stats)
+    stats = idata["sample_stats"].to_dataset()
+    idata = xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats})
     var_names = ["mu", "tau", "theta", "sigma", "beta"]
     max_rhat, min_bulk, min_tail = convergence(posterior, var_names)
-    divergences = int(idata.sample_stats["diverging"].sum())
+    divergences = int(stats["diverging"].sum())
     diagnostics = Diagnostics(
         divergences=divergences,
         max_rhat=max_rhat,
@@ -327,5 +322,4 @@ def _finish(job: FitJob, idata, centered: np.ndarray | None, seconds: float) -> 
         priors=job.priors,
         settings=s,
         centered=centered,
-        progress_reported=job.reports_progress,
     )
