@@ -1,6 +1,6 @@
 """Posterior predictions for a new observation: in a group we have data for, or in a new group.
 
-Pure numpy on the posterior draws of a fit (``FitResult.idata`` or its ``posterior`` Dataset);
+Pure numpy on the posterior draws of a fit (``FitResult.idata``, a DataTree, or its ``posterior``);
 no model is rebuilt and nothing is resampled. Notation: S posterior draws (chains x draws,
 stacked), J groups, ``x`` the individual-level predictor (radon: floor, 0 = basement).
 
@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    import arviz as az
     import xarray as xr
 
-    Posterior = az.InferenceData | xr.Dataset
+    #: A fit's DataTree (ArviZ 1.x), its ``posterior`` node, or the posterior Dataset.
+    Posterior = xr.DataTree | xr.Dataset
 
 #: Central interval reported for predictions (matches the app's 94% HDIs elsewhere).
 PRED_PROB = 0.94
@@ -51,15 +51,21 @@ class PredictionError(ValueError):
 
 
 def posterior_dataset(fit_or_posterior: Posterior) -> xr.Dataset:
-    """The posterior Dataset of an InferenceData (or the Dataset itself), dims (chain, draw[, group])."""
-    return getattr(fit_or_posterior, "posterior", fit_or_posterior)
+    """The posterior Dataset of a fit's DataTree, of its ``posterior`` node (or the Dataset itself),
+    dims (chain, draw[, group])."""
+    import xarray as xr  # loaded already by whoever holds a posterior
+
+    posterior = fit_or_posterior
+    if isinstance(posterior, xr.DataTree) and "posterior" in posterior.children:
+        posterior = posterior["posterior"]
+    return posterior.to_dataset() if isinstance(posterior, xr.DataTree) else posterior
 
 
 def stacked(posterior: Posterior, name: str) -> np.ndarray:
     """Draws of variable ``name`` with chains stacked: shape (S,) for scalars, (S, J) per group.
 
-    ``posterior``: an ``az.InferenceData`` or its posterior ``xarray.Dataset`` with dims
-    (chain, draw[, group]).
+    ``posterior``: a fit's ``xarray.DataTree``, its ``posterior`` node or the posterior Dataset,
+    with dims (chain, draw[, group]).
     """
     posterior = posterior_dataset(posterior)
     if name not in posterior:

@@ -10,8 +10,7 @@ from scipy.special import expit
 
 from hbm_core.data.groups import GroupedData
 from hbm_core.models.parameterization import group_standard_errors
-from hbm_core.posterior.predict import stacked
-from hbm_core.posterior.rank_diagnostics import rank_diagnostics
+from hbm_core.posterior.predict import posterior_dataset, stacked
 from hbm_core.posterior.summaries import ESTIMATE_COLUMNS, HDI_PROB, summarize_draws  # noqa: F401  (re-exported)
 from hbm_core.posterior.thresholds import MAX_RHAT, MIN_ESS_PER_CHAIN
 
@@ -84,7 +83,7 @@ def model_scale_draws(posterior, pooling: str, n_groups: int) -> np.ndarray:
 
     Complete pooling (``pooling == "pooled"``) gives every group the common ``mu``; the other fits
     use ``theta``, which must have ``n_groups`` groups. With a predictor these are intercepts
-    (x = 0). ``posterior``: an InferenceData or its posterior group, dims (chain, draw[, group]).
+    (x = 0). ``posterior``: a fit's DataTree, its posterior node or Dataset, dims (chain, draw[, group]).
     """
     if pooling == "pooled":
         return np.repeat(stacked(posterior, "mu")[:, None], n_groups, axis=1)
@@ -149,20 +148,27 @@ def population_table(posterior) -> pd.DataFrame:
 
 
 def convergence(posterior, var_names: list[str]) -> tuple[float, float, float]:
-    """(max R-hat, min bulk ESS, min tail ESS) over ``var_names`` (rank-normalised, as ArviZ's).
+    """(max R-hat, min bulk ESS, min tail ESS) over ``var_names``: ArviZ's rank-normalised split
+    R-hat and bulk / tail ESS, with its default tail probabilities (``stats.ci_prob``).
 
-    All parameters go through :func:`hbm_core.posterior.rank_diagnostics.rank_diagnostics` at once (ArviZ's
-    numbers, without its per-parameter loop: see there). R-hat ignores undefined values; an
-    undefined ESS (NaN) is skipped unless every ESS is.
+    R-hat ignores undefined values; an undefined ESS (NaN) is skipped unless every ESS is.
+    ``posterior``: a fit's DataTree, its ``posterior`` node or the posterior Dataset.
     """
+    # arviz-stats loads in about a second: only once there is a fit to diagnose.
+    import arviz_stats as azs
+
+    posterior = posterior_dataset(posterior)
     present = [v for v in var_names if v in posterior]
     if not present:
         return np.nan, np.nan, np.nan
-    chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
-    columns = [
-        posterior[v].transpose("chain", "draw", ...).values.reshape(chains, draws, -1) for v in present
-    ]
-    rhat, ess_bulk, ess_tail = rank_diagnostics(np.concatenate(columns, axis=2))
+    draws = posterior[present]
+
+    def flat(values) -> np.ndarray:
+        return np.concatenate([np.ravel(values[v].values) for v in present]).astype(float)
+
+    with np.errstate(divide="ignore", invalid="ignore"):  # constant draws: R-hat 0/0, NaN and handled
+        rhat = flat(azs.rhat(draws))
+        ess_bulk, ess_tail = flat(azs.ess(draws, method="bulk")), flat(azs.ess(draws, method="tail"))
 
     def smallest(values: np.ndarray) -> float:
         return float(np.nanmin(values)) if values.size and not np.isnan(values).all() else np.nan
