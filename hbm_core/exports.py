@@ -3,8 +3,8 @@
 Pure functions from the app's objects to bytes; no Streamlit here. The pages call them lazily
 (only when a download button is clicked), see ``ui/views.py``.
 
-- :func:`trace_netcdf_bytes`: an ArviZ ``InferenceData`` as a NetCDF-4 file (open it with
-  ``arviz.from_netcdf``);
+- :func:`trace_netcdf_bytes`: a fit's ``xarray.DataTree`` (ArviZ 1.x) as a NetCDF-4 file, one
+  group per node (open it with ``xarray.open_datatree`` or ``arviz.from_netcdf``);
 - :func:`estimates_csv_bytes`: a table as UTF-8 CSV without the index;
 - :func:`chart_png_bytes`, :func:`chart_svg_bytes`: an Altair chart rendered by vl-convert
   (the same Vega-Lite the browser runs, no browser needed). Charts sized to their container on
@@ -17,19 +17,23 @@ import json
 import os
 import re
 import tempfile
+from typing import TYPE_CHECKING
 
 import altair as alt
 import pandas as pd
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 #: Width in pixels given to charts whose width is "container" (the page's column) when exported.
 EXPORT_WIDTH = 800
 
 
-def trace_netcdf_bytes(idata) -> bytes:
-    """The draws in ``idata`` (an ``arviz.InferenceData``) as the bytes of a NetCDF-4 file.
+def trace_netcdf_bytes(idata: xr.DataTree) -> bytes:
+    """The draws in ``idata`` (an ``xarray.DataTree``) as the bytes of a NetCDF-4 file.
 
-    Written with the h5netcdf engine to a temporary file (``to_netcdf`` needs a path), read back
-    and deleted.
+    Written with ``DataTree.to_netcdf`` and the h5netcdf engine to a temporary file (it needs a
+    path), read back and deleted.
     """
     fd, path = tempfile.mkstemp(suffix=".nc", prefix="trace-")
     os.close(fd)

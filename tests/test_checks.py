@@ -7,6 +7,7 @@ import arviz as az
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 from scipy.special import expit, logit
 from scipy.stats import binom
 
@@ -38,14 +39,16 @@ def baseball():
     return load_dataset("efron_morris")
 
 
-def fake_posterior(theta: np.ndarray, mu: np.ndarray, groups) -> az.InferenceData:
-    """An InferenceData with 2 chains holding the given draws (S must be even)."""
+def fake_posterior(theta: np.ndarray, mu: np.ndarray, groups) -> xr.DataTree:
+    """A DataTree with 2 chains holding the given draws (S must be even)."""
     S, J = theta.shape
     return az.from_dict(
-        posterior={
-            "theta": theta.reshape(2, S // 2, J),
-            "mu": mu.reshape(2, S // 2),
-            "tau": np.abs(mu).reshape(2, S // 2),
+        {
+            "posterior": {
+                "theta": theta.reshape(2, S // 2, J),
+                "mu": mu.reshape(2, S // 2),
+                "tau": np.abs(mu).reshape(2, S // 2),
+            }
         },
         coords={"group": list(groups)},
         dims={"theta": ["group"]},

@@ -10,6 +10,7 @@ import arviz as az
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 from hbm_core import exports, viz
 from hbm_core.data.groups import synthetic_groups
@@ -25,22 +26,27 @@ def estimates() -> pd.DataFrame:
     return preview(data, Priors(mu_scale=20.0)).estimates
 
 
-def _idata_like_the_engine() -> az.InferenceData:
+def _idata_like_the_engine() -> xr.DataTree:
     """Posterior with object-dtype group labels (as FitResult.idata) and sample stats."""
     rng = np.random.default_rng(0)
     groups = np.array(["A", "B", "Группа ü"], dtype=object)
     idata = az.from_dict(
-        posterior={"mu": rng.normal(size=(2, 50)), "theta": rng.normal(size=(2, 50, 3))},
-        sample_stats={"diverging": np.zeros((2, 50), dtype=bool)},
+        {
+            "posterior": {"mu": rng.normal(size=(2, 50)), "theta": rng.normal(size=(2, 50, 3))},
+            "sample_stats": {"diverging": np.zeros((2, 50), dtype=bool)},
+        },
         coords={"group": groups},
         dims={"theta": ["group"]},
     )
     return idata
 
 
-def _roundtrip(content: bytes, tmp_path) -> az.InferenceData:
+def _roundtrip(content: bytes, tmp_path) -> xr.DataTree:
+    """The file read back as the download says: ``xarray.open_datatree`` and ``arviz.from_netcdf``."""
     path = tmp_path / "trace.nc"
     path.write_bytes(content)
+    with xr.open_datatree(path) as tree:
+        assert set(tree.children) >= {"posterior", "sample_stats"}
     return az.from_netcdf(path)
 
 
@@ -49,7 +55,7 @@ def test_trace_netcdf_opens_with_arviz(tmp_path):
     content = exports.trace_netcdf_bytes(idata)
     assert content.startswith(b"\x89HDF")  # NetCDF-4 is HDF5
     back = _roundtrip(content, tmp_path)
-    assert set(back.groups()) >= {"posterior", "sample_stats"}
+    assert isinstance(back, xr.DataTree) and set(back.children) >= {"posterior", "sample_stats"}
     np.testing.assert_allclose(back.posterior["theta"].values, idata.posterior["theta"].values)
     assert [str(g) for g in back.posterior["group"].values] == ["A", "B", "Группа ü"]
 

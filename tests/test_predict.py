@@ -5,6 +5,7 @@ from __future__ import annotations
 import arviz as az
 import numpy as np
 import pytest
+import xarray as xr
 from scipy.stats import norm
 
 from hbm_core.posterior.predict import (
@@ -21,10 +22,10 @@ CHAINS, DRAWS = 4, 5000
 GROUPS = ["A", "B", "C"]
 
 
-def posterior(**variables) -> az.InferenceData:
-    """An InferenceData whose posterior holds the given arrays (chain, draw[, group])."""
+def posterior(**variables) -> xr.DataTree:
+    """A DataTree whose posterior holds the given arrays (chain, draw[, group])."""
     dims = {name: ["group"] for name, v in variables.items() if np.ndim(v) == 3}
-    return az.from_dict(posterior=variables, coords={"group": GROUPS}, dims=dims)
+    return az.from_dict({"posterior": variables}, coords={"group": GROUPS}, dims=dims)
 
 
 def const(value, groups: bool = False) -> np.ndarray:

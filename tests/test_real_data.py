@@ -35,7 +35,7 @@ def fake_result(groups, theta_means=None, sd=0.1, estimates=None, **scalars):
             (2, 500, len(groups))
         )
         dims["theta"] = ["group"]
-    idata = az.from_dict(posterior=post, coords={"group": list(groups)}, dims=dims)
+    idata = az.from_dict({"posterior": post}, coords={"group": list(groups)}, dims=dims)
     return SimpleNamespace(idata=idata, estimates=estimates)
 
 

@@ -54,7 +54,7 @@ def test_weak_data_centered_diverges_and_non_centered_does_not(seed):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 3])  # centered 1 / 1, non-centered 136 / 160
+@pytest.mark.parametrize("seed", [4, 6])  # nutpie 0.16.11: centered 0 / 1, non-centered 134 / 97
 def test_strong_data_reverses_it(seed):
     centered = lesson_fit("strong", "centered", seed)
     non_centered = lesson_fit("strong", "non-centered", seed)
@@ -97,7 +97,7 @@ def test_sampler_summary_of_a_real_fit_agrees_with_the_engine():
 
 
 # ---------------------------------------------------------------------------------------------
-# Sampler statistics (sampler_summary, readings) on a hand-made InferenceData with known values
+# Sampler statistics (sampler_summary, readings) on a hand-made DataTree with known values
 
 C, D, J = 2, 5, 3
 
@@ -112,18 +112,20 @@ def idata():
     depth = np.full((C, D), 3)
     depth[1, 0] = 10
     return az.from_dict(
-        posterior={
-            "mu": rng.normal(size=(C, D)),
-            "tau": tau,
-            "theta_raw": theta_raw,
-            "theta": 5 + tau[..., None] * theta_raw,
-        },
-        sample_stats={
-            "diverging": diverging,
-            "step_size": np.array([[0.2] * D, [0.4] * D]),
-            "depth": depth,
-            "n_steps": 2.0**depth - 1,
-            "maxdepth_reached": depth >= 10,
+        {
+            "posterior": {
+                "mu": rng.normal(size=(C, D)),
+                "tau": tau,
+                "theta_raw": theta_raw,
+                "theta": 5 + tau[..., None] * theta_raw,
+            },
+            "sample_stats": {
+                "diverging": diverging,
+                "step_size": np.array([[0.2] * D, [0.4] * D]),
+                "depth": depth,
+                "n_steps": 2.0**depth - 1,
+                "maxdepth_reached": depth >= 10,
+            },
         },
         coords={"group": ["A", "B", "C"]},
         dims={"theta": ["group"], "theta_raw": ["group"]},

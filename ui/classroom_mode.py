@@ -194,7 +194,7 @@ def _divergences(n: int) -> str:
 
 def diagnostics_line(outcome: fitting.FitOutcome) -> tuple[str, bool]:
     """The fits' health in one line (divergences and R-hat), and whether all is well."""
-    # hbm_core.posterior.results loads ArviZ: imported here, where fits exist, not before the preview is drawn
+    # hbm_core.posterior.results loads SciPy: imported here, where fits exist, not before the preview is drawn
     from hbm_core.posterior.results import MIN_ESS_PER_CHAIN
 
     done = [p for p in POOLINGS if p in outcome.results]

@@ -242,7 +242,7 @@ def downloads(
                 button,
                 lambda idata=idata: exports.trace_netcdf_bytes(idata),
                 key=f"{stem}_dl_trace_{pooling}",
-                help="All draws of this fit; open with arviz.from_netcdf(path).",
+                help="All draws of this fit; open with xarray.open_datatree(path) or arviz.from_netcdf(path)",
             )
         if not shown:
             st.caption("No finished fits yet.")

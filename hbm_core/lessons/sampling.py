@@ -1,7 +1,8 @@
 """What the sampler did: tidy frames and plain-language readings for the sampling lesson.
 
-Pure functions from an ArviZ ``InferenceData`` (as in :attr:`hbm_core.inference.jobs.FitResult.idata`)
-to pandas frames for :mod:`hbm_core.viz.sampling` and to numbers with a sentence each. No Streamlit.
+Pure functions from a fit's ``xarray.DataTree`` (ArviZ 1.x, as in
+:attr:`hbm_core.inference.jobs.FitResult.idata`) to pandas frames for :mod:`hbm_core.viz.sampling`
+and to numbers with a sentence each. No Streamlit.
 
 The ``idata`` these functions read has
 
@@ -27,11 +28,11 @@ import pandas as pd
 
 from hbm_core.data.datasets import load_dataset
 from hbm_core.data.groups import GroupedData, synthetic_groups
-from hbm_core.posterior.predict import group_index
+from hbm_core.posterior.predict import group_index, posterior_dataset
 from hbm_core.posterior.thresholds import MAX_RHAT, MIN_ESS_PER_CHAIN
 from hbm_core.priors import Priors
 
-# hbm_core.posterior.results (R-hat, ESS) loads scipy.stats (half a second): imported inside the
+# hbm_core.posterior.results (R-hat, ESS through arviz-stats) loads SciPy: imported inside the
 # function that needs it, so a page can import this module and draw its first elements sooner.
 
 Form = Literal["centered", "non-centered"]
@@ -125,13 +126,13 @@ def funnel_frame(
     ``max_points`` the non-divergent draws are thinned at random (reproducibly, ``seed``) so that
     at most ``max_points`` rows remain; divergent draws are always kept.
     """
-    post = idata.posterior
+    post = posterior_dataset(idata)
     if variable not in post:
         raise ValueError(f"the posterior has no {variable!r}; it has {list(post.data_vars)}")
     j = group_index(post, group)
     values = np.asarray(post[variable].values)[:, :, j]
     tau = np.asarray(post["tau"].values)
-    diverging = np.asarray(idata.sample_stats["diverging"].values, dtype=bool)
+    diverging = np.asarray(idata["sample_stats"]["diverging"].values, dtype=bool)
     chains, draws = tau.shape
     with np.errstate(divide="ignore"):
         log_tau = np.log(tau)
@@ -163,7 +164,7 @@ def chain_frame(idata, parameters: dict[str, tuple[str, int | str | None]]) -> p
     (chain, draw, group). Returns columns ``chain`` (1-based, as people count chains), ``draw``,
     ``value``, ``parameter`` (the label): C * D rows per parameter, in the order given.
     """
-    post = idata.posterior
+    post = posterior_dataset(idata)
     frames = []
     for label, (variable, group) in parameters.items():
         if variable not in post:
@@ -234,10 +235,10 @@ def sampler_summary(idata, var_names: tuple[str, ...] = CONVERGENCE_VARS) -> Sam
     """
     from hbm_core.posterior.results import convergence
 
-    stats = idata.sample_stats
+    stats = idata["sample_stats"].to_dataset()
     diverging = np.asarray(stats["diverging"].values, dtype=bool)
     chains, draws = diverging.shape
-    max_rhat, min_bulk, min_tail = convergence(idata.posterior, list(var_names))
+    max_rhat, min_bulk, min_tail = convergence(idata, list(var_names))
     if "maxdepth_reached" in stats:
         max_depth_share = float(np.mean(np.asarray(stats["maxdepth_reached"].values, dtype=bool)))
     elif "depth" in stats:
