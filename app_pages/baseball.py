@@ -143,7 +143,7 @@ def preview_on_scale(estimates: pd.DataFrame) -> pd.DataFrame:
 def mcmc_on_scale(outcome, fallback: pd.DataFrame | None) -> pd.DataFrame | None:
     """The MCMC estimates of every fit on the chosen scale with the rest-of-season truth; fits without
     a result keep the fallback's rows."""
-    from hbm_core.posterior.results import logit_estimates_table  # loads ArviZ: only once fits exist
+    from hbm_core.posterior.results import logit_estimates_table  # loads SciPy: only once fits exist
 
     frames = []
     truth_data = data.with_(true_means=truth)
@@ -222,7 +222,7 @@ def draw_errors(prob_estimates: pd.DataFrame, source: str) -> None:
 
 
 def draw_ppc(outcome) -> None:
-    from hbm_core.posterior.results import model_scale_draws  # loads scipy.stats: only once fits exist
+    from hbm_core.posterior.results import model_scale_draws  # loads SciPy: only once fits exist
 
     target = str(ss["bb_target"])
     if target == "rest":
