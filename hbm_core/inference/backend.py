@@ -4,8 +4,8 @@ Only nutpie's public API: ``nutpie.sample(..., blocking=False)`` runs in the bac
 polled (``wait(timeout)`` raises ``TimeoutError`` while it runs) and cancelled, and calls
 ``progress_callback`` with every chain's progress (also without a progress bar). It returns the
 raw Arrow trace (``return_raw_trace=True``): nutpie's own conversion makes hundreds of small
-calls that are slow next to busy threads (27 ms alone, 3.9 s beside one busy thread with nutpie
-0.16.11), so :mod:`hbm_core.inference.nutpie_trace` converts it in a few large steps.
+calls that are slow next to busy threads (nutpie 0.16.11: 27 ms alone, 95 ms to 3.9 s beside one
+busy thread), so :mod:`hbm_core.inference.nutpie_trace` converts it in a few large steps (4-5 ms).
 """
 
 from __future__ import annotations
