@@ -83,7 +83,7 @@ def test_upload_choose_columns_fit_then_bad_file(goto_app, wait_for_app_idle, as
     code = page.locator('[data-testid="stCode"]').first
     code.wait_for()
     assert 'CSV_FILE = "forms.csv"' in code.inner_text()
-    assert 'labels = table["form"]' in code.inner_text()
+    assert 'GROUP_COLUMN = "form"' in code.inner_text()  # the chosen column, as a literal the script reads
 
     # A bad file: text in the outcome column. The message names the column and the row; the choice
     # of columns is kept.
