@@ -54,13 +54,15 @@ def test_weak_data_centered_diverges_and_non_centered_does_not(seed):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [4, 6])  # nutpie 0.16.11: centered 0 / 1, non-centered 134 / 97
+# Seeds 1 and 3 as before the move to nutpie 0.16.11; its non-centered fits diverge less often here
+# (seeds 1-6: 23-134, centered 0-1), so the test asks for the reversal, not a count of 50.
+@pytest.mark.parametrize("seed", [1, 3])
 def test_strong_data_reverses_it(seed):
     centered = lesson_fit("strong", "centered", seed)
     non_centered = lesson_fit("strong", "non-centered", seed)
     c, n = centered.diagnostics.divergences, non_centered.diagnostics.divergences
     assert c <= 5, centered.diagnostics
-    assert n >= 50 and n > 10 * c, (c, n)
+    assert n >= 20 and n > 10 * max(c, 1), (c, n)
     winner, _ = sst.verdict(
         "strong", sst.sampler_summary(centered.idata), sst.sampler_summary(non_centered.idata)
     )

@@ -12,7 +12,7 @@ from hbm_core.data.groups import GroupedData
 from hbm_core.models.parameterization import group_standard_errors
 from hbm_core.posterior.predict import posterior_dataset, stacked
 from hbm_core.posterior.summaries import ESTIMATE_COLUMNS, HDI_PROB, summarize_draws  # noqa: F401  (re-exported)
-from hbm_core.posterior.thresholds import MAX_RHAT, MIN_ESS_PER_CHAIN
+from hbm_core.posterior.thresholds import MAX_RHAT, MIN_ESS_PER_CHAIN, TAIL_ESS_PROB
 
 
 @dataclass
@@ -149,7 +149,8 @@ def population_table(posterior) -> pd.DataFrame:
 
 def convergence(posterior, var_names: list[str]) -> tuple[float, float, float]:
     """(max R-hat, min bulk ESS, min tail ESS) over ``var_names``: ArviZ's rank-normalised split
-    R-hat and bulk / tail ESS, with its default tail probabilities (``stats.ci_prob``).
+    R-hat and bulk / tail ESS; tail ESS at the 5% and 95% quantiles (:data:`TAIL_ESS_PROB`), as
+    Vehtari et al. (2021) define it.
 
     R-hat ignores undefined values; an undefined ESS (NaN) is skipped unless every ESS is.
     ``posterior``: a fit's DataTree, its ``posterior`` node or the posterior Dataset.
@@ -168,7 +169,8 @@ def convergence(posterior, var_names: list[str]) -> tuple[float, float, float]:
 
     with np.errstate(divide="ignore", invalid="ignore"):  # constant draws: R-hat 0/0, NaN and handled
         rhat = flat(azs.rhat(draws))
-        ess_bulk, ess_tail = flat(azs.ess(draws, method="bulk")), flat(azs.ess(draws, method="tail"))
+        ess_bulk = flat(azs.ess(draws, method="bulk"))
+        ess_tail = flat(azs.ess(draws, method="tail", prob=TAIL_ESS_PROB))
 
     def smallest(values: np.ndarray) -> float:
         return float(np.nanmin(values)) if values.size and not np.isnan(values).all() else np.nan
