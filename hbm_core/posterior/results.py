@@ -11,8 +11,9 @@ from scipy.special import expit
 from hbm_core.data.groups import GroupedData
 from hbm_core.models.parameterization import group_standard_errors
 from hbm_core.posterior.predict import posterior_dataset, stacked
+from hbm_core.posterior.rank_diagnostics import rank_diagnostics
 from hbm_core.posterior.summaries import ESTIMATE_COLUMNS, HDI_PROB, summarize_draws  # noqa: F401  (re-exported)
-from hbm_core.posterior.thresholds import MAX_RHAT, MIN_ESS_PER_CHAIN, TAIL_ESS_PROB
+from hbm_core.posterior.thresholds import MAX_RHAT, MIN_ESS_PER_CHAIN
 
 
 @dataclass
@@ -149,28 +150,22 @@ def population_table(posterior) -> pd.DataFrame:
 
 def convergence(posterior, var_names: list[str]) -> tuple[float, float, float]:
     """(max R-hat, min bulk ESS, min tail ESS) over ``var_names``: ArviZ's rank-normalised split
-    R-hat and bulk / tail ESS; tail ESS at the 5% and 95% quantiles (:data:`TAIL_ESS_PROB`), as
-    Vehtari et al. (2021) define it.
+    R-hat and bulk / tail ESS (tail ESS at the 5% and 95% quantiles, as Vehtari et al. 2021 define
+    it), all parameters at once through :func:`~hbm_core.posterior.rank_diagnostics.rank_diagnostics`
+    (see there why it is not ArviZ's own loop).
 
     R-hat ignores undefined values; an undefined ESS (NaN) is skipped unless every ESS is.
     ``posterior``: a fit's DataTree, its ``posterior`` node or the posterior Dataset.
     """
-    # arviz-stats loads in about a second: only once there is a fit to diagnose.
-    import arviz_stats as azs
-
     posterior = posterior_dataset(posterior)
     present = [v for v in var_names if v in posterior]
     if not present:
         return np.nan, np.nan, np.nan
-    draws = posterior[present]
-
-    def flat(values) -> np.ndarray:
-        return np.concatenate([np.ravel(values[v].values) for v in present]).astype(float)
-
-    with np.errstate(divide="ignore", invalid="ignore"):  # constant draws: R-hat 0/0, NaN and handled
-        rhat = flat(azs.rhat(draws))
-        ess_bulk = flat(azs.ess(draws, method="bulk"))
-        ess_tail = flat(azs.ess(draws, method="tail", prob=TAIL_ESS_PROB))
+    chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
+    columns = [
+        posterior[v].transpose("chain", "draw", ...).values.reshape(chains, draws, -1) for v in present
+    ]
+    rhat, ess_bulk, ess_tail = rank_diagnostics(np.concatenate(columns, axis=2))
 
     def smallest(values: np.ndarray) -> float:
         return float(np.nanmin(values)) if values.size and not np.isnan(values).all() else np.nan

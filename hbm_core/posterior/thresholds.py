@@ -10,6 +10,3 @@ MAX_RHAT = 1.01
 #: Smallest bulk and tail effective sample size, per chain (so 400 for four chains).
 MIN_ESS_PER_CHAIN = 100
 
-#: Tail ESS is the smaller ESS of the 5% and 95% quantiles (Vehtari et al. 2021): the central 90%
-#: interval. ArviZ 1.x's default would be its 89% ``stats.ci_prob`` interval instead.
-TAIL_ESS_PROB = 0.9
