@@ -21,7 +21,6 @@ from hbm_core.inference.service import (  # noqa: F401  (re-exported for the pag
     FitOutcome,
     FitRequests,
     FitService,
-    busy_note,
     finished_within,
     fit_key,
     sampler_loaded,
@@ -103,15 +102,12 @@ def request_fits(
 
 def start_fits(
     data: GroupedData, priors: Priors, settings: FitSettings, sigma: str | None = None
-) -> tuple[FitSettings, FitRequests]:
-    """This session's request for the three fits, lighter when the server is busy.
-
-    Returns the settings actually used (for :func:`busy_note`) and the requests for :func:`wait_for_fits`.
-    """
-    requests = fit_service().request(
+) -> FitRequests:
+    """This session's request for the three fits, lighter when the server is busy (the requests'
+    ``used`` and ``note`` say so), for :func:`wait_for_fits`."""
+    return fit_service().request(
         data, priors, settings, sigma=sigma, owner=owner_id(), lighter_when_busy=True
     )
-    return requests.used, requests
 
 
 def wait_for_fits(requests: FitRequests, label: str = "Sampling") -> FitOutcome:

@@ -48,13 +48,17 @@ class Fits:
         self, data: GroupedData, priors: Priors, settings: FitSettings, quick: Preview | None, sigma: str
     ) -> None:
         self.data, self.priors, self.asked, self.quick, self.sigma = data, priors, settings, quick, sigma
-        self.used: FitSettings = settings  # the settings actually used (lighter when the server is busy)
-        self.requests = None
+        self.requests: fitting.FitRequests | None = None
         if fitting.sampler_loaded():
             self._start()
 
     def _start(self) -> None:
-        self.used, self.requests = fitting.start_fits(self.data, self.priors, self.asked, sigma=self.sigma)
+        self.requests = fitting.start_fits(self.data, self.priors, self.asked, sigma=self.sigma)
+
+    @property
+    def used(self) -> FitSettings:
+        """The settings the fits use: fewer draws than asked for when the server is busy."""
+        return self.asked if self.requests is None else self.requests.used
 
     def ready(self) -> bool:
         """Whether the fits are (about to be) done: then the sections skip the preview.
@@ -65,7 +69,7 @@ class Fits:
 
     def busy_note(self) -> str:
         """Why the fits used fewer draws than asked for (a busy server), else ''."""
-        return fitting.busy_note(self.asked, self.used) if self.requests is not None else ""
+        return self.requests.note if self.requests is not None else ""
 
     def wait(self, label: str = "Sampling the three models") -> fitting.FitOutcome:
         """Wait for the fits with a progress bar (starting them first on a cold server)."""
