@@ -15,6 +15,7 @@ from ui import classroom_mode, common, controls, results, views
 from ui.explore_state import (
     CUSTOM,
     DRAWS,
+    PRESET_NOTES,
     PRESETS,
     SIGMA_MODES,
     TARGET_ACCEPT,
@@ -53,6 +54,8 @@ with st.sidebar:
         on_change=apply_preset,
         help="Classic examples; you can change every slider afterwards.",
     )
+    if st.session_state["preset"] in PRESET_NOTES:
+        st.caption(PRESET_NOTES[st.session_state["preset"]])
     st.slider("Number of groups", 2, MAX_GROUPS, key="n_groups")
     controls.seed_input(
         "seed", "The random seed of the simulated data and of the sampler: same seed, same results."

@@ -24,12 +24,30 @@ PARAMS = ("auto", "centered", "non-centered")
 # Presets: (sizes, means, sds, observation-sd model). Groups beyond a preset's count keep
 # DEFAULT_GROUP. Presets whose groups share one true sd use the shared-sd model: it is the right
 # model there, and a tiny group's own sd is barely identified.
+# The first preset is the default: it has to show shrinkage at first sight (group sizes from 3 to
+# 100 with one shared sd, so the standard errors, and with them the pulls, differ widely).
 PRESETS: dict[str, tuple[list[int], list[float], list[float], str]] = {
+    "Small and large groups": ([3, 6, 12, 25, 50, 100], [9, 1, 7, 3, 6, 4], [3] * 6, "shared"),
     "Classic example (3 groups)": ([20, 40, 60], [3, 5, 7], [1, 2, 3], "group"),
     "One tiny group": ([50, 50, 50, 2], [4, 5, 6, 9], [2, 2, 2, 2], "shared"),
     "All groups alike": ([20] * 5, [5] * 5, [2] * 5, "shared"),
     "Very noisy groups": ([5] * 6, [2, 4, 5, 6, 8, 3], [6] * 6, "shared"),
     "Many small groups": ([3] * 12, [2, 8, 4, 6, 5, 3, 7, 5.5, 4.5, 6.5, 3.5, 2.5], [2] * 12, "shared"),
+}
+#: One line per preset under the preset box: what its settings make happen (ideas, not results).
+PRESET_NOTES: dict[str, str] = {
+    "Small and large groups": "Sizes from 3 to 100 with one spread: the small groups' means are noisy, "
+    "so partial pooling pulls them hardest.",
+    "Classic example (3 groups)": "The smallest group (n = 20) also has the smallest spread (sd 1), so its "
+    "mean is the most precise of the three: precision, not size alone, sets the pull.",
+    "One tiny group": "Four groups, one of them with 2 observations: its mean is pulled toward the others, "
+    "whether or not its data happen to be right.",
+    "All groups alike": "Equal true means: the spread between sample means is noise, τ is near 0 and "
+    "partial pooling comes close to complete pooling.",
+    "Very noisy groups": "Six groups of 5 with a large spread: every mean is uncertain, so all are pulled "
+    "strongly toward the overall mean.",
+    "Many small groups": "Twelve groups of 3: each group's own data say little, and borrowing from the "
+    "others helps most.",
 }
 SIGMA_MODES = {"group": "one per group", "shared": "one shared by all groups"}
 CUSTOM = "Custom"
