@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,12 @@ from hbm_core.data.groups import DataError, GroupedData
 MAX_UPLOAD_BYTES = 5_000_000
 MAX_ROWS = 100_000
 MAX_GROUPS = 200
+#: Largest magnitude of an outcome or predictor: beyond it squares and sums overflow in the fits.
+MAX_ABS_VALUE = 1e100
+#: Largest count of successes or trials (far beyond any real count; int64 and the samplers stay exact).
+MAX_COUNT = 1_000_000_000
+#: Where :func:`read_table` keeps each column's cells as written (``DataFrame.attrs`` key).
+CELL_TEXT = "cell_text"
 
 _SHOW = 5  # offending rows / values quoted in a message
 _ROW_INDEX_NAME = "row"
@@ -40,6 +47,28 @@ _MAGIC = (
 
 
 # ----------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True, eq=False)
+class CellText:
+    """Each column's cells as written in the file (stripped), indexed like the table.
+
+    :func:`read_table` converts number-only columns to numbers; group labels are read from here so
+    that ``0101`` and ``101``, or ``1.0`` and ``1``, stay different groups. Kept in the table's
+    ``attrs`` and shared, not copied, when pandas copies a table's attrs.
+    """
+
+    columns: dict[str, pd.Series]
+
+    def __deepcopy__(self, memo: dict) -> CellText:
+        return self
+
+    def get(self, column: str, index: pd.Index) -> np.ndarray | None:
+        """The cells of ``column`` at the rows ``index`` as written, or None if unknown."""
+        text = self.columns.get(column)
+        if text is None or not index.isin(text.index).all():
+            return None
+        return text.loc[index].to_numpy(dtype=object)
 
 
 def _fmt_bytes(n: int) -> str:
@@ -133,11 +162,17 @@ def read_table(raw: bytes | str, max_bytes: int = MAX_UPLOAD_BYTES) -> pd.DataFr
     while not lines[skip].strip():
         skip += 1
     sep = _sniff_delimiter(lines[skip])
+    body = "\n".join(lines[skip:])
     try:
         # Each record is one spreadsheet row (blank lines included, as Excel shows them).
-        records = list(csv.reader(io.StringIO("\n".join(lines[skip:])), delimiter=sep, skipinitialspace=True))
+        reader = csv.reader(io.StringIO(body), delimiter=sep, skipinitialspace=True)
+        records, ends = [], []  # each record and the line where it ends
+        for record in reader:
+            records.append(record)
+            ends.append(reader.line_num)
     except csv.Error:
         raise DataError("The file could not be read as a table of rows and columns.") from None
+    _check_quotes(body, records, ends, skip)
 
     header = [name.strip() for name in records[0]]
     seen: set[str] = set()
@@ -174,7 +209,7 @@ def read_table(raw: bytes | str, max_bytes: int = MAX_UPLOAD_BYTES) -> pd.DataFr
         raise DataError("The file has a header row but no data rows.")
 
     index = pd.Index(row_numbers, dtype=np.int64, name=_ROW_INDEX_NAME)
-    columns = zip(*data, strict=False)
+    columns = list(zip(*data, strict=False))
     df = pd.DataFrame(
         {
             name: _clean_column(cells, index, decimal_comma=(sep == ";"))
@@ -184,12 +219,35 @@ def read_table(raw: bytes | str, max_bytes: int = MAX_UPLOAD_BYTES) -> pd.DataFr
     )
     empty_unnamed = [c for c in df.columns if c.startswith("Unnamed: ") and df[c].isna().all()]
     df = df.drop(columns=empty_unnamed)
+    text = {
+        name: pd.Series([cell.strip() for cell in cells], index=index, dtype=object)
+        for name, cells in zip(names, columns, strict=False)
+        if name in df.columns
+    }
+    df.attrs[CELL_TEXT] = CellText(text)
     if df.shape[1] < 2:
         raise DataError(
             f"The file has only one column ('{df.columns[0]}'). It needs at least a group column "
             "and an outcome column, separated by commas, semicolons or tabs."
         )
     return df
+
+
+def _check_quotes(body: str, records: list[list[str]], ends: list[int], skip: int) -> None:
+    """Raise if a quote is never closed (the csv reader then reads the rest of the file as one cell).
+
+    ``ends``: the line (1-based, in ``body``) where each record ends; ``skip``: blank lines before
+    ``body`` in the file.
+    """
+    if body.count('"') % 2 == 0:
+        return
+    for i, record in enumerate(records):
+        if any("\n" in cell for cell in record):
+            line = skip + (ends[i - 1] if i else 0) + 1
+            raise DataError(
+                f'Row {line} opens a quote (") that is never closed, so everything after it reads as one '
+                "cell. Close the quote or delete it."
+            )
 
 
 def _clean_column(cells, index: pd.Index, decimal_comma: bool) -> pd.Series:
@@ -260,6 +318,13 @@ def _numeric_column(df: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
             f"Column '{col}' has infinite values in {_rows(rows[inf])}: {_values(out[inf])}. "
             "Use ordinary (finite) numbers only."
         )
+    huge = np.abs(out) > MAX_ABS_VALUE
+    if huge.any():
+        raise DataError(
+            f"Column '{col}' has numbers too large to compute with in {_rows(rows[huge])}: "
+            f"{_values(out[huge])}. Values up to {MAX_ABS_VALUE:g} in size work: rescale the column "
+            "(for example into thousands or millions)."
+        )
     return out
 
 
@@ -269,6 +334,12 @@ def _check_counts(col: str, values: np.ndarray, rows: np.ndarray, what: str) -> 
         raise DataError(
             f"Column '{col}' has negative numbers in {_rows(rows[neg])}: {_values(values[neg])}. "
             f"Counts of {what} cannot be negative."
+        )
+    big = values > MAX_COUNT
+    if big.any():
+        raise DataError(
+            f"Column '{col}' has counts too large in {_rows(rows[big])}: {_values(values[big])}. "
+            f"Counts of {what} up to {MAX_COUNT:,} work; is that the right column?"
         )
     frac = values != np.round(values)
     if frac.any():
@@ -284,7 +355,14 @@ def _row_numbers(df: pd.DataFrame) -> np.ndarray:
     return np.arange(len(df), dtype=np.int64) + 2
 
 
-def _group_labels(s: pd.Series) -> np.ndarray:
+def _group_labels(df: pd.DataFrame, col: str) -> np.ndarray:
+    """The group column's cells as written (from :func:`read_table`), else its values as text."""
+    cell_text = df.attrs.get(CELL_TEXT)
+    if isinstance(cell_text, CellText):
+        written = cell_text.get(col, df.index)
+        if written is not None:
+            return written
+    s = df[col]
     if pd.api.types.is_float_dtype(s):
         return np.array([str(int(v)) if float(v).is_integer() else repr(float(v)) for v in s], dtype=object)
     return np.array([str(v).strip() for v in s], dtype=object)
@@ -340,7 +418,7 @@ def grouped_from_table(
                 "Fill them in or delete those rows."
             )
 
-    labels = _group_labels(df[group_col])
+    labels = _group_labels(df, group_col)
     codes, groups = pd.factorize(labels, sort=False)
     groups = tuple(str(g) for g in groups)
     if len(groups) > MAX_GROUPS:
