@@ -1,0 +1,168 @@
+"""Readings of the exact engine for Explore: the pooling-factor curve and the estimates given τ.
+
+Every sentence here is computed from the numbers it describes (which group, how much, why);
+the page adds only fixed prose that explains ideas. No Streamlit here.
+
+- :func:`pooling_reading`: which groups are pulled most and least, and whether a larger group is
+  pulled more than a smaller one because its standard error is larger (precision, not size);
+- :func:`tau_slider_range`: the range and step of the "fix τ" slider;
+- :func:`tau_reading`: what the estimates do at the chosen τ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from hbm_core.exact.grid import ExactPosterior
+
+__all__ = ["join_names", "groups_phrase", "pooling_reading", "tau_reading", "tau_slider_range"]
+
+#: Pooling factors that print alike (2 decimals) count as ties.
+_TIE = 0.005
+#: Below this largest pooling factor the estimates are "nearly no pooling".
+NEARLY_NONE = 0.02
+
+
+def join_names(names: Sequence[str]) -> str:
+    """``["A"]`` -> "A", ``["A", "B"]`` -> "A and B", ``["A", "B", "C"]`` -> "A, B and C"."""
+    names = [str(n) for n in names]
+    if not names:
+        raise ValueError("no names to join")
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def groups_phrase(names: Sequence[str]) -> str:
+    """ "group A" or "groups A and B"."""
+    return f"group{'s' if len(names) > 1 else ''} {join_names(names)}"
+
+
+def _tied(frame: pd.DataFrame, column: str, value: float) -> list[str]:
+    return [str(g) for g in frame.loc[(frame[column] - value).abs() < _TIE, "group"]]
+
+
+def pooling_reading(points: pd.DataFrame) -> str:
+    """What the pooling-factor curve says about the current groups.
+
+    ``points`` columns: group, se (outcome units), pooling (posterior mean of B_j, in [0, 1]) and,
+    optionally, n. Names the groups pulled most and least (ties named together), and, when a group
+    with more observations is pulled more than one with fewer, says so and why (its larger se).
+    """
+    df = points.reset_index(drop=True)
+    has_n = "n" in df.columns
+
+    def who(g: pd.Series) -> str:
+        detail = f"n = {int(g['n'])}, " if has_n else ""
+        return f"{detail}standard error {g['se']:.2g}"
+
+    if len(df) == 1:
+        g = df.iloc[0]
+        return (
+            f"The only group, {g['group']} ({who(g)}), has pooling factor {g['pooling']:.2f}: its estimate "
+            f"moves {g['pooling']:.0%} of the way toward the population mean."
+        )
+    hi, lo = float(df["pooling"].max()), float(df["pooling"].min())
+    if hi - lo < _TIE:
+        return (
+            f"All {len(df)} groups have pooling factor {hi:.2f}: their standard errors are alike "
+            f"({df['se'].min():.2g} to {df['se'].max():.2g}), so every estimate moves {hi:.0%} of the way "
+            "toward the population mean."
+        )
+    top, bottom = _tied(df, "pooling", hi), _tied(df, "pooling", lo)
+    first = df.set_index("group").loc[top[0]]
+    last = df.set_index("group").loc[bottom[0]]
+    pulled = "are" if len(top) > 1 else "is"
+    text = (
+        f"{groups_phrase(top).capitalize()} ({who(first)}{', each' if len(top) > 1 else ''}) {pulled} pulled "
+        f"the most: pooling factor {hi:.2f}, {hi:.0%} of the way toward the population mean. "
+        f"{groups_phrase(bottom).capitalize()} ({who(last)}{', each' if len(bottom) > 1 else ''}) "
+        f"{'are' if len(bottom) > 1 else 'is'} pulled the least ({lo:.2f})."
+    )
+    if has_n:
+        text += " " + _size_versus_precision(df)
+    return text
+
+
+def _size_versus_precision(df: pd.DataFrame) -> str:
+    """The pair of groups where a larger group is pulled more than a smaller one, if any."""
+    n = df["n"].to_numpy(int)
+    pool = df["pooling"].to_numpy(float)
+    best, gap = None, _TIE
+    for i in range(len(df)):
+        for j in range(len(df)):
+            if n[i] > n[j] and pool[i] - pool[j] > gap:
+                best, gap = (i, j), pool[i] - pool[j]
+    if best is None:
+        return "Here the larger groups also have the smaller standard errors, so size and pull go together."
+    i, j = best
+    a, b = df.iloc[i], df.iloc[j]
+    return (
+        f"Group {a['group']} has more observations than group {b['group']} ({int(a['n'])} against "
+        f"{int(b['n'])}) but a larger standard error ({a['se']:.2g} against {b['se']:.2g}: its data "
+        f"spread more), so it is pulled more ({a['pooling']:.2f} against {b['pooling']:.2f})."
+    )
+
+
+def _nice_step(span: float) -> float:
+    """A 1-2-5 step giving about 100 slider positions over ``span``."""
+    raw = span / 100
+    power = 10 ** np.floor(np.log10(raw))
+    return float(min((m * power for m in (1, 2, 5, 10) if m * power >= raw), default=10 * power))
+
+
+def tau_slider_range(post: ExactPosterior, quantile: float = 0.995, no_pooling_se: float = 3.0) -> tuple:
+    """``(top, step)`` of a slider over τ from 0 (outcome units).
+
+    The slider reaches the larger of the posterior ``quantile`` of τ and ``no_pooling_se`` times the
+    largest standard error (where every pooling factor is below 1 / (1 + 3^2) = 0.1, close to no
+    pooling), rounded up to a multiple of a 1-2-5 step giving about 100 positions.
+    """
+    top = max(float(post.tau_quantile(quantile)), no_pooling_se * float(np.max(post.se)))
+    step = _nice_step(top)
+    return float(np.ceil(top / step - 1e-9) * step), step
+
+
+def tau_reading(at: pd.DataFrame, tau: float, prob_below: float | None = None) -> str:
+    """What the estimates do at one τ.
+
+    ``at``: ``ExactPosterior.at_tau(tau)`` (columns group, mean, pooling, y; J rows); ``prob_below``:
+    ``P(τ <= tau | y)``, added when given. At τ = 0 every group sits at one estimate (complete
+    pooling); when every pooling factor is below 0.02 the estimates are "within d of their own
+    sample means"; otherwise the groups moved most and least are named with their shares of the way.
+    """
+    df = at.reset_index(drop=True)
+    tau = float(tau)
+    one = len(df) == 1
+    if tau == 0:
+        value = float(df["mean"].iloc[0])
+        text = (
+            f"At τ = 0 {'the group sits' if one else 'every group sits'} at the same estimate, {value:.2f}: "
+            "the precision-weighted mean of the sample means (complete pooling)."
+        )
+    else:
+        moved = (df["mean"] - df["y"]).abs()
+        hi, lo = float(df["pooling"].max()), float(df["pooling"].min())
+        if hi < NEARLY_NONE:
+            far = _tied(df.assign(moved=moved), "moved", float(moved.max()))
+            subject = "the estimate is" if one else "every estimate is"
+            text = (
+                f"At τ = {tau:g} {subject} within {float(moved.max()):.2g} of its own sample mean: nearly no "
+                f"pooling (the largest pull is {hi:.1%}, for {groups_phrase(far)})."
+            )
+        elif one or hi - lo < _TIE:
+            subject = "the estimate moves" if one else "every estimate moves"
+            text = (
+                f"At τ = {tau:g} {subject} {hi:.0%} of the way from its own sample mean toward the "
+                "population mean."
+            )
+        else:
+            top, bottom = _tied(df, "pooling", hi), _tied(df, "pooling", lo)
+            text = (
+                f"At τ = {tau:g} the estimates move between {lo:.0%} ({groups_phrase(bottom)}) and {hi:.0%} "
+                f"({groups_phrase(top)}) of the way from their own sample means toward the population mean."
+            )
+    if prob_below is not None:
+        text += f" Given the data, P(τ ≤ {tau:g} | y) = {prob_below:.2f}."
+    return text
