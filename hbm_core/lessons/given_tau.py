@@ -18,7 +18,15 @@ import pandas as pd
 
 from hbm_core.exact.grid import ExactPosterior
 
-__all__ = ["join_names", "groups_phrase", "pooling_reading", "tau_reading", "tau_slider_range"]
+__all__ = [
+    "factor_text",
+    "groups_phrase",
+    "join_names",
+    "percent",
+    "pooling_reading",
+    "tau_reading",
+    "tau_slider_range",
+]
 
 #: Pooling factors that print alike (2 decimals) count as ties.
 _TIE = 0.005
@@ -37,6 +45,26 @@ def join_names(names: Sequence[str]) -> str:
 def groups_phrase(names: Sequence[str]) -> str:
     """ "group A" or "groups A and B"."""
     return f"group{'s' if len(names) > 1 else ''} {join_names(names)}"
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage that never rounds a nonzero share to 0 % or a share below 1 to 100 %."""
+    p = 100 * float(share)
+    if 0 < p < 0.5:
+        return "under 1%"
+    if 99.5 <= p < 100:
+        return "over 99%"
+    return f"{p:.0f}%"
+
+
+def factor_text(value: float) -> str:
+    """A pooling factor with 2 decimals, or 1 significant digit below 0.01 (never a bare "0.00")."""
+    v = float(value)
+    return f"{v:.2f}" if v >= 0.01 or v == 0 else f"{v:.1g}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _tied(frame: pd.DataFrame, column: str, value: float) -> list[str]:
@@ -60,25 +88,26 @@ def pooling_reading(points: pd.DataFrame) -> str:
     if len(df) == 1:
         g = df.iloc[0]
         return (
-            f"The only group, {g['group']} ({who(g)}), has pooling factor {g['pooling']:.2f}: its estimate "
-            f"moves {g['pooling']:.0%} of the way toward the population mean."
+            f"The only group, {g['group']} ({who(g)}), has pooling factor {factor_text(g['pooling'])}: its "
+            f"estimate moves {percent(g['pooling'])} of the way toward the population mean."
         )
     hi, lo = float(df["pooling"].max()), float(df["pooling"].min())
     if hi - lo < _TIE:
+        low_se, high_se = f"{df['se'].min():.2g}", f"{df['se'].max():.2g}"
+        ses = f"all {low_se}" if low_se == high_se else f"{low_se} to {high_se}"
         return (
-            f"All {len(df)} groups have pooling factor {hi:.2f}: their standard errors are alike "
-            f"({df['se'].min():.2g} to {df['se'].max():.2g}), so every estimate moves {hi:.0%} of the way "
-            "toward the population mean."
+            f"All {len(df)} groups have pooling factor {factor_text(hi)}: their standard errors are alike "
+            f"({ses}), so every estimate moves {percent(hi)} of the way toward the population mean."
         )
     top, bottom = _tied(df, "pooling", hi), _tied(df, "pooling", lo)
     first = df.set_index("group").loc[top[0]]
     last = df.set_index("group").loc[bottom[0]]
     pulled = "are" if len(top) > 1 else "is"
     text = (
-        f"{groups_phrase(top).capitalize()} ({who(first)}{', each' if len(top) > 1 else ''}) {pulled} pulled "
-        f"the most: pooling factor {hi:.2f}, {hi:.0%} of the way toward the population mean. "
-        f"{groups_phrase(bottom).capitalize()} ({who(last)}{', each' if len(bottom) > 1 else ''}) "
-        f"{'are' if len(bottom) > 1 else 'is'} pulled the least ({lo:.2f})."
+        f"{_capital(groups_phrase(top))} ({who(first)}{' each' if len(top) > 1 else ''}) {pulled} pulled "
+        f"the most: pooling factor {factor_text(hi)}, {percent(hi)} of the way toward the population mean. "
+        f"{_capital(groups_phrase(bottom))} ({who(last)}{' each' if len(bottom) > 1 else ''}) "
+        f"{'are' if len(bottom) > 1 else 'is'} pulled the least ({factor_text(lo)})."
     )
     if has_n:
         text += " " + _size_versus_precision(df)
@@ -101,7 +130,8 @@ def _size_versus_precision(df: pd.DataFrame) -> str:
     return (
         f"Group {a['group']} has more observations than group {b['group']} ({int(a['n'])} against "
         f"{int(b['n'])}) but a larger standard error ({a['se']:.2g} against {b['se']:.2g}: its data "
-        f"spread more), so it is pulled more ({a['pooling']:.2f} against {b['pooling']:.2f})."
+        f"spread more), so it is pulled more ({factor_text(a['pooling'])} against "
+        f"{factor_text(b['pooling'])})."
     )
 
 
@@ -121,7 +151,7 @@ def tau_slider_range(post: ExactPosterior, quantile: float = 0.995, no_pooling_s
     """
     top = max(float(post.tau_quantile(quantile)), no_pooling_se * float(np.max(post.se)))
     step = _nice_step(top)
-    return float(np.ceil(top / step - 1e-9) * step), step
+    return round(float(np.ceil(top / step - 1e-9) * step), 10), step
 
 
 def tau_reading(at: pd.DataFrame, tau: float, prob_below: float | None = None) -> str:
@@ -149,18 +179,19 @@ def tau_reading(at: pd.DataFrame, tau: float, prob_below: float | None = None) -
             subject = "the estimate is" if one else "every estimate is"
             text = (
                 f"At τ = {tau:g} {subject} within {float(moved.max()):.2g} of its own sample mean: nearly no "
-                f"pooling (the largest pull is {hi:.1%}, for {groups_phrase(far)})."
+                f"pooling (the largest pull is {hi:.1%} of the way, for {groups_phrase(far)})."
             )
         elif one or hi - lo < _TIE:
             subject = "the estimate moves" if one else "every estimate moves"
             text = (
-                f"At τ = {tau:g} {subject} {hi:.0%} of the way from its own sample mean toward the "
+                f"At τ = {tau:g} {subject} {percent(hi)} of the way from its own sample mean toward the "
                 "population mean."
             )
         else:
             top, bottom = _tied(df, "pooling", hi), _tied(df, "pooling", lo)
             text = (
-                f"At τ = {tau:g} the estimates move between {lo:.0%} ({groups_phrase(bottom)}) and {hi:.0%} "
+                f"At τ = {tau:g} the estimates move between {percent(lo)} ({groups_phrase(bottom)}) and "
+                f"{percent(hi)} "
                 f"({groups_phrase(top)}) of the way from their own sample means toward the population mean."
             )
     if prob_below is not None:

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from hbm_core.data.groups import DataError, group_labels
-from hbm_core.lessons.given_tau import groups_phrase, join_names
+from hbm_core.lessons.given_tau import groups_phrase, join_names, percent
 from hbm_core.priors import Priors, tau_log_prior, tau_prior
 
 __all__ = [
@@ -113,12 +113,14 @@ def errors_reading(errors: pd.DataFrame, labels: dict[str, str]) -> str:
     ranked = sorted(totals, key=totals.get)
     parts = ", ".join(f"{labels[f].lower()} {totals[f]:.3g}" for f in ranked)
     if len(winners) == len(totals):
-        text = f"On this data set the three methods tie in total squared error ({best:.3g})."
+        text = f"On this data set, the three methods tie in total squared error ({best:.3g})."
     elif len(winners) > 1:
         names = join_names([labels[f] for f in winners])
-        text = f"On this data set {names} tie for the smallest total squared error ({parts})."
+        text = f"On this data set, {names.lower()} tie for the smallest total squared error ({parts})."
     else:
-        text = f"On this data set {labels[winners[0]]} has the smallest total squared error ({parts})."
+        text = (
+            f"On this data set, {labels[winners[0]].lower()} has the smallest total squared error ({parts})."
+        )
     if "hierarchical" in totals and "unpooled" in totals:
         wide = errors.pivot(index="group", columns="fit", values="squared_error")
         order = list(pd.unique(errors["group"]))
@@ -310,16 +312,6 @@ def many_data_sets(
     )
 
 
-def _percent(share: float) -> str:
-    """A share as a whole percentage that never rounds a strict minority or majority to 0 % or 100 %."""
-    p = 100 * share
-    if 0 < p < 1:
-        return "under 1%"
-    if 99 < p < 100:
-        return "over 99%"
-    return f"{p:.0f}%"
-
-
 def many_reading(result: ManyDataSets, labels: dict[str, str]) -> list[str]:
     """Sentences on :func:`many_data_sets`' result: how often and by how much partial pooling wins,
     and the group for which it loses most often (with the reasons the numbers show).
@@ -331,9 +323,9 @@ def many_reading(result: ManyDataSets, labels: dict[str, str]) -> list[str]:
     sets = "data set" if k == 1 else "data sets"
     first = (
         f"{labels['hierarchical']} had the smallest total squared error of the three in "
-        f"{_percent(result.share_best)} of {k} {sets}; it beat {labels['unpooled'].lower()} in "
-        f"{_percent(result.share_beats_unpooled)} and {labels['pooled'].lower()} in "
-        f"{_percent(result.share_beats_pooled)}."
+        f"{percent(result.share_best)} of {k} {sets}; it beat {labels['unpooled'].lower()} in "
+        f"{percent(result.share_beats_unpooled)} and {labels['pooled'].lower()} in "
+        f"{percent(result.share_beats_pooled)}."
     )
     ranked = sorted(METHODS, key=m.get)
     average = (
@@ -352,7 +344,7 @@ def many_reading(result: ManyDataSets, labels: dict[str, str]) -> list[str]:
         third = (
             "For no group did partial pooling land further from the truth than the sample mean in more than "
             f"half of the data sets; it did so most often for {groups_phrase(losers)} "
-            f"({_percent(worst_share)}{' each' if len(losers) > 1 else ''})."
+            f"({percent(worst_share)}{' each' if len(losers) > 1 else ''})."
         )
         return [first, average, third]
     row = pg.set_index("group").loc[losers[0]]
@@ -363,7 +355,7 @@ def many_reading(result: ManyDataSets, labels: dict[str, str]) -> list[str]:
         + (f" ({size})" if size else "")
         + (f", whose true mean {far}" if far else "")
         + f": pulled toward the others, {'its estimate lands' if one else 'their estimates land'} further "
-        f"from the truth than the sample mean in {_percent(worst_share)} of data sets"
+        f"from the truth than the sample mean in {percent(worst_share)} of data sets"
         + ("" if one else " each")
         + f" (mean squared error {row['mse_hierarchical']:.3g} against {row['mse_unpooled']:.3g} for "
         f"{labels['unpooled'].lower()}{'' if one else ', for ' + str(losers[0])})."

@@ -11,6 +11,7 @@ chart functions of the modules below are re-exported here.
 - :mod:`~hbm_core.viz.sampling`: how the sampler did (funnel, rank and trace plots);
 - :mod:`~hbm_core.viz.checks`: model checks (τ prior and posterior, predictive checks, errors);
 - :mod:`~hbm_core.viz.real_data`: the reed-frog tanks of the real-data pages;
+- :mod:`~hbm_core.viz.truth`: why groups shrink (pooling factor against se) and scores against the truth;
 - :mod:`~hbm_core.viz.chart_spec`: a chart's spec with its data in datasets named by position.
 """
 
@@ -27,6 +28,7 @@ from hbm_core.viz.real_data import density_shrinkage, tank_survival
 from hbm_core.viz.sampling import funnel, rank_plot, trace_plot
 from hbm_core.viz.tau import tau_curves
 from hbm_core.viz.theme import apply_theme, theme
+from hbm_core.viz.truth import group_risk_chart, many_totals_chart, pooling_curve_chart, truth_errors_chart
 
 __all__ = [
     "apply_theme",
@@ -36,8 +38,11 @@ __all__ = [
     "error_bars",
     "forest",
     "funnel",
+    "group_risk_chart",
     "grid_density",
+    "many_totals_chart",
     "pooling_bars",
+    "pooling_curve_chart",
     "posterior_density",
     "predictive_density",
     "predictive_intervals",
@@ -50,4 +55,5 @@ __all__ = [
     "tau_prior_posterior",
     "theme",
     "trace_plot",
+    "truth_errors_chart",
 ]
