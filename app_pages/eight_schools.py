@@ -14,13 +14,17 @@ from hbm_core.exact.preview import preview
 from hbm_core.lessons import checks
 from hbm_core.lessons.eight_schools import (
     PRIOR_NAMES,
+    complete_pooling_text,
     data_table,
     describe,
     exact_vs_mcmc_table,
+    pooling_range_text,
     priors_for,
     sensitivity_priors,
     sensitivity_summary,
     shrinkage_at_tau,
+    tau_reading,
+    uncertainty_reading,
     with_students,
 )
 from hbm_core.viz.palette import FIT_LABELS
@@ -147,16 +151,16 @@ st.slider(
     help="τ = 0: all schools share one effect (complete pooling). Large τ: each school stands alone.",
 )
 tau_now = float(st.session_state["es_tau"])
-at = post.at_tau(tau_now).set_index("group")
-at0 = post.at_tau(0.0).iloc[0]
+at_table = post.at_tau(tau_now)
+at = at_table.set_index("group")
+pooled_here = float(post.at_tau(0.0)["mean"].iloc[0])
+pooled_flat = float(flat_post.at_tau(0.0)["mean"].iloc[0])
 prob_below = checks.tau_probability_below(post, tau_now)
-lo_g, hi_g = at["pooling"].idxmin(), at["pooling"].idxmax()
 st.markdown(
-    f"At τ = **{tau_now:g}**, school A's estimate is **{at.loc['A', 'mean']:.1f}** points "
-    f"(its own estimate 28, complete pooling **{at0['mean']:.1f}**). Pooling factors run from "
-    f"**{at.loc[lo_g, 'pooling']:.2f}** (school {lo_g}, σ = {at.loc[lo_g, 'se']:g}) to "
-    f"**{at.loc[hi_g, 'pooling']:.2f}** (school {hi_g}, σ = {at.loc[hi_g, 'se']:g}). "
-    f"Given the data, P(τ ≤ {tau_now:g} | y) = **{prob_below:.2f}** under the {PRIOR_NAMES[family]} prior."
+    f"At τ = **{tau_now:g}**, school A's estimate is **{at.loc['A', 'mean']:.1f}** points (its own "
+    f"estimate {at.loc['A', 'y']:g}); {complete_pooling_text(pooled_here, pooled_flat, family)}. "
+    f"{pooling_range_text(at_table)} Given the data, P(τ ≤ {tau_now:g} | y) = **{prob_below:.2f}** under "
+    f"the {PRIOR_NAMES[family]} prior."
 )
 curves = curves_for(family, scale)
 # One chart per statistic (BDA3 Figs. 5.6 and 5.7): its y axis, title, download name and caption.
@@ -165,15 +169,16 @@ GIVEN_TAU = {
         "E(θ_j | τ, y), SAT points",
         "Estimated effects given τ (BDA3 Fig. 5.6)",
         "Estimates given tau (BDA3 Fig. 5.6)",
-        "At τ = 0 every school gets the pooled 7.7; as τ grows the lines fan out toward each school's own "
-        "y_j. The dashed line is your τ: read each school's estimate where it crosses the lines.",
+        f"At τ = 0 every school gets the complete-pooling {pooled_here:.1f} (your prior on μ); as τ grows "
+        "the lines fan out toward each school's own y_j. The dashed line is your τ: read each school's "
+        "estimate where it crosses the lines.",
     ),
     "sd": (
         "sd(θ_j | τ, y), SAT points",
         "Uncertainty given τ (BDA3 Fig. 5.7)",
         "Uncertainty given tau (BDA3 Fig. 5.7)",
-        "Larger τ means less borrowing, so every school's uncertainty grows toward its own σ_j; schools "
-        "with large σ_j (H, C, A) gain the most from pooling.",
+        "Larger τ means less borrowing, so every school's uncertainty grows toward its own σ_j. "
+        + uncertainty_reading(at_table),
     ),
 }
 for column, (stat, (y_label, title, name, caption)) in zip(st.columns(2), GIVEN_TAU.items(), strict=True):
@@ -200,10 +205,9 @@ with c3:
 with c4:
     st.markdown(f"**Shrinkage at τ = {tau_now:g}**")
     common.chart(
-        viz.shrinkage(shrinkage_at_tau(data, at, at0["mean"]), Y_LABEL, group_label="school", title=None),
+        viz.shrinkage(shrinkage_at_tau(data, at, pooled_here), Y_LABEL, group_label="school", title=None),
         "Arrows run from each school's own estimate y_j to E(θ_j | τ, y); the dashed line is complete "
-        "pooling. Move τ toward 0 and every arrow reaches the dashed line. Circle size: students "
-        "(n); the pull depends on σ_j.",
+        f"pooling. Circle size: students (n). {tau_reading(at_table)}",
         name=f"Shrinkage at tau = {tau_now:g}",
     )
 

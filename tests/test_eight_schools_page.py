@@ -18,6 +18,21 @@ def numbers(text: str) -> list[float]:
     return [float(v) for v in re.findall(r"\*\*(-?[\d.]+)\*\*", text)]
 
 
+def caption_with(at, start: str) -> str:
+    """The first caption on the page that starts with ``start``."""
+    return next(c.value for c in at.caption if c.value.startswith(start))
+
+
+def largest_mover(page, family: str, scale: float, tau: float) -> str:
+    """The school with the largest |E(θ_j | τ, y) - y_j|, computed here from the exact engine."""
+    from hbm_core.data.datasets import load_dataset
+    from hbm_core.exact.grid import exact_from_data
+    from hbm_core.lessons.eight_schools import priors_for
+
+    at = exact_from_data(load_dataset("eight_schools"), priors_for(family, scale)).at_tau(tau)
+    return str(at.loc[(at["mean"] - at["y"]).abs().idxmax(), "group"])
+
+
 @pytest.fixture
 def page(app_test):
     """The page with a small, quick sampler."""
@@ -52,6 +67,16 @@ def test_default_prior_runs_mcmc_and_it_agrees_with_the_exact_engine(page, frame
     # BDA3's numbers are reproduced whatever prior is chosen (they use the flat prior).
     assert frame_with(page, "BDA3")["agrees"].all()
     assert frame_with(page, "E(θ | τ=10) BDA3")["agrees"].all()
+    # One complete-pooling estimate per prior, each named with its prior: 7.6 under mu ~ Normal(0, 50),
+    # BDA3's 7.7 with the flat prior on mu; Fig. 5.6's caption gives the page's own value, not 7.7.
+    line = summary_line(page)
+    assert numbers(line)[2] == pytest.approx(7.6) and "**7.6** under μ ~ Normal(0, 50)" in line
+    assert "flat prior on μ it is the precision-weighted mean 7.7" in line
+    fig56 = caption_with(page, "At τ = 0 every school gets")
+    assert "complete-pooling 7.6 (your prior on μ)" in fig56 and "7.7" not in fig56
+    # The shrinkage caption names the school that moved most at the default τ.
+    mover = largest_mover(page, "half_cauchy", 25, 10.0)
+    assert f"**school {mover}** moves most" in caption_with(page, "Arrows run from each school")
 
 
 def test_flat_prior_gives_an_info_message_instead_of_mcmc(flat_page, frame_with):
@@ -64,6 +89,10 @@ def test_flat_prior_gives_an_info_message_instead_of_mcmc(flat_page, frame_with)
     a, pooled = numbers(summary_line(flat_page))[1:3]
     assert a == pytest.approx(14.2, abs=0.05)
     assert pooled == pytest.approx(7.7, abs=0.05)
+    assert "precision-weighted mean of the y_j (flat prior on μ, as in BDA3)" in summary_line(flat_page)
+    assert "Normal(0, 50)" not in summary_line(flat_page)  # one prior, one complete-pooling number
+    mover = largest_mover(flat_page, "flat", 0.0, 10.0)
+    assert f"**school {mover}** moves most" in caption_with(flat_page, "Arrows run from each school")
     scalars = frame_with(flat_page, "BDA3").set_index("quantity")
     assert scalars.loc["median of τ | y", "this app"] == pytest.approx(5.2, abs=0.05)
 
@@ -73,9 +102,13 @@ def test_tau_slider_moves_every_conditional_display(flat_page):
     assert at.slider(key="es_tau").value == 10.0
     at.slider(key="es_tau").set_value(0.0).run()
     assert not at.exception
-    tau, a, pooled, lo, hi, prob = numbers(summary_line(at))
-    assert tau == 0 and a == pytest.approx(pooled) and lo == hi == 1.0  # complete pooling
+    line = summary_line(at)
+    tau, a, pooled, pooling, prob = numbers(line)
+    assert tau == 0 and a == pytest.approx(pooled) and pooling == 1.0  # complete pooling
+    assert "every school is pooled completely (pooling factor **1.00**)" in line and "run from" not in line
     assert prob == 0.0
+    shrink = caption_with(at, "Arrows run from each school")
+    assert f"**school {largest_mover(at, 'flat', 0.0, 0.0)}** moves most" in shrink
     at.slider(key="es_tau").set_value(30.0).run()
     assert not at.exception
     tau, a, pooled, lo, hi, prob = numbers(summary_line(at))

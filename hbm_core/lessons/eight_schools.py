@@ -115,3 +115,176 @@ def exact_vs_mcmc_table(
     if hier is None:
         return table, None
     return table, float(np.nanmax(np.abs(table["MCMC mean"] - table["exact mean"]) / table["exact sd"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Readings of the τ slider, computed from the exact posterior at τ (no fixed prose about results)
+
+TIE = 0.05  # estimates are shown to 1 decimal (SAT points): moves within this of each other are a tie
+
+
+def _schools(groups: list[str]) -> str:
+    """ "school A", "schools B and G", "schools A, B and C"."""
+    if len(groups) == 1:
+        return f"school {groups[0]}"
+    return f"schools {', '.join(groups[:-1])} and {groups[-1]}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def complete_pooling_text(here: float, flat: float, family: str) -> str:
+    """The complete-pooling estimate (τ = 0) named with the prior on μ it is computed under.
+
+    ``here``: E(μ | τ = 0, y) under the page's prior; ``flat``: the same under BDA3's flat prior on
+    μ, i.e. the precision-weighted mean of the y_j (BDA3's 7.7). At τ = 0 the prior on τ plays no
+    part: only the prior on μ can move the number, so a page with μ ~ Normal(0, 50) shows the two
+    values side by side, each with its prior, and a flat prior shows one.
+    """
+    if family == "flat" or round(here, 1) == round(flat, 1):
+        return (
+            f"complete pooling (τ = 0) gives **{here:.1f}**, the precision-weighted mean of the y_j "
+            "(flat prior on μ, as in BDA3)"
+        )
+    return (
+        f"complete pooling (τ = 0) gives **{here:.1f}** under μ ~ Normal(0, {MU_SCALE:g}), which pulls it "
+        f"slightly toward 0; with BDA3's flat prior on μ it is the precision-weighted mean {flat:.1f}"
+    )
+
+
+def pooling_range_text(at: pd.DataFrame) -> str:
+    """The range of the pooling factors B_j = σ_j² / (σ_j² + τ²) at one τ, with ties and a single value.
+
+    ``at``: :meth:`ExactPosterior.at_tau` (columns group, tau, pooling, se). At τ = 0 every B_j is 1.
+    """
+    tau = float(at["tau"].iloc[0])
+    shown = at["pooling"].round(2)
+    if tau == 0:
+        return "At τ = 0 every school is pooled completely (pooling factor **1.00**)."
+    if shown.nunique() == 1:
+        return f"Every school has about the same pooling factor, **{shown.iloc[0]:.2f}**."
+
+    def end(value: float) -> str:
+        rows = at[shown == value]
+        sigmas = ", ".join(f"{s:g}" for s in dict.fromkeys(rows["se"]))
+        return f"**{value:.2f}** ({_schools(list(rows['group']))}, σ = {sigmas})"
+
+    return (
+        f"Pooling factors σ_j² / (σ_j² + τ²) run from {end(shown.min())} to {end(shown.max())}: the larger "
+        "a school's standard error next to τ, the harder it is pulled."
+    )
+
+
+def mu_given_tau(at: pd.DataFrame) -> float:
+    """E(μ | τ, y), the point every school is pulled toward at this τ, recovered from ``at``:
+    E(θ_j | τ, y) = (1 − B_j) y_j + B_j E(μ | τ, y) for every school with B_j > 0."""
+    b = at["pooling"].to_numpy(float)
+    mu = (at["mean"].to_numpy(float) - (1 - b) * at["y"].to_numpy(float)) / b
+    return float(np.mean(mu[b > 1e-9])) if np.any(b > 1e-9) else float("nan")
+
+
+def tau_reading(at: pd.DataFrame) -> str:
+    """Which school moves most and least at this τ, by how much, and why.
+
+    ``at``: :meth:`ExactPosterior.at_tau` (columns group, tau, mean, pooling, y, se). A school's
+    move is B_j (μ̂ − y_j), μ̂ = E(μ | τ, y): its pooling factor B_j (its σ_j against τ) times its
+    distance from μ̂. The reading names the mover(s) (ties at the shown precision named together)
+    and says which of the two made the difference.
+    """
+    tau = float(at["tau"].iloc[0])
+    mu = mu_given_tau(at)
+    frame = at.assign(move=at["mean"] - at["y"], distance=(mu - at["y"]).abs())
+    frame["size"] = frame["move"].abs()
+    groups = frame["group"].astype(str)
+    most = list(groups[frame["size"] >= frame["size"].max() - TIE])
+    least = list(groups[frame["size"] <= frame["size"].min() + TIE])
+    by = frame.set_index(groups)
+    top_pooling = list(groups[frame["pooling"].round(2) == frame["pooling"].round(2).max()])
+    low_pooling = list(groups[frame["pooling"].round(2) == frame["pooling"].round(2).min()])
+
+    if frame["size"].max() < TIE:
+        return f"At τ = {tau:g} no school moves visibly from its own estimate."
+    if len(most) == len(frame):
+        return f"At τ = {tau:g} every school moves by about {frame['size'].mean():.1f} points."
+    if len(most) == 1:
+        g = most[0]
+        r = by.loc[g]
+        head = (
+            f"At τ = {tau:g}, **school {g}** moves most: from its own {r['y']:g} to {r['mean']:.1f} "
+            f"({r['size']:.1f} points toward μ̂ = {mu:.1f}, the schools' mean given τ)."
+        )
+    else:
+        head = (
+            f"At τ = {tau:g}, **{_schools(most)}** move most, by {by.loc[most[0], 'size']:.1f} points each "
+            f"toward μ̂ = {mu:.1f}, the schools' mean given τ."
+        )
+    sentences = [head]
+    g = most[0]
+    r = by.loc[g]
+    if len(top_pooling) == len(frame):
+        whose = "its" if len(most) == 1 else "their"
+        sentences.append(
+            f"Every school has the same pooling factor ({r['pooling']:.2f}), so the moves follow each "
+            f"school's distance from μ̂ alone: {_schools(most)} {'moves' if len(most) == 1 else 'move'} "
+            f"furthest because {whose} own estimate is furthest from it."
+        )
+    elif len(most) == 1 and g in top_pooling:
+        sentences.append(
+            f"A move is the pooling factor times the distance to μ̂: school {g}'s standard error "
+            f"σ = {r['se']:g} is large next to τ = {tau:g}, so its pooling factor {r['pooling']:.2f} is the "
+            f"largest, and it sits {r['distance']:.1f} points from μ̂."
+        )
+    elif len(most) == 1:
+        h = top_pooling[0]
+        sentences.append(
+            f"Its pooling factor {r['pooling']:.2f} (σ = {r['se']:g} against τ = {tau:g}) is not the largest "
+            f"(school {h}: {by.loc[h, 'pooling']:.2f}, σ = {by.loc[h, 'se']:g}), but a move is the pooling "
+            f"factor times the distance to μ̂, and school {g} sits {r['distance']:.1f} points from μ̂, "
+            f"school {h} only {by.loc[h, 'distance']:.1f}."
+        )
+    if len(most) < len(frame) and len(top_pooling) < len(frame):
+        low = least[0]
+        lr = by.loc[low]
+        if len(least) > 1:
+            why = "each"
+            sentences.append(f"{_capital(_schools(least))} move least ({lr['size']:.1f} points {why}).")
+        elif low in low_pooling and lr["distance"] >= frame["distance"].median():
+            sentences.append(
+                f"School {low} moves least ({lr['size']:.1f} points): its σ = {lr['se']:g} is the smallest "
+                f"next to τ, so its pooling factor ({lr['pooling']:.2f}) is the smallest."
+            )
+        else:
+            sentences.append(
+                f"School {low} moves least ({lr['size']:.1f} points) although its pooling factor is "
+                f"{lr['pooling']:.2f}: its own {lr['y']:g} is only {lr['distance']:.1f} points from μ̂."
+            )
+    return " ".join(sentences)
+
+
+def uncertainty_reading(at: pd.DataFrame) -> str:
+    """Which school's uncertainty pooling narrows most at this τ: σ_j against sd(θ_j | τ, y).
+
+    ``at``: :meth:`ExactPosterior.at_tau` (columns group, tau, sd, se). Ties at the shown precision
+    (1 decimal) are named together.
+    """
+    tau = float(at["tau"].iloc[0])
+    gain = at["se"] - at["sd"]
+    groups = at["group"].astype(str)
+    best = list(groups[gain >= gain.max() - TIE])
+    if gain.max() < TIE:
+        return f"At τ = {tau:g} pooling barely narrows any school's uncertainty."
+    first = at[groups == best[0]].iloc[0]
+    if len(best) == len(at):
+        return f"At τ = {tau:g} pooling narrows every school's uncertainty by about {gain.mean():.1f} points."
+    verb = "narrows" if len(best) == 1 else "narrow"
+    largest_se = set(groups[at["se"] == at["se"].max()])
+    why = (
+        f": the largest σ_j ({first['se']:g}) has the most to gain from borrowing"
+        if set(best) & largest_se
+        else f" (σ_j = {first['se']:g})"
+    )
+    return (
+        f"At τ = {tau:g} pooling {verb} the uncertainty of {_schools(best)} most, from "
+        f"σ = {first['se']:g} to {first['sd']:.1f} points{why}."
+    )
