@@ -207,7 +207,14 @@ def _csv_data(spec: CsvSpec, seed: int) -> str:
     options = [f"sep={_str(spec.sep)}"]
     if spec.decimal != ".":
         options.append(f"decimal={_str(spec.decimal)}")
-    options += ["skipinitialspace=True", f"encoding={_str(spec.encoding)}"]
+    # Group labels are the text as written ("0101" and "101" are two groups, "NA" is a group), as in the app.
+    options += [
+        "skipinitialspace=True",
+        f"encoding={_str(spec.encoding)}",
+        "dtype={GROUP_COLUMN: str}",
+        "keep_default_na=False",
+        'na_values=[""]',
+    ]
     lines = [
         "",
         "# " + "-" * 68,
