@@ -11,7 +11,7 @@ from hbm_core.exact.preview import preview
 from hbm_core.inference.settings import MAX_GROUPS, FitSettings
 from hbm_core.priors import Priors
 from hbm_core.viz.palette import FIT_LABELS
-from ui import classroom_mode, common, controls, results, views
+from ui import classroom_mode, common, controls, results, truth_views, views
 from ui.explore_state import (
     CUSTOM,
     DRAWS,
@@ -27,6 +27,7 @@ from ui.explore_state import (
 )
 
 Y_LABEL = "outcome (units)"
+NO_EXACT = "The exact engine needs a within-group spread: give at least one group two observations."
 
 common.start_page()
 ensure_state()  # defaults, or the settings in the page's link on first load
@@ -209,9 +210,58 @@ def groups_and_results() -> None:
         "true mean. Small groups have sample means that can land far from the truth.",
     )
     drawn = results.result_sections(fits, Y_LABEL, "units", charts=shown)
+    charts = dict(drawn.charts)
+    exact = quick.exact if quick is not None else None
 
-    st.subheader("6 · Take it with you")
-    views.downloads(drawn.outcome.results, drawn.estimates, drawn.charts, stem=f"explore-seed{settings.seed}")
+    st.subheader("6 · Why some groups shrink more")
+    st.markdown(
+        "How far partial pooling pulls a group depends on how **precise** the group's own sample mean is: "
+        "its standard error, the spread of its observations divided by √n. A large group with widely "
+        "spread data can be pulled more than a small group with tight data."
+    )
+    if exact is not None:
+        charts |= truth_views.pooling_curve_view(exact, settings.sizes, "units")
+    else:
+        st.info(NO_EXACT, icon=":material/info:")
+
+    st.subheader("7 · Fix τ: from complete pooling to no pooling")
+    st.markdown(
+        "Given the spread τ of the true group means, every estimate is a weighted average of the group's "
+        "own sample mean and the population mean, computed exactly. Drag τ from 0 (all groups the same) "
+        "to large (each group on its own) and watch every estimate move."
+    )
+    if exact is not None:
+        charts |= truth_views.tau_slider_view(
+            exact, settings.sizes, data.true_means, priors, Y_LABEL, "units"
+        )
+    else:
+        st.info(NO_EXACT, icon=":material/info:")
+
+    st.subheader("8 · Scoring against the truth")
+    st.markdown(
+        "Simulated data know their true means, so each method can be scored: how far is each estimate "
+        "from the truth? One data set can be lucky; the same settings simulated many times show how often "
+        "and by how much partial pooling wins (Efron and Morris, 1975), and for which groups it loses."
+    )
+    scored = (
+        drawn.estimates if drawn.estimates is not None else (quick.estimates if quick is not None else None)
+    )
+    if scored is not None:
+        charts |= truth_views.truth_view(
+            scored,
+            settings.sizes,
+            settings.means,
+            settings.sds,
+            priors,
+            settings.sigma,
+            settings.seed,
+            "units",
+        )
+    else:
+        st.info("No estimates to score for these settings.", icon=":material/info:")
+
+    st.subheader("9 · Take it with you")
+    views.downloads(drawn.outcome.results, drawn.estimates, charts, stem=f"explore-seed{settings.seed}")
     views.show_code(
         codegen.pymc_script(
             codegen.SyntheticSpec(settings.sizes, settings.means, settings.sds, settings.seed, Y_LABEL),

@@ -6,7 +6,8 @@ the page adds only fixed prose that explains ideas. No Streamlit here.
 - :func:`pooling_reading`: which groups are pulled most and least, and whether a larger group is
   pulled more than a smaller one because its standard error is larger (precision, not size);
 - :func:`tau_slider_range`: the range and step of the "fix τ" slider;
-- :func:`tau_reading`: what the estimates do at the chosen τ.
+- :func:`tau_reading`: what the estimates do at the chosen τ;
+- :func:`estimates_at_tau`: the shrinkage chart's table given τ.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 from hbm_core.exact.grid import ExactPosterior
 
 __all__ = [
+    "estimates_at_tau",
     "factor_text",
     "groups_phrase",
     "join_names",
@@ -197,3 +199,33 @@ def tau_reading(at: pd.DataFrame, tau: float, prob_below: float | None = None) -
     if prob_below is not None:
         text += f" Given the data, P(τ ≤ {tau:g} | y) = {prob_below:.2f}."
     return text
+
+
+def estimates_at_tau(
+    at: pd.DataFrame, at_zero: pd.DataFrame, n: Sequence[int], true_means: Sequence[float] | None = None
+) -> pd.DataFrame:
+    """The shrinkage chart's table given one τ (for :func:`hbm_core.viz.shrinkage`).
+
+    ``at`` and ``at_zero``: ``ExactPosterior.at_tau(tau)`` and ``at_tau(0)`` (J rows each). Rows:
+    each group's own sample mean ``y`` (fit "unpooled"), ``E(theta_j | tau, y)`` (fit "hierarchical",
+    with its pooling factor) and the tau = 0 estimate (fit "pooled"); columns group, fit, mean, n,
+    raw_mean, pooling and true_mean (NaN without ``true_means``). 3 J rows, outcome units.
+    """
+    k = len(at)
+    y = at["y"].to_numpy(float)
+    counts = np.asarray(n, dtype=int)
+    if counts.shape != (k,) or len(at_zero) != k:
+        raise ValueError(f"{counts.size} group sizes and {len(at_zero)} rows at tau = 0 for {k} groups")
+    none = np.full(k, np.nan)
+    truth = none if true_means is None else np.asarray(true_means, dtype=float)
+    return pd.DataFrame(
+        {
+            "group": list(at["group"].astype(str)) * 3,
+            "fit": ["unpooled"] * k + ["hierarchical"] * k + ["pooled"] * k,
+            "mean": np.concatenate([y, at["mean"].to_numpy(float), at_zero["mean"].to_numpy(float)]),
+            "n": np.tile(counts, 3),
+            "raw_mean": np.tile(y, 3),
+            "pooling": np.concatenate([none, at["pooling"].to_numpy(float), none]),
+            "true_mean": np.tile(truth, 3),
+        }
+    )
