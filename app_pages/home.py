@@ -10,8 +10,9 @@ When data come in groups (schools, hospitals, counties, baseball players), each 
 be estimated in three ways: **complete pooling** ignores the groups and gives every one the same
 overall mean, **no pooling** estimates each group from its own data alone, and **partial pooling**
 fits a hierarchical model that sits in between.
-Partial pooling pulls each group's estimate towards the overall mean, and pulls hardest on small,
-noisy groups: this is **shrinkage**.
+Partial pooling pulls each group's estimate towards the overall mean, and pulls hardest on the
+groups whose own estimate is least precise (few or widely spread observations): this is
+**shrinkage**.
 Every group **borrows strength** from the others, and the model learns from the data how much to
 borrow by estimating how different the groups really are.
 In this lab you change the data and the priors and watch the estimates move between the two
@@ -25,7 +26,7 @@ PAGES = [
         "app_pages/explore.py",
         ":material/tune:",
         "Explore",
-        "Build groups with sliders and watch shrinkage happen: small groups move most.",
+        "Build groups with sliders and watch shrinkage happen, with the reason each group moves as it does.",
     ),
     (
         "app_pages/eight_schools.py",
@@ -43,7 +44,7 @@ PAGES = [
         "app_pages/radon.py",
         ":material/home_work:",
         "Radon (85 counties)",
-        "Varying intercepts with a predictor: small counties shrink most.",
+        "Varying intercepts with a predictor, for counties of 1 to 116 houses.",
     ),
     (
         "app_pages/reedfrogs.py",

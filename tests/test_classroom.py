@@ -133,13 +133,16 @@ def assert_step(at, k: int) -> None:
     shown, absent = STEP_CHART[k]
     assert all(f'"{word}"' in text for word in shown), (k, shown)
     assert f'"{absent}"' not in text, (k, absent)
-    captions = [c.value for c in at.caption]
+    captions = [c.value for c in at.main.caption]  # the sidebar has the preset's note
     if k == 1:
         assert not captions  # the data need no fit
     else:
         assert any(classroom_mode.MCMC_NOTE in c for c in captions), captions  # the preview was replaced
     if k == 3:
         assert any("shaded band: its 94% interval" in c for c in captions)
+    if k in (2, 4, 5):  # each of these reads its chart: a named group and its numbers
+        reading = {2: "has the widest interval", 4: "interval most", 5: "moved most"}[k]
+        assert any(reading in c for c in captions), captions
     # the diagnostics stay on screen: green when all is well, a warning otherwise (short fits here)
     lines = [a.value for a in (*at.success, *at.warning) if a.value.startswith("Sampler check:")]
     assert len(lines) == 1, [a.value for a in (*at.success, *at.warning)]

@@ -20,6 +20,7 @@ import streamlit as st
 
 from hbm_core import viz
 from hbm_core.inference.settings import POOLINGS
+from hbm_core.lessons.shrinkage_reading import interval_reading, narrowing_reading, shrinkage_reading
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common, fitting, results, views
 
@@ -49,7 +50,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "No pooling",
         "No pooling estimates every group from its own data only: a dot and its 94% interval. "
-        "Small groups get wide intervals, because a few measurements cannot pin down their mean.",
+        "A group's interval is wide when its mean rests on few or widely spread measurements.",
         ("unpooled",),
     ),
     Step(
@@ -61,15 +62,15 @@ STEPS: tuple[Step, ...] = (
     Step(
         "Partial pooling",
         "Partial pooling estimates each group from its own data and from what the other groups "
-        "say about groups like it. Compare with no pooling: small groups move toward the others "
-        "and their intervals get narrower.",
+        "say about groups like it. Compare with no pooling: each group moves toward the others, "
+        "and the groups whose own data are least precise move and narrow the most.",
         ("unpooled", "hierarchical"),
     ),
     Step(
         "Shrinkage",
-        "Each arrow runs from a group's own estimate to its partial-pooling estimate. Small groups "
-        "move the most: they have the least data of their own, so they borrow the most from the "
-        "others.",
+        "Each arrow runs from a group's own estimate to its partial-pooling estimate. A group moves "
+        "further the less precise its own estimate is (its pooling factor) and the further it sits "
+        "from the others.",
         ("unpooled", "hierarchical"),
     ),
 )
@@ -169,7 +170,7 @@ def draw_step(
             estimates[estimates["fit"] == "unpooled"],
             y_label,
             title="",
-            caption=note,
+            caption=f"{interval_reading(estimates)} {note}".strip(),
             classroom=True,
         )
     elif step == 3:
@@ -180,12 +181,14 @@ def draw_step(
             estimates[estimates["fit"].isin(["unpooled", "hierarchical"])],
             y_label,
             title="",
-            caption=note,
+            caption=f"{narrowing_reading(estimates)} {note}".strip(),
             classroom=True,
         )
     else:
-        # the read-aloud sentences explain the arrows: the caption says only where they come from
-        views.shrinkage_view(estimates, y_label, note, title="", caption="", classroom=True)
+        # the read-aloud sentences explain the arrows: the caption reads this chart, and says where
+        # its numbers come from
+        caption = f"{shrinkage_reading(estimates)} {note}".strip()
+        views.shrinkage_view(estimates, y_label, title="", caption=caption, classroom=True)
 
 
 def _divergences(n: int) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from hbm_core.lessons.page_tables import estimates_table, sampling_seconds
+from hbm_core.lessons.shrinkage_reading import own_estimate_for
 from ui import common, fitting, views
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ def result_sections(
     drawn so far (e.g. the data), to which the sections' charts are added by name.
     """
     data = fits.data
+    unit = "" if data.family == "binomial" else scale_label  # proportions need no unit
     shown = charts if charts is not None else {}
     ready = fits.ready()
     st.subheader("2 · Shrinkage")
@@ -124,12 +126,14 @@ def result_sections(
 
     def draw_estimates(estimates: pd.DataFrame, note: str, forest: bool = True) -> None:
         with shrink_slot.container():
-            shown["shrinkage"] = views.shrinkage_view(estimates, y_label, note)
+            shown["shrinkage"] = views.shrinkage_view(
+                estimates, y_label, note, unit=unit, own=own_estimate_for(data.family)
+            )
             with st.expander("Estimates as a table"):
                 st.dataframe(estimates_table(estimates, data), hide_index=True, width="stretch")
         if forest:
             with forest_slot.container():
-                shown["forest"] = views.forest_view(estimates, y_label)
+                shown["forest"] = views.forest_view(estimates, y_label, unit=unit)
 
     def draw_population(outcome: fitting.FitOutcome | None) -> None:
         hier = outcome.results.get("hierarchical") if outcome is not None else None

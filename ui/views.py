@@ -18,6 +18,13 @@ import streamlit as st
 
 from hbm_core import exports, viz
 from hbm_core.inference.settings import POOLINGS
+from hbm_core.lessons.shrinkage_reading import (
+    Own,
+    interval_reading,
+    narrowing_reading,
+    own_data_note,
+    shrinkage_reading,
+)
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common
 
@@ -40,28 +47,38 @@ def shrinkage_view(
     title: str | None = None,
     caption: str | None = None,
     classroom: bool = False,
+    unit: str = "",
+    group_word: str = "group",
+    own: Own = "unpooled",
 ) -> alt.TopLevelMixin:
-    """The shrinkage arrows (no pooling -> partial pooling) with their explanation and ``note``.
+    """The shrinkage arrows (own estimate -> partial pooling), with what they show and ``note``.
 
-    ``title`` and ``caption`` replace the chart's title and the explanation (``""``: none; a
-    page that explains the chart itself). ``classroom=True`` draws the chart for a projector
-    (larger fonts and marks, darker colours).
+    The caption explains the chart and then reads it: which group moved most and why, computed
+    from ``estimates`` (:func:`shrinkage_reading`; ``unit`` and ``group_word`` phrase it, ``own``
+    is where the arrows start). ``title`` and ``caption`` replace the chart's title and the
+    whole caption (``""``: none; a page that explains the chart itself). ``classroom=True``
+    draws the chart for a projector (larger fonts and marks, darker colours).
     """
     extra = {} if title is None else {"title": title or None}  # "" -> None: no title
-    figure = viz.shrinkage(estimates, y_label, classroom=classroom, **extra)
-    explanation = (
-        "Each arrow runs from a group's own estimate (no pooling) to its partial-pooling estimate; the "
-        "dashed line is the complete-pooling estimate. Small groups (small circles) move the most: "
-        "their own data say little, so they borrow from the others."
-    )
-    common.chart(figure, f"{explanation if caption is None else caption} {note}".strip())
+    figure = viz.shrinkage(estimates, y_label, classroom=classroom, own=own, **extra)
+    if caption is None:
+        start = "its own data" if own == "raw" else "its own estimate (no pooling)"
+        caption = (
+            f"Each arrow runs from a {group_word}'s {start}, the hollow circle, to its partial-pooling "
+            "estimate; the dashed line is the complete-pooling estimate. A move is the pooling factor "
+            "times the distance to the others: the less precise a group's own estimate, the larger its "
+            "pooling factor. " + shrinkage_reading(estimates, unit=unit, group_word=group_word, own=own)
+        )
+        if own == "raw":
+            caption = f"{caption} {own_data_note(estimates, group_word=group_word)}"
+    common.chart(figure, f"{caption} {note}".strip())
     return figure
 
 
 _FOREST_CAPTION = (
-    "Point estimates with 94% intervals. No pooling gives wide intervals for small groups; complete "
-    "pooling gives one narrow interval for everybody, which ignores real differences; partial "
-    "pooling sits in between."
+    "Point estimates with 94% intervals. No pooling gives wide intervals to groups whose data are few "
+    "or spread out; complete pooling gives one narrow interval for everybody, which ignores real "
+    "differences; partial pooling sits in between."
 )
 
 
@@ -72,15 +89,21 @@ def forest_view(
     title: str | None = None,
     caption: str | None = None,
     classroom: bool = False,
+    unit: str = "",
 ) -> alt.TopLevelMixin:
     """The fits' estimates with 94% intervals, group by group (every fit in ``estimates``).
 
     ``title`` and ``caption`` replace the chart's title and the explanation of all three fits
-    (for a subset of the fits; ``""``: none). ``classroom=True``: drawn for a projector.
+    (for a subset of the fits; ``""``: none). The default caption adds which interval is widest
+    under no pooling and which one partial pooling narrowed most, computed from ``estimates``.
+    ``classroom=True``: drawn for a projector.
     """
     extra = {} if title is None else {"title": title or None}  # "" -> None: no title
     figure = viz.forest(estimates, y_label, classroom=classroom, **extra)
-    common.chart(figure, _FOREST_CAPTION if caption is None else caption)
+    if caption is None:
+        readings = [interval_reading(estimates, unit=unit), narrowing_reading(estimates, unit=unit)]
+        caption = " ".join([_FOREST_CAPTION, *filter(None, readings)])
+    common.chart(figure, caption)
     return figure
 
 

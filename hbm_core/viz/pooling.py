@@ -21,6 +21,7 @@ from hbm_core.viz.palette import FIT_COLORS, FIT_LABELS, FITS
 from hbm_core.viz.theme import (
     MAX_LABELLED_GROUPS,
     OBS_LABEL,
+    OWN_DATA_LABEL,
     SAMPLE_MEAN_LABEL,
     TRUE_LABEL,
     Style,
@@ -248,8 +249,12 @@ def _true_marks(base: alt.Chart, field: str, y, y_label: str, group_label: str, 
 # ---------------------------------------------------------------------- shrinkage
 
 
-def _shrink_table(estimates: pd.DataFrame) -> pd.DataFrame:
-    """One row per group: n, sample mean, the three fits' means, shift, pooling, truth."""
+def _shrink_table(estimates: pd.DataFrame, own: str = "unpooled") -> pd.DataFrame:
+    """One row per group: n, sample mean, the three fits' means, shift, pooling, truth.
+
+    ``own="raw"``: the arrow starts at the group's raw data summary (``raw_mean``), which then
+    takes the place of the no-pooling mean in the ``unpooled`` column.
+    """
     est = estimates.assign(group=estimates["group"].astype(str))
     groups = group_order(est)
     means = est.groupby(["group", "fit"], sort=False)["mean"].first().unstack("fit")
@@ -260,21 +265,23 @@ def _shrink_table(estimates: pd.DataFrame) -> pd.DataFrame:
     wide = pd.DataFrame({"group": groups, "n": first["n"].to_numpy()})
     for f in FITS:
         wide[f] = means[f].reindex(groups).to_numpy() if f in means.columns else np.nan
-    wide["shift"] = wide["hierarchical"] - wide["unpooled"]
     for col in ("raw_mean", "true_mean"):
         wide[col] = first[col].to_numpy() if col in first.columns else np.nan
+    if own == "raw":
+        wide["unpooled"] = wide["raw_mean"]
+    wide["shift"] = wide["hierarchical"] - wide["unpooled"]
     hier = est[est["fit"] == "hierarchical"].groupby("group", sort=False).first()
     wide["pooling"] = hier["pooling"].reindex(groups).to_numpy() if "pooling" in hier.columns else np.nan
     wide["label"] = _labelled(groups, wide["n"])
     return _ordered(wide, groups)
 
 
-def _shrink_tooltip(wide: pd.DataFrame, group_label: str) -> list[alt.Tooltip]:
+def _shrink_tooltip(wide: pd.DataFrame, group_label: str, start: str) -> list[alt.Tooltip]:
     tips = [tooltip("group", group_label, None), tooltip("n", "n", "d")]
-    if wide["raw_mean"].notna().any():
+    if wide["raw_mean"].notna().any() and start != OWN_DATA_LABEL:
         tips.append(tooltip("raw_mean", "sample mean"))
     tips += [
-        tooltip("unpooled", FIT_LABELS["unpooled"]),
+        tooltip("unpooled", start),
         tooltip("hierarchical", FIT_LABELS["hierarchical"]),
         tooltip("shift", "moved by"),
     ]
@@ -314,6 +321,7 @@ def shrinkage(
     title: str | None = "Partial pooling pulls groups toward the overall mean",
     width: int | str = "container",
     classroom: bool = False,
+    own: Literal["unpooled", "raw"] = "unpooled",
 ) -> alt.LayerChart:
     """Shrinkage: each group's move from its no-pooling to its partial-pooling estimate.
 
@@ -326,27 +334,34 @@ def shrinkage(
 
     - ``"arrows"`` (default): one row per group, an arrow from the no-pooling circle
       (area ~ n) to the partial-pooling arrowhead;
-    - ``"by_n"``: estimate against group size (log scale), vertical arrows -- the
-      clearest picture of "small groups move most" when there are many groups.
+    - ``"by_n"``: estimate against group size (log scale), vertical arrows -- how the pull
+      varies with n when there are many groups.
+
+    ``own``: where each arrow starts: the no-pooling fit's mean (``"unpooled"``) or the group's
+    own data, ``raw_mean`` (``"raw"``: for counts, the observed proportion, which a no-pooling
+    posterior under a prior cannot reach at 0 or 1), labelled as such in the legend.
     """
     require(estimates, ["group", "fit", "mean", "n"], "shrinkage")
     if style not in ("arrows", "by_n"):
         raise ValueError(f"shrinkage(style=...) must be 'arrows' or 'by_n', not {style!r}")
     s = style_for(classroom)
-    wide = _shrink_table(estimates)
+    if own not in ("unpooled", "raw"):
+        raise ValueError(f"shrinkage(own=...) must be 'unpooled' or 'raw', not {own!r}")
+    wide = _shrink_table(estimates, own)
+    start = OWN_DATA_LABEL if own == "raw" else FIT_LABELS["unpooled"]
     build = {"arrows": _shrink_arrows, "by_n": _shrink_by_n}[style]
-    chart, height = build(wide, y_label, group_label, s)
+    chart, height = build(wide, y_label, group_label, s, start)
+    # Ideas only: which group moved most depends on the data and is said beside the chart.
+    origin = "its own data" if own == "raw" else "no pooling"
     subtitle = {
-        "arrows": "Each arrow runs from no pooling to partial pooling; "
-        "small groups (small circles) move the most.",
-        "by_n": "Each arrow runs from no pooling to partial pooling; "
-        "small groups (on the left) move the most.",
+        "arrows": f"Each arrow runs from {origin} to partial pooling (circle area ~ n).",
+        "by_n": f"Each arrow runs from {origin} to partial pooling, groups by size.",
     }[style]
     return apply_theme(chart, classroom, width=width, height=height, title=chart_title(title, subtitle))
 
 
-def _shrink_keys(wide: pd.DataFrame) -> list[str]:
-    keys = [FIT_LABELS["unpooled"], FIT_LABELS["hierarchical"]]
+def _shrink_keys(wide: pd.DataFrame, start: str) -> list[str]:
+    keys = [start, FIT_LABELS["hierarchical"]]
     if wide["pooled"].notna().any():
         keys.append(FIT_LABELS["pooled"])
     if wide["true_mean"].notna().any():
@@ -380,22 +395,23 @@ def _n_size(wide: pd.DataFrame, s: Style, biggest: float, legend: bool = True) -
     )
 
 
-def _shrink_arrows(wide, y_label, group_label, s):
-    """Groups on y; a circle (area ~ n) at no pooling, an arrow to partial pooling.
+def _shrink_arrows(wide, y_label, group_label, s, start):
+    """Groups on y; a hollow circle (area ~ n) at no pooling, an arrow to partial pooling.
 
-    n is also in the axis labels, so the circle sizes need no legend of their own.
-    Truth goes under the arrows, so a diamond never hides an arrowhead.
+    n is also in the axis labels, so the circle sizes need no legend of their own. The circle
+    is hollow so that an arrow shorter than its circle still shows inside it. Truth goes under
+    the arrows, so a diamond never hides an arrowhead.
     """
     J = len(wide)
     step = s.step(J, per_group=30)
     wide = wide.assign(angle=np.where(wide["shift"] >= 0, 0, 180))
     y = group_y(wide["label"], group_label)
-    tips = _shrink_tooltip(wide, group_label)
+    tips = _shrink_tooltip(wide, group_label, start)
     base = alt.Chart(chart_data(wide)).encode(y=y, tooltip=tips)
     biggest = min((0.9 * step) ** 2, s.area(420))
     layers = [
-        _as_key(base, FIT_LABELS["unpooled"])
-        .mark_point(filled=True, opacity=0.9)
+        _as_key(base, start)
+        .mark_point(filled=False, opacity=1, strokeWidth=s.stroke(2))
         .encode(x=x_quantity("unpooled", y_label), size=_n_size(wide, s, biggest, legend=False)),
         _as_key(base, FIT_LABELS["hierarchical"])
         .mark_rule(
@@ -415,11 +431,11 @@ def _shrink_arrows(wide, y_label, group_label, s):
         layers.insert(0, _true_marks(base, "true_mean", y, y_label, group_label, s))
     rule = _pooled_rule(wide, "x", y_label, s)
     layers = ([rule] if rule is not None else []) + layers
-    return alt.layer(*_paint(layers, _shrink_keys(wide), s)), s.height(J, per_group=30)
+    return alt.layer(*_paint(layers, _shrink_keys(wide, start), s)), s.height(J, per_group=30)
 
 
-def _shrink_by_n(wide, y_label, group_label, s):
-    """Estimate against group size: vertical arrows, small groups on the left move most."""
+def _shrink_by_n(wide, y_label, group_label, s, start):
+    """Estimate against group size (log scale, small groups on the left): vertical arrows."""
     rng = np.random.default_rng(0)
     dup = wide["n"].duplicated(keep=False).to_numpy()
     wide = wide.assign(
@@ -429,7 +445,7 @@ def _shrink_by_n(wide, y_label, group_label, s):
     x = alt.X(
         "n_pos:Q", title="group size n (log scale)", scale=alt.Scale(type="log", nice=False, padding=20 * s.k)
     )
-    base = alt.Chart(chart_data(wide)).encode(x=x, tooltip=_shrink_tooltip(wide, group_label))
+    base = alt.Chart(chart_data(wide)).encode(x=x, tooltip=_shrink_tooltip(wide, group_label, start))
     size = s.area(70 if len(wide) <= MAX_LABELLED_GROUPS else 40)
 
     def yq(field):
@@ -439,9 +455,7 @@ def _shrink_by_n(wide, y_label, group_label, s):
         _as_key(base, FIT_LABELS["hierarchical"])
         .mark_rule(strokeWidth=s.stroke(1.5), opacity=0.8)
         .encode(y=yq("unpooled"), y2="hierarchical:Q"),
-        _as_key(base, FIT_LABELS["unpooled"])
-        .mark_point(filled=True, size=size, opacity=0.85)
-        .encode(y=yq("unpooled")),
+        _as_key(base, start).mark_point(filled=True, size=size, opacity=0.85).encode(y=yq("unpooled")),
         _as_key(base, FIT_LABELS["hierarchical"])
         .mark_point(filled=True, size=size, opacity=1)
         .encode(y=yq("hierarchical"), angle=alt.Angle("angle:Q", scale=None)),
@@ -454,7 +468,7 @@ def _shrink_by_n(wide, y_label, group_label, s):
         )
     rule = _pooled_rule(wide, "y", y_label, s)
     layers = ([rule] if rule is not None else []) + layers
-    return alt.layer(*_paint(layers, _shrink_keys(wide), s)), int(420 * s.k)
+    return alt.layer(*_paint(layers, _shrink_keys(wide, start), s)), int(420 * s.k)
 
 
 # ------------------------------------------------------------------------- forest

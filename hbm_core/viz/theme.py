@@ -54,6 +54,9 @@ alt.data_transformers.disable_max_rows()
 
 TRUE_LABEL = "True mean"
 OBS_LABEL = "Observation"
+#: The start of a shrinkage arrow drawn at the group's own data (observed proportion), not at
+#: the no-pooling posterior: same colour and shape as no pooling, which it stands for.
+OWN_DATA_LABEL = "Own data (observed)"
 SAMPLE_MEAN_LABEL = "Sample mean"
 
 _VBAR = "M-0.22,-1H0.22V1H-0.22Z"  # SVG path: a thin upright bar, for rules and ticks
@@ -63,6 +66,7 @@ _KEYS = {
     FIT_LABELS["unpooled"]: (FIT_COLORS["unpooled"], "circle"),
     FIT_LABELS["hierarchical"]: (FIT_COLORS["hierarchical"], "triangle-right"),
     FIT_LABELS["pooled"]: (FIT_COLORS["pooled"], _VBAR),
+    OWN_DATA_LABEL: (FIT_COLORS["unpooled"], "circle"),
     TRUE_LABEL: (TRUE_COLOR, "diamond"),
     OBS_LABEL: (DATA_COLOR, "circle"),
     SAMPLE_MEAN_LABEL: (MEAN_COLOR, _VBAR),
