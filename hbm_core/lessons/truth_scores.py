@@ -45,10 +45,13 @@ from hbm_core.priors import Priors, tau_log_prior, tau_prior
 
 __all__ = [
     "ManyDataSets",
+    "complete_pooling_means",
     "errors_reading",
     "many_data_sets",
     "many_reading",
     "partial_pooling_means",
+    "plug_in_standard_errors",
+    "total_errors",
     "truth_errors",
 ]
 
@@ -176,8 +179,12 @@ def _simulate_statistics(sizes, means, sds, k: int, rng: np.random.Generator):
     return ybar, ss
 
 
-def _standard_errors(sizes: np.ndarray, ss: np.ndarray, shared: bool) -> np.ndarray:
-    """Plug-in standard errors (K, J), as the preview chooses them (see the module docstring)."""
+def plug_in_standard_errors(sizes: np.ndarray, ss: np.ndarray, shared: bool) -> np.ndarray:
+    """Plug-in standard errors (K, J) from group sizes (J,) and sums of squared deviations (K, J).
+
+    As the preview chooses them: each group's own sd / sqrt(n_j), or the pooled within-group sd for
+    groups with one observation (or zero spread) and for every group when ``shared``.
+    """
     n = sizes.astype(float)
     df = n - 1
     has_sd = df > 0
@@ -188,8 +195,12 @@ def _standard_errors(sizes: np.ndarray, ss: np.ndarray, shared: bool) -> np.ndar
     return sd / np.sqrt(n)
 
 
-def _complete_pooling(sizes: np.ndarray, ybar: np.ndarray, ss: np.ndarray, shared: bool) -> np.ndarray:
-    """The app's complete-pooling estimate for each data set, shape (K,)."""
+def complete_pooling_means(sizes: np.ndarray, ybar: np.ndarray, ss: np.ndarray, shared: bool) -> np.ndarray:
+    """The app's complete-pooling estimate for each of K data sets, shape (K,).
+
+    ``sizes`` (J,), sample means ``ybar`` and sums of squared deviations ``ss`` (K, J); see the module
+    docstring for the two cases.
+    """
     n = sizes.astype(float)
     mu = ybar @ n / n.sum()  # the mean of all observations
     if shared:
@@ -280,9 +291,9 @@ def many_data_sets(
     rng = np.random.default_rng([int(seed), _STREAM])
     shared = sigma == "shared"
     ybar, ss = _simulate_statistics(sizes, means, sds, k, rng)
-    se = _standard_errors(sizes, ss, shared)
+    se = plug_in_standard_errors(sizes, ss, shared)
     estimates = {
-        "pooled": np.repeat(_complete_pooling(sizes, ybar, ss, shared)[:, None], sizes.size, axis=1),
+        "pooled": np.repeat(complete_pooling_means(sizes, ybar, ss, shared)[:, None], sizes.size, axis=1),
         "unpooled": ybar,
         "hierarchical": partial_pooling_means(ybar, se, priors),
     }
