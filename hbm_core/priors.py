@@ -184,8 +184,16 @@ class Priors:
     def describe(self) -> str:
         """One line of math for the page, e.g. ``mu ~ Normal(0, 10), tau ~ HalfNormal(10)``."""
         tau = tau_prior(self.tau_family).math_text(self.tau_scale)
-        mu = "flat" if not np.isfinite(self.mu_scale) else f"Normal({self.mu_loc:g}, {self.mu_scale:g})"
+        loc = number_text(self.mu_loc)
+        mu = "flat" if not np.isfinite(self.mu_scale) else f"Normal({loc}, {self.mu_scale:g})"
         return f"mu ~ {mu}, tau ~ {tau}, sigma ~ HalfNormal({self.sigma_scale:g})"
+
+
+def number_text(value: float) -> str:
+    """``value`` as short as ``:g`` writes it, with every digit it needs to read back the same
+    (``1000003.3``, not ``1e+06``)."""
+    text = f"{float(value):g}"
+    return text if float(text) == float(value) else repr(float(value))
 
 
 def tau_log_prior(tau: np.ndarray, priors: Priors) -> np.ndarray:
@@ -214,3 +222,31 @@ def default_priors(y: np.ndarray, family: str = "normal") -> Priors:
     mu_scale = float(max(10.0, 2.5 * (abs(center) + spread)))
     scale = float(max(1.0, 2.0 * spread))
     return Priors(mu_loc=0.0, mu_scale=mu_scale, tau_scale=scale, sigma_scale=scale, beta_scale=mu_scale)
+
+
+def outcome_priors(y: np.ndarray, x: np.ndarray | None = None) -> Priors:
+    """Weakly informative priors for a normal outcome, centred and scaled on the data themselves.
+
+    ``mu ~ Normal(mean(y), 2.5 sd(y))``, ``tau`` and ``sigma`` half-normal with scale ``2 sd(y)``,
+    ``beta ~ Normal(0, 2.5 sd(y) / sd(x))``: the same priors in any units, so data around 1e6 or
+    3e-6 get the priors that data around 0 in units of 1 get (no floors, no centre fixed at 0).
+    """
+    y = np.asarray(y, dtype=float)
+    y = y[np.isfinite(y)]
+    center = float(np.mean(y)) if y.size else 0.0
+    spread = float(np.std(y)) if y.size > 1 else 0.0
+    if not spread > 0:
+        spread = abs(center) if center != 0 else 1.0
+    beta_scale = 2.5 * spread
+    if x is not None:
+        x = np.asarray(x, dtype=float)
+        x_spread = float(np.std(x[np.isfinite(x)])) if x.size > 1 else 0.0
+        if x_spread > 0:
+            beta_scale = 2.5 * spread / x_spread
+    return Priors(
+        mu_loc=center,
+        mu_scale=2.5 * spread,
+        tau_scale=2.0 * spread,
+        sigma_scale=2.0 * spread,
+        beta_scale=beta_scale,
+    )

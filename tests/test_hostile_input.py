@@ -18,9 +18,13 @@ import pytest
 
 from hbm_core.codegen import CsvSpec, csv_format, pymc_script
 from hbm_core.data.csv_input import grouped_from_table, load_csv, read_table
-from hbm_core.data.groups import DataError
+from hbm_core.data.groups import DataError, GroupedData
+from hbm_core.exact.preview import preview
+from hbm_core.inference.service import fit_all
 from hbm_core.inference.settings import FitSettings
-from hbm_core.priors import default_priors
+from hbm_core.lessons.page_tables import estimates_table
+from hbm_core.lessons.your_data import rounded_priors
+from hbm_core.priors import default_priors, number_text
 
 # ----------------------------------------------------------------------------- item 5: group codes
 
@@ -146,3 +150,64 @@ def test_random_hostile_names_never_change_the_script(seed, tmp_path):
     np.testing.assert_array_equal(scope["group_idx"], data.group_idx)
     np.testing.assert_array_equal(scope["y"], data.y)
     np.testing.assert_array_equal(scope["trials"], data.trials)
+
+
+# ----------------------------------------------------------------------------- item 4: far from zero
+
+OFFSETS = (0.0, 1e3, 1e6)
+SCALES = (1e-6, 1.0, 1e6)
+
+
+def _far_data(offset: float, scale: float) -> GroupedData:
+    """5 groups x 8 rows: offset + scale * (group mean in -2..2 + N(0, 1)), read as the page reads them."""
+    rng = np.random.default_rng(7)
+    rows = [f"G{j},{float(offset + scale * (j - 2 + z))!r}" for j in range(5) for z in rng.standard_normal(8)]
+    return grouped_from_table(read_table("g,y\n" + "\n".join(rows)), "g", "y")
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("offset", OFFSETS)
+def test_your_data_priors_are_centred_and_scaled_on_the_outcome(offset, scale):
+    data = _far_data(offset, scale)
+    priors = rounded_priors(data.y, data.family)
+    sd = float(np.std(data.y))
+    assert abs(priors.mu_loc - np.mean(data.y)) < 0.01 * sd
+    assert sd <= priors.mu_scale <= 5 * sd
+    assert sd <= priors.tau_scale <= 5 * sd and sd <= priors.sigma_scale <= 5 * sd
+    # the page's caption shows the centre with the digits it needs
+    assert f"Normal({number_text(priors.mu_loc)}," in priors.describe()
+    assert float(number_text(priors.mu_loc)) == priors.mu_loc
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("offset", OFFSETS)
+def test_exact_preview_and_table_at_any_offset_and_scale(offset, scale):
+    data = _far_data(offset, scale)
+    quick = preview(data, rounded_priors(data.y, data.family), sigma="shared")
+    means = data.group_summary()["mean"].to_numpy()
+    est = quick.estimates.set_index(["fit", "group"])["mean"]
+    unpooled = est.loc["unpooled"].reindex(data.groups).to_numpy()
+    partial = est.loc["hierarchical"].reindex(data.groups).to_numpy()
+    np.testing.assert_allclose(unpooled, means, rtol=0, atol=0.05 * scale)
+    assert np.all(np.abs(partial - means) < 0.5 * scale)
+    # the table keeps the differences between groups (no 0.0 for values around 3e-6)
+    table = estimates_table(quick.estimates, data)
+    shown = table["sample mean"].to_numpy()
+    np.testing.assert_allclose(shown, means, rtol=0, atol=0.01 * scale)
+    assert len(set(shown)) == data.n_groups
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("offset", OFFSETS)
+def test_mcmc_fits_at_any_offset_and_scale(offset, scale):
+    """The three fits agree with the exact engine in any units (small draws: tolerance 0.2 sd)."""
+    data = _far_data(offset, scale)
+    priors = rounded_priors(data.y, data.family)
+    quick = preview(data, priors, sigma="shared").estimates.set_index(["fit", "group"])["mean"]
+    results = fit_all(data, priors, FitSettings(draws=300, tune=300, chains=2, seed=2), sigma="shared")
+    for pooling, result in results.items():
+        got = result.estimates.set_index("group")["mean"].reindex(data.groups).to_numpy()
+        want = quick.loc[pooling].reindex(data.groups).to_numpy()
+        assert np.all(np.abs(got - want) < 0.2 * scale), (pooling, (got - want) / scale)
+        assert result.diagnostics.max_rhat < 1.05, (pooling, result.diagnostics.max_rhat)

@@ -31,11 +31,27 @@ def estimates_table(estimates: pd.DataFrame, data: GroupedData) -> pd.DataFrame:
     if data.true_means is not None:
         table["true mean"] = data.true_means
     raw_label = "observed proportion" if data.family == "binomial" else "sample mean"
-    table[raw_label] = summary["mean"].round(3).to_numpy()
+    means = summary["mean"].to_numpy(dtype=float)
+    digits = decimals_for(means)
+    table[raw_label] = np.round(means, digits)
     for fit in POOLINGS:
         if fit in wide.columns:
-            table[FIT_LABELS[fit]] = wide[fit].round(3).to_numpy()
+            table[FIT_LABELS[fit]] = np.round(wide[fit].to_numpy(dtype=float), digits)
     return table
+
+
+def decimals_for(values, significant: int = 3, least: int = 3) -> int:
+    """Decimals that show the differences between ``values`` to ``significant`` digits (at least
+    ``least``): 3 for values spread over units, 9 for values around 3e-6 spread by 1e-6."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return least
+    spread = float(np.ptp(values)) if values.size > 1 else 0.0
+    size = spread if spread > 0 else float(np.max(np.abs(values)))
+    if not size > 0:
+        return least
+    return max(least, significant - 1 - int(np.floor(np.log10(size))))
 
 
 def sampling_seconds(results) -> float:

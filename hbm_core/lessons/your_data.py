@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hbm_core.priors import Priors, default_priors
+from hbm_core.priors import Priors, default_priors, outcome_priors
 
 EXAMPLE_SCORES = """class,score,hours
 7A,69,1
@@ -99,12 +99,18 @@ def guess_columns(frame: pd.DataFrame) -> dict[str, str | None]:
     }
 
 
-def rounded_priors(y, family: str) -> Priors:
-    """The default priors for these data, scales rounded to 3 significant digits (they read well on
-    screen and in the code)."""
-    defaults = default_priors(y, family)
+def rounded_priors(y, family: str, x=None) -> Priors:
+    """The priors for these data, rounded so they read well on screen and in the code.
+
+    Counts: the logit-scale defaults. Measurements: centred on the outcome's mean and scaled to its
+    spread (:func:`~hbm_core.priors.outcome_priors`, right for data around 1e6 or 3e-6 alike); the
+    scales rounded to 3 significant digits, the centre to a hundredth of the prior's sd on mu.
+    """
+    priors = default_priors(y, family) if family == "binomial" else outcome_priors(y, x)
     names = ("mu_scale", "tau_scale", "sigma_scale", "beta_scale")
-    return defaults.with_(**{name: float(f"{getattr(defaults, name):.3g}") for name in names})
+    priors = priors.with_(**{name: float(f"{getattr(priors, name):.3g}") for name in names})
+    digits = 2 - int(np.floor(np.log10(priors.mu_scale)))
+    return priors.with_(mu_loc=round(priors.mu_loc, digits) + 0.0)  # + 0.0: never "-0"
 
 
 def checked_choices(choices: dict, frame: pd.DataFrame) -> dict:
