@@ -83,3 +83,28 @@ def test_all_singleton_groups_give_a_message_not_a_traceback(explore):
     explore.run()
     assert not explore.exception
     assert any("single observation" in i.value for i in explore.info) or explore.info
+
+
+REASONS = (
+    "least precise",
+    "larger pooling factor",
+    "same pooling factor",
+    "keeps almost its own",
+    "pooled almost",
+)
+
+
+@pytest.mark.parametrize("preset", [None, "Classic example (3 groups)", "One tiny group", "All groups alike"])
+def test_the_shrinkage_caption_names_the_group_that_moved_most_and_why(open_page, preset):
+    """On the default and on presets, the sentence beside the chart agrees with the estimates table."""
+    at = open_page(EXPLORE, state={"draws": 250, "chains": 2})
+    if preset is not None:
+        at.selectbox(key="preset").set_value(preset).run()
+    table = estimates(at)
+    moved = (table["Partial pooling"] - table["No pooling"]).abs()
+    top = table.group[moved == moved.max()].tolist()
+    caption = next(c.value for c in at.main.caption if "moved most" in c.value)
+    head = caption.split("moved most")[0]
+    assert any(f"Group {g} " in head or f" {g} " in head or f" {g}," in head for g in top), (top, caption)
+    assert any(reason in caption for reason in REASONS), caption
+    assert "small groups" not in caption.lower()
