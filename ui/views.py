@@ -62,7 +62,7 @@ def shrinkage_view(
     extra = {} if title is None else {"title": title or None}  # "" -> None: no title
     figure = viz.shrinkage(estimates, y_label, classroom=classroom, own=own, **extra)
     if caption is None:
-        start = "its own data" if own == "raw" else "its own estimate (no pooling)"
+        start = "own data" if own == "raw" else "own estimate (no pooling)"
         caption = (
             f"Each arrow runs from a {group_word}'s {start}, the hollow circle, to its partial-pooling "
             "estimate; the dashed line is the complete-pooling estimate. A move is the pooling factor "
