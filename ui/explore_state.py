@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from hbm_core import url_params
 from hbm_core.inference.settings import MAX_GROUPS
+from ui import link_notes
 from ui.classroom_mode import STEPS
+from ui.controls import SEED_MAX
 
 SIZE_RANGE, MEAN_RANGE, SD_RANGE = (1, 500), (-10.0, 20.0), (0.1, 10.0)
 DRAWS = (250, 500, 1000, 2000, 4000)
@@ -113,86 +116,96 @@ def _clamp(value: float, lo: float, hi: float) -> float:
     return min(max(value, lo), hi)
 
 
-def _snap(value: float, step: float) -> float:
-    return round(round(value / step) * step, 6)
+#: The page's link parameters (see :func:`query_params_for`), read by :func:`hbm_core.url_params.parse`.
+URL_SPEC: dict[str, url_params.Param] = {
+    "n": url_params.Numbers(
+        "group sizes (n)", url_params.Number("size", *SIZE_RANGE, integer=True), MAX_GROUPS, min_len=2
+    ),
+    "m": url_params.Numbers("true means (m)", url_params.Number("mean", *MEAN_RANGE, step=0.5), MAX_GROUPS),
+    "s": url_params.Numbers("true sds (s)", url_params.Number("sd", *SD_RANGE, step=0.1), MAX_GROUPS),
+    "seed": url_params.Number("seed", 0, SEED_MAX, integer=True),
+    "tau": url_params.Number("prior scale of τ (tau)", 0.5, 20.0, step=0.5),
+    "draws": url_params.Nearest("draws", DRAWS),
+    "chains": url_params.Number("chains", 1, 4, integer=True),
+    "ta": url_params.Nearest("target accept (ta)", TARGET_ACCEPT[1:], words=("auto",)),
+    "param": url_params.Choice("parameterization (param)", PARAMS),
+    "sd": url_params.Choice("observation sd (sd)", tuple(SIGMA_MODES)),
+    "classroom": url_params.Flag("classroom mode"),
+    "step": url_params.Number("classroom step", 1, len(STEPS), integer=True),
+}
+#: Link parameter -> session-state key, for the parameters that are one setting each.
+_URL_KEYS = {
+    "seed": "seed",
+    "tau": "tau_scale",
+    "draws": "draws",
+    "chains": "chains",
+    "ta": "target_accept",
+    "param": "param",
+    "sd": "sigma",
+    "classroom": "classroom",
+    "step": "step",
+}
+_KEEP = "_keep_explore"  # a copy of every setting that survives visits to other pages
+NOTES_PAGE = "explore"  # ui.link_notes' name for this page's notes
 
 
-def _numbers(text: str, cast) -> list:
-    return [cast(v) for v in text.split(",") if v.strip() != ""]
-
-
-def _from_query_params() -> list[str]:
-    """Read settings from the URL into session state; return notes on anything out of range."""
-    qp = st.query_params
-    notes: list[str] = []
-    try:
-        if "n" in qp:
-            sizes = _numbers(qp["n"], lambda v: int(float(v)))
-            means = _numbers(qp.get("m", ""), float) or [DEFAULT_GROUP[1]] * len(sizes)
-            sds = _numbers(qp.get("s", ""), float) or [DEFAULT_GROUP[2]] * len(sizes)
-            k = min(len(sizes), MAX_GROUPS)
-            if len(sizes) > MAX_GROUPS:
-                notes.append(f"at most {MAX_GROUPS} groups")
-            if not (len(means) >= k and len(sds) >= k):
-                raise ValueError("lists of different lengths")
-            clean_n = [int(_clamp(n, *SIZE_RANGE)) for n in sizes[:k]]
-            clean_m = [_snap(_clamp(m, *MEAN_RANGE), 0.5) for m in means[:k]]
-            clean_s = [_snap(_clamp(s, *SD_RANGE), 0.1) for s in sds[:k]]
-            if (clean_n, clean_m, clean_s) != (sizes[:k], means[:k], sds[:k]):
-                notes.append("group settings were moved into the sliders' ranges")
-            if k < 2:
-                raise ValueError("fewer than two groups")
-            _set_groups(clean_n, clean_m, clean_s)
-            st.session_state["preset"] = CUSTOM
-        if "seed" in qp:
-            st.session_state["seed"] = int(_clamp(int(float(qp["seed"])), 0, 1_000_000))
-        if "tau" in qp:
-            st.session_state["tau_scale"] = _snap(_clamp(float(qp["tau"]), 0.5, 20.0), 0.5)
-        if "draws" in qp:
-            draws = int(float(qp["draws"]))
-            st.session_state["draws"] = min(DRAWS, key=lambda d: abs(d - draws))
-        if "chains" in qp:
-            st.session_state["chains"] = int(_clamp(int(float(qp["chains"])), 1, 4))
-        if "ta" in qp and qp["ta"] != "auto":
-            ta = float(qp["ta"])
-            st.session_state["target_accept"] = min(TARGET_ACCEPT[1:], key=lambda t: abs(t - ta))
-        if "param" in qp and qp["param"] in PARAMS:
-            st.session_state["param"] = qp["param"]
-        if "sd" in qp and qp["sd"] in SIGMA_MODES:
-            st.session_state["sigma"] = qp["sd"]
-        if "classroom" in qp:
-            st.session_state["classroom"] = qp["classroom"].strip().lower() in ("1", "true", "on", "yes")
-        if "step" in qp:
-            st.session_state["step"] = int(_clamp(int(float(qp["step"])), 1, len(STEPS)))
-    except (ValueError, TypeError) as err:
-        notes.append(f"the link could not be read ({err}); defaults are used for the rest")
+def _from_query_params(query: dict) -> list[str]:
+    """Read settings from the link into session state; return notes on anything adjusted or skipped."""
+    values, notes = url_params.parse(query, URL_SPEC)
+    groups = ("n", "m", "s")
+    if any(k in query for k in groups) and not all(k in values for k in groups if k in query):
+        notes.append("The groups in the link could not be read, so the page's groups are shown.")
+        values = {k: v for k, v in values.items() if k not in groups}
+    values, more = url_params.align_lists(
+        values, "n", {"m": DEFAULT_GROUP[1], "s": DEFAULT_GROUP[2]}, "groups"
+    )
+    notes += more
+    if "n" in values:
+        _set_groups(values["n"], values["m"], values["s"])
+        st.session_state["preset"] = CUSTOM
+    for name, key in _URL_KEYS.items():
+        if name in values:
+            st.session_state[key] = values[name]
     return notes
 
 
+def _all_keys() -> list[str]:
+    return [*_group_keys(), "n_groups", "seed", "preset", *DEFAULTS]
+
+
 def ensure_state() -> None:
-    """Fill session state with defaults (first run: from the URL) and keep hidden groups' values."""
-    first_run = "n_groups" not in st.session_state
+    """Fill session state (first run: defaults, then the link), keep hidden groups' values, and
+    show the notes on an adjusted link until they are dismissed.
+
+    Everything is also copied under a key no widget owns, so a visit to another page (which makes
+    Streamlit forget the widgets' state) comes back to the same settings.
+    """
+    ss = st.session_state
+    first_run = "n_groups" not in ss
     if first_run:
-        st.session_state["preset"] = next(iter(PRESETS))
-        for j in range(MAX_GROUPS):
-            st.session_state[f"size_{j}"], st.session_state[f"mean_{j}"], st.session_state[f"sd_{j}"] = (
-                DEFAULT_GROUP[0],
-                DEFAULT_GROUP[1],
-                DEFAULT_GROUP[2],
-            )
-        for key, value in DEFAULTS.items():
-            st.session_state[key] = value
-        _set_groups(*PRESETS[st.session_state["preset"]])
-        notes = _from_query_params()
-        if notes:
-            st.toast("Some settings in the link were adjusted: " + "; ".join(notes), icon=":material/build:")
+        kept = ss.get(_KEEP)
+        if isinstance(kept, dict) and all(k in kept for k in _all_keys()):
+            for key, value in kept.items():
+                ss[key] = value
+        else:
+            ss["preset"] = next(iter(PRESETS))
+            for j in range(MAX_GROUPS):
+                ss[f"size_{j}"], ss[f"mean_{j}"], ss[f"sd_{j}"] = DEFAULT_GROUP
+            for key, value in DEFAULTS.items():
+                ss[key] = value
+            _set_groups(*PRESETS[ss["preset"]])
+        query = st.query_params.to_dict()
+        if any(k in query for k in URL_SPEC):
+            link_notes.keep(NOTES_PAGE, _from_query_params(query))
     # Re-assigning keeps the values of sliders that are not shown this run (hidden groups):
     # Streamlit otherwise forgets the state of widgets that were not rendered.
-    for key in [*_group_keys(), "n_groups", "seed", "preset", *DEFAULTS]:
-        st.session_state[key] = st.session_state[key]
+    for key in _all_keys():
+        ss[key] = ss[key]
     # Once a slider moves away from the preset, the preset box says "Custom".
-    if st.session_state["preset"] in PRESETS and not _matches_preset(st.session_state["preset"]):
-        st.session_state["preset"] = CUSTOM
+    if ss["preset"] in PRESETS and not _matches_preset(ss["preset"]):
+        ss["preset"] = CUSTOM
+    ss[_KEEP] = {key: ss[key] for key in _all_keys()}
+    link_notes.show(NOTES_PAGE)
 
 
 def settings_from_state() -> Settings:

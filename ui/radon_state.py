@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hbm_core import url_params
 from hbm_core.lessons.real_data import RADON_DEFAULT_COUNTY
-from ui import controls
+from ui import controls, link_notes
 
 FLOORS = {"basement": 0.0, "first floor": 1.0}
 DEFAULTS = {
@@ -21,41 +22,48 @@ DEFAULTS = {
     "radon_tune": 500,
     "radon_chains": 4,
 }
-# How a link may name a floor (after dropping " floor"), and the page's name for it.
-LINK_FLOORS = {"basement": "basement", "0": "basement", "first": "first floor", "1": "first floor"}
+# How a link may name a floor besides the page's own names, and the page's name for it.
+LINK_FLOORS = {
+    "basement floor": "basement",
+    "0": "basement",
+    "first": "first floor",
+    "1": "first floor",
+    "ground": "first floor",
+}
+NOTES_PAGE = "radon"  # ui.link_notes' name for this page's notes
+
+
+def url_spec(counties: list[str]) -> dict[str, url_params.Param]:
+    """The page's link parameters, read by :func:`hbm_core.url_params.parse`."""
+    return {
+        "county": url_params.Choice("county", counties),
+        "floor": url_params.Choice("floor", tuple(FLOORS), aliases=LINK_FLOORS),
+    }
 
 
 def _from_link(counties: list[str]) -> list[str]:
     """Read the county and floor from the link into session state; return notes on what was not found."""
-    notes = []
-    link_county = st.query_params.get("county")
-    if link_county:
-        match = [c for c in counties if c.lower() == link_county.strip().lower()]
-        if match:
-            st.session_state["radon_county"] = match[0]
-        else:
-            notes.append(
-                f"There is no county called “{link_county}” in the data; showing {RADON_DEFAULT_COUNTY}."
-            )
-    link_floor = st.query_params.get("floor")
-    if link_floor:
-        floor = LINK_FLOORS.get(link_floor.strip().lower().replace(" floor", ""))
-        if floor:
-            st.session_state["radon_floor"] = floor
-        else:
-            notes.append(f"“{link_floor}” is not a floor (use basement or first); showing a basement.")
+    values, notes = url_params.parse(st.query_params.to_dict(), url_spec(counties))
+    if "county" in values:
+        st.session_state["radon_county"] = values["county"]
+    if "floor" in values:
+        st.session_state["radon_floor"] = values["floor"]
     return notes
 
 
 def ensure_state(counties: list[str]) -> list[str]:
-    """Defaults (on the first run: the link's county and floor); notes on anything that was reset."""
-    notes = _from_link(counties) if "radon_county" not in st.session_state else []
+    """Defaults (on the first run: the link's county and floor, with a note on anything in the link
+    that was not found, shown until dismissed); notes on anything else that was reset."""
+    if "radon_county" not in st.session_state:
+        link_notes.keep(NOTES_PAGE, _from_link(counties))
+    notes = []
     controls.init_state(DEFAULTS)
     if st.session_state["radon_county"] not in counties:
         notes.append(f"Unknown county {st.session_state['radon_county']!r}; showing {RADON_DEFAULT_COUNTY}.")
         st.session_state["radon_county"] = RADON_DEFAULT_COUNTY
     if st.session_state["radon_floor"] not in FLOORS:
         st.session_state["radon_floor"] = "basement"
+    link_notes.show(NOTES_PAGE)
     return notes
 
 
