@@ -14,7 +14,7 @@ import streamlit as st
 from hbm_core import viz
 from hbm_core.data.datasets import DATASETS, load_dataset
 from hbm_core.inference.settings import POOLINGS
-from hbm_core.lessons.radon import county_table, predictions
+from hbm_core.lessons.radon import county_table, predictions, size_reading
 from hbm_core.lessons.real_data import (
     compare_published,
     county_detail,
@@ -22,9 +22,11 @@ from hbm_core.lessons.real_data import (
     county_subset,
     radon_published,
 )
+from hbm_core.lessons.shrinkage_reading import shrinkage_reading
 from hbm_core.posterior.predict import EPA_ACTION_LEVEL, PredictionError, predictive_moments
 from hbm_core.priors import default_priors
 from hbm_core.viz.palette import FIT_LABELS
+from hbm_core.viz.real_data import with_population_mean
 from ui import common, controls, fitting, radon_state, views
 from ui.radon_state import FLOORS
 from ui.results import require_fits, shared_fits_section
@@ -105,19 +107,26 @@ pop = results["hierarchical"].population.set_index("parameter")["mean"]
 # ---------------------------------------------------------------------------------------------
 # 1 Shrinkage against county size
 
-st.subheader("1 · Small counties shrink the most")
+st.subheader("1 · Shrinkage against county size")
+pooled_line = float(estimates.loc[estimates["fit"] == "pooled", "mean"].iloc[0])
 common.chart(
-    viz.shrinkage(
-        estimates,
+    with_population_mean(
+        viz.shrinkage(
+            estimates,
+            INTERCEPT_LABEL,
+            style="by_n",
+            group_label="county",
+            title="County intercepts against the number of houses measured",
+        ),
+        float(pop["mu"]),
         INTERCEPT_LABEL,
-        style="by_n",
-        group_label="county",
-        title="County intercepts against the number of houses measured",
     ),
     "Each blue dot is a county's own (no-pooling) estimate, each vermillion arrowhead its partial-pooling "
-    "estimate; the dashed line is the complete-pooling estimate for the whole state. On the left, counties "
-    "with 1–5 houses have wild own estimates and are pulled far toward the middle; on the right, counties "
-    "with 50+ houses barely move. Hover a mark for the county's name.",
+    "estimate. The arrows head for the dotted vermillion line, the population mean of the county intercepts "
+    f"μ_α = {pop['mu']:.2f} (the average county); the grey dashed line is complete pooling, "
+    f"{pooled_line:.2f} (the average house, which the big counties dominate). Hover a mark for the "
+    f"county's name. {shrinkage_reading(estimates, unit='log pCi/L', group_word='county')} "
+    f"{size_reading(estimates)}",
     name="Shrinkage by county size",
 )
 

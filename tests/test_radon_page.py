@@ -97,3 +97,31 @@ def test_bad_link_gives_a_message_not_a_traceback(app_test):
     assert at.selectbox(key="radon_county").value == "LAC QUI PARLE"
     notes = " ".join(w.value for w in at.warning)
     assert "NOWHERE" in notes and "attic" in notes
+
+
+def chart_texts(at, title: str) -> str:
+    """The spec and the data of the chart whose title holds ``title``, as one text to search."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    for chart in at.get("vega_lite_chart"):
+        if title in chart.proto.spec:
+            frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets]
+            return chart.proto.spec + "".join(f.to_json(force_ascii=False) for f in frames)
+    raise AssertionError(f"no chart titled {title!r}")
+
+
+def test_shrinkage_chart_draws_mu_alpha_and_its_caption_is_computed(radon):
+    """The arrows head for μ_α, so the chart draws it (labelled) beside complete pooling; the caption
+    names the county that moved most on these fits and gives the moves by county size."""
+    mu = frame(radon, "published").set_index(["model", "quantity"])
+    mu_alpha = mu.loc[("Partial pooling", "mean intercept μ_α"), "this app"]
+    texts = chart_texts(radon, "against the number of houses")
+    assert f"population mean μ_α {mu_alpha:.2f}" in texts
+    caption = next(c.value for c in radon.caption if c.value.startswith("Each blue dot is a county"))
+    assert f"μ_α = {mu_alpha:.2f}" in caption
+    # The county with the largest |partial - no pooling|, from the page's own table of all counties.
+    table = frame(radon, "county").set_index("county")
+    moved = (table["Partial pooling"] - table["No pooling"]).abs()
+    assert f"County {moved.idxmax()} (n = {int(table.loc[moved.idxmax(), 'houses'])}) moved most" in caption
+    assert "Average move from no pooling to partial pooling: " in caption and "1–5 houses" in caption
+    assert "Small counties shrink the most" not in [h.value for h in radon.subheader]

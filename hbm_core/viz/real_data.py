@@ -8,13 +8,23 @@ densities of the radon and reed-frog pages are :func:`hbm_core.viz.density.predi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from hbm_core.viz.palette import FIT_COLORS, FIT_LABELS, FITS
-from hbm_core.viz.theme import apply_theme, chart_data, chart_title, legend, require, style_for, tooltip
+from hbm_core.viz.theme import (
+    Style,
+    apply_theme,
+    chart_data,
+    chart_title,
+    legend,
+    require,
+    style_for,
+    tooltip,
+)
 
 POPULATION_LABEL = "Population median"
 OBSERVED_LABEL = "No pooling (observed)"
@@ -103,7 +113,6 @@ def tank_survival(
         .mark_text(fontWeight="bold", fontSize=round(13 * s.k), color="#333")
         .encode(x=alt.X("tank:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), text="text:N")
     )
-    right = float(df["tank"].max()) + 0.5
     for label, value, dash, colour in (
         (
             FIT_LABELS["pooled"].lower(),
@@ -113,29 +122,8 @@ def tank_survival(
         ),
         (POPULATION_LABEL.lower(), population_median, [3, 3], FIT_COLORS["hierarchical"]),
     ):
-        if value is None:
-            continue
-        rule = pd.DataFrame({"value": [value], "tank": [right], "text": [f"{label} {value:.0%}"]})
-        line = alt.Chart(chart_data(rule)).encode(
-            y=y("value"),
-            tooltip=[alt.Tooltip("text:N", title="line"), alt.Tooltip("value:Q", format=".1%")],
-        )
-        text = {
-            "align": "right",
-            "baseline": "bottom",
-            "dx": -4 * s.k,
-            "dy": -3 * s.k,
-            "fontSize": round(12 * s.k),
-        }
-        layers += [
-            line.mark_rule(strokeDash=dash, strokeWidth=s.stroke(2.5), color=colour),
-            line.mark_text(stroke="white", strokeWidth=s.stroke(4), strokeJoin="round", **text).encode(
-                x=alt.X("tank:Q", scale=x_scale), text="text:N"
-            ),
-            line.mark_text(color=colour, fontWeight="bold", **text).encode(
-                x=alt.X("tank:Q", scale=x_scale), text="text:N"
-            ),
-        ]
+        if value is not None:
+            layers += _labelled_rule(value, f"{label} {value:.0%}", y, colour, dash, s, value_format=".1%")
     layers += [
         base.mark_rule(color="#a8a8a8", strokeWidth=s.stroke(1.5)).encode(
             y=y("observed"), y2="hierarchical:Q"
@@ -149,6 +137,66 @@ def tank_survival(
     ]
     chart = alt.layer(*layers, width=width, height=int(height * s.k), title=chart_title(title))
     return apply_theme(chart, classroom)
+
+
+def _labelled_rule(
+    value: float,
+    text: str,
+    y: Callable[[str], alt.Y],
+    colour: str,
+    dash: list[int],
+    s: Style,
+    value_format: str = ".3~r",
+) -> list[alt.Chart]:
+    """A dashed horizontal rule at ``value`` across the whole plot, labelled ``text`` at its right end
+    (in ``colour``, on a white halo so that it reads over the marks). ``y``: field -> the chart's y
+    encoding, so the rule shares the chart's scale. Returns the layers (rule, halo, text)."""
+    rule = pd.DataFrame({"value": [value], "text": [text]})
+    line = alt.Chart(chart_data(rule)).encode(
+        y=y("value"),
+        tooltip=[alt.Tooltip("text:N", title="line"), alt.Tooltip("value:Q", format=value_format)],
+    )
+    where = {
+        "x": alt.value("width"),  # the right edge of the plot, whatever its x scale
+        "text": alt.Text("text:N"),
+    }
+    font = {
+        "align": "right",
+        "baseline": "bottom",
+        "dx": -4 * s.k,
+        "dy": -3 * s.k,
+        "fontSize": round(12 * s.k),
+    }
+    return [
+        line.mark_rule(strokeDash=dash, strokeWidth=s.stroke(2.5), color=colour),
+        line.mark_text(stroke="white", strokeWidth=s.stroke(4), strokeJoin="round", **font).encode(**where),
+        line.mark_text(color=colour, fontWeight="bold", **font).encode(**where),
+    ]
+
+
+def with_population_mean(
+    chart: alt.LayerChart,
+    value: float,
+    y_label: str,
+    *,
+    label: str = "population mean μ_α",
+    classroom: bool = False,
+) -> alt.LayerChart:
+    """``chart`` (a layered chart with a quantitative y axis titled ``y_label``, e.g.
+    :func:`hbm_core.viz.shrinkage` with ``style="by_n"``) with partial pooling's population mean
+    drawn as a labelled vermillion dashed line, as :func:`tank_survival` draws it: the point the
+    arrows head for, which is not the complete-pooling line. ``chart`` itself is not changed."""
+    s = style_for(classroom)
+
+    def y(field: str) -> alt.Y:
+        return alt.Y(f"{field}:Q", title=y_label, scale=alt.Scale(zero=False))
+
+    out = chart.copy(deep=False)
+    out.layer = [
+        *chart.layer,
+        *_labelled_rule(value, f"{label} {value:.2f}", y, FIT_COLORS["hierarchical"], [3, 3], s),
+    ]
+    return out
 
 
 def density_shrinkage(
@@ -186,3 +234,43 @@ def density_shrinkage(
         ),
     ).properties(width=width, height=int(150 * s.k), title=chart_title(title))
     return apply_theme(chart, classroom)
+
+
+def _renamed(value, names: dict[str, str]):
+    """``value`` (a spec fragment: dicts, lists, strings) with every string in ``names`` replaced,
+    also inside a Vega expression that is only that string (a constant such as ``"True mean"``)."""
+    if isinstance(value, dict):
+        return {k: _renamed(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, names) for v in value]
+    if isinstance(value, str):
+        if value in names:
+            return names[value]
+        quoted = {json.dumps(old): json.dumps(new) for old, new in names.items()}
+        return quoted.get(value, value)
+    return value
+
+
+def relabel(chart: alt.LayerChart, names: dict[str, str]) -> alt.LayerChart:
+    """``chart`` with legend entries and tooltip titles renamed (``names``: old -> new), e.g. the
+    shared charts' "True mean" when the page's truth is not a true mean but an observed quantity
+    (baseball's rest-of-season average). Renames in the layers' encodings (legend domains, tooltip
+    titles, axis titles) and in their constant ``key`` transforms; data and ``chart`` stay as they are."""
+    out = chart.copy(deep=False)
+    layers = []
+    for layer in chart.layer:
+        layer = layer.copy(deep=False)
+        if isinstance(layer, alt.LayerChart):
+            layer = relabel(layer, names)
+        else:
+            if layer.encoding is not alt.Undefined:
+                spec = _renamed(layer.encoding.to_dict(validate=False), names)
+                layer.encoding = alt.FacetedEncoding.from_dict(spec, validate=False)
+            if layer.transform is not alt.Undefined:
+                layer.transform = [
+                    type(t).from_dict(_renamed(t.to_dict(validate=False), names), validate=False)
+                    for t in layer.transform
+                ]
+        layers.append(layer)
+    out.layer = layers
+    return out

@@ -1,0 +1,100 @@
+"""The real-data pages' computed readings and chart additions on crafted estimates (no sampling)."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from hbm_core import viz
+from hbm_core.lessons.radon import moves_by_size, size_reading
+from hbm_core.viz.palette import FIT_COLORS
+from hbm_core.viz.real_data import with_population_mean
+
+
+def long_table(own, partial, n, pooling=None, pooled: float = 0.0) -> pd.DataFrame:
+    """A long estimates table (groups G0, G1, ...) with the three fits."""
+    k = len(own)
+    groups = [f"G{i}" for i in range(k)]
+    pooling = np.full(k, np.nan) if pooling is None else np.asarray(pooling, float)
+    frames = [
+        pd.DataFrame({"group": groups, "fit": "unpooled", "mean": own, "sd": 0.1, "n": n, "pooling": np.nan}),
+        pd.DataFrame(
+            {"group": groups, "fit": "hierarchical", "mean": partial, "sd": 0.1, "n": n, "pooling": pooling}
+        ),
+        pd.DataFrame(
+            {"group": groups, "fit": "pooled", "mean": pooled, "sd": 0.01, "n": n, "pooling": np.nan}
+        ),
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+# ------------------------------------------------------------------ radon: moves by county size
+
+
+def test_moves_by_size_averages_each_band():
+    est = long_table(
+        [1.0, 2.0, 1.0, 1.0], [0.5, 1.0, 0.9, 0.99], [1, 3, 10, 50], pooling=[0.6, 0.5, 0.2, 0.05]
+    )
+    table = moves_by_size(est)
+    assert list(table["band"]) == ["1–5 houses", "6–20 houses", "more than 20 houses"]
+    assert list(table["counties"]) == [2, 1, 1]
+    assert table["mean_move"].tolist() == pytest.approx([0.75, 0.1, 0.01])
+    assert table["mean_pooling"].tolist() == pytest.approx([0.55, 0.2, 0.05])
+
+
+def test_size_reading_says_small_counties_moved_more_only_when_they_did():
+    falling = long_table(
+        [1.0, 2.0, 1.0, 1.0], [0.5, 1.0, 0.9, 0.99], [1, 3, 10, 50], pooling=[0.6, 0.5, 0.2, 0.05]
+    )
+    text = size_reading(falling)
+    assert "0.75 log pCi/L for the 2 counties with 1–5 houses, mean pooling factor 0.55" in text
+    assert "and 0.01 log pCi/L for the 1 county with more than 20 houses" in text
+    assert "smaller counties moved more on average" in text
+    # Small counties that already sit on the mean barely move: the reading must not claim they moved most.
+    flat = long_table(
+        [0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 0.8, 0.95], [1, 2, 10, 50], pooling=[0.7, 0.6, 0.2, 0.05]
+    )
+    text = size_reading(flat)
+    assert "does not fall steadily with size" in text and "smaller counties moved more" not in text
+
+
+def test_size_reading_with_a_single_band():
+    est = long_table([1.0, 0.0], [0.6, 0.1], [2, 3])
+    assert size_reading(est) == "Every county has 1–5 houses: the average move is 0.25 log pCi/L."
+
+
+# ------------------------------------------------------------------ radon: mu_alpha on the chart
+
+
+def test_population_mean_line_is_drawn_and_labelled_beside_complete_pooling():
+    est = long_table(
+        [1.0, 2.0, 0.5, 1.2], [1.2, 1.6, 0.9, 1.25], [1, 3, 10, 50], pooling=[0.6, 0.5, 0.2, 0.05], pooled=1.1
+    )
+    base = viz.shrinkage(est, "log radon", style="by_n")
+    chart = with_population_mean(base, 1.46, "log radon")
+    assert len(chart.layer) == len(base.layer) + 3  # rule, halo, label: the original is unchanged
+    spec = chart.to_dict()  # validates against the Vega-Lite schema
+    added = spec["layer"][-3:]
+    assert added[0]["mark"]["type"] == "rule" and added[0]["mark"]["color"] == FIT_COLORS["hierarchical"]
+    assert added[2]["encoding"]["x"] == {"value": "width"}  # the label sits at the plot's right end
+    data = json.dumps(spec["datasets"], ensure_ascii=False)
+    assert "population mean μ_α 1.46" in data
+    assert isinstance(chart, alt.LayerChart)
+
+
+def test_tank_survival_still_labels_its_two_lines():
+    tanks = pd.DataFrame(
+        {
+            "tank": [1, 2, 3, 4],
+            "density": [10, 10, 25, 25],
+            "observed": [0.2, 1.0, 0.5, 0.7],
+            "hierarchical": [0.3, 0.9, 0.5, 0.7],
+        }
+    ).assign(pooled=0.6)
+    spec = viz.tank_survival(tanks, 0.65).to_dict()
+    data = json.dumps(spec["datasets"], ensure_ascii=False)
+    assert "complete pooling 60%" in data and "population median 65%" in data
