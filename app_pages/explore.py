@@ -231,9 +231,7 @@ def groups_and_results() -> None:
         "to large (each group on its own) and watch every estimate move."
     )
     if exact is not None:
-        charts |= truth_views.tau_slider_view(
-            exact, settings.sizes, data.true_means, priors, Y_LABEL, "units"
-        )
+        truth_views.tau_slider_view(exact, settings.sizes, data.true_means, priors, Y_LABEL, "units")
     else:
         st.info(NO_EXACT, icon=":material/info:")
 

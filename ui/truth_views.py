@@ -3,7 +3,9 @@
 Drawing only: the numbers and the sentences that read them come from :mod:`hbm_core.exact.pooling_curve`,
 :mod:`hbm_core.lessons.given_tau` and :mod:`hbm_core.lessons.truth_scores`; the charts from
 :mod:`hbm_core.viz.truth` (and the shared shrinkage and τ charts). Each view returns the charts it
-drew, by name, for the page's downloads. All of it is exact and takes milliseconds, not MCMC.
+drew, by name, for the page's downloads (except the τ slider's section: a fragment of its own). All
+of it comes from the exact engine, no MCMC: tens to a few hundred milliseconds, mostly building the
+charts (``bench/explore_truth.py``).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def _clamped_tau(post: ExactPosterior, top: float, step: float) -> None:
     st.session_state[TAU_KEY] = round(round(value / step) * step, 10)
 
 
+@st.fragment
 def tau_slider_view(
     post: ExactPosterior,
     n: Sequence[int],
@@ -71,8 +74,13 @@ def tau_slider_view(
     priors: Priors,
     y_label: str,
     units: str,
-) -> dict[str, alt.TopLevelMixin]:
-    """A τ slider: the estimates given τ (shrinkage arrows) beside the posterior of τ, with a reading."""
+) -> None:
+    """A τ slider: the estimates given τ (shrinkage arrows) beside the posterior of τ, with a reading.
+
+    A fragment of its own (inside the page's): moving τ redraws this section alone, from the exact
+    posterior the page computed, without looking up the fits again. Its charts change with every move
+    of τ, so they are not among the page's downloads.
+    """
     top, step = tau_slider_range(post)
     _clamped_tau(post, top, step)
     st.slider(
@@ -99,7 +107,6 @@ def tau_slider_view(
             "Arrows run from each group's sample mean to its estimate given this τ, E(θ_j | τ, y); the "
             "dashed line is the estimate at τ = 0. Drag τ toward 0 and every arrow reaches the dashed line; "
             "drag it up and the arrows shrink to nothing.",
-            name=f"Estimates given tau = {tau:g}",
         )
     with right:
         frame = post.tau_frame(upper_quantile=0.995)
@@ -117,9 +124,7 @@ def tau_slider_view(
             "The filled curve is the posterior p(τ | y) from the exact engine, the dashed curve the prior; "
             "the dashed line is your τ. The partial-pooling estimates above average the estimates given τ "
             "over this curve.",
-            name="Posterior of tau",
         )
-    return {"estimates given tau": shrink, "posterior of tau": posterior_chart}
 
 
 def truth_view(
