@@ -12,9 +12,21 @@ from hbm_core.data.datasets import DATASETS, load_dataset
 from hbm_core.exact.preview import preview
 from hbm_core.inference.settings import POOLINGS
 from hbm_core.lessons import checks
-from hbm_core.lessons.baseball import coverage_verdicts, data_table, player_table, prediction_errors
+from hbm_core.lessons.baseball import (
+    TRUTH_LABEL,
+    coverage_verdicts,
+    data_table,
+    error_reading,
+    error_table,
+    player_table,
+    prediction_errors,
+    prediction_reading,
+)
+from hbm_core.lessons.shrinkage_reading import shrinkage_reading
 from hbm_core.priors import default_priors
 from hbm_core.viz.palette import FIT_LABELS
+from hbm_core.viz.real_data import relabel
+from hbm_core.viz.theme import TRUE_LABEL
 from ui import common, controls, fitting, results, views
 
 INFO = DATASETS["efron_morris"]
@@ -24,6 +36,8 @@ TARGETS = {
     "rest": "the rest of the season (new at-bats)",
     "first": "the first 45 at-bats (the data the model saw)",
 }
+# The shared charts call their truth "True mean"; here it is an observed average over new at-bats.
+TRUTH_NAMES = {TRUE_LABEL: TRUTH_LABEL.capitalize(), TRUE_LABEL.lower(): TRUTH_LABEL}
 DEFAULTS = {
     "bb_scale": "probability",
     "bb_tau_scale": 1.0,
@@ -160,25 +174,26 @@ def mcmc_on_scale(outcome, fallback: pd.DataFrame | None) -> pd.DataFrame | None
 
 
 def draw_estimates(estimates: pd.DataFrame, note: str) -> None:
+    table, pooled = player_table(estimates, data, on_scale)
+    # The reading leaves the truth out: it is the rest of the season, read in section 4.
+    reading = shrinkage_reading(estimates.drop(columns="true_mean", errors="ignore"), group_word="player")
     with shrink_slot.container():
         common.chart(
-            viz.shrinkage(estimates, x_label, group_label="player", title=None),
+            relabel(viz.shrinkage(estimates, x_label, group_label="player", title=None), TRUTH_NAMES),
             "Each arrow runs from a player's own estimate (no pooling, close to his 45-at-bat "
             "average) to his partial-pooling estimate; the dashed line is complete pooling, and the "
-            "green diamond (labelled 'True mean') is what he actually hit over the rest of the season. "
-            "Most diamonds sit nearer the arrowheads than the circles: shrinkage predicts better. "
-            f"{note}",
+            f"green diamond is his {TRUTH_LABEL}, what he actually hit over the rest of the season. "
+            f"{reading} {note}",
             name="Shrinkage",
         )
     with forest_slot.container():
         common.chart(
-            viz.forest(estimates, x_label, group_label="player", title=None),
-            "Posterior means with 94% intervals, and the rest-of-season average as a diamond. "
-            "Complete pooling gives everyone .265 with a narrow interval that misses the best and "
-            "worst hitters; no pooling's intervals are wide; partial pooling is in between.",
+            relabel(viz.forest(estimates, x_label, group_label="player", title=None), TRUTH_NAMES),
+            f"Posterior means with 94% intervals, and the {TRUTH_LABEL} as a diamond. Complete pooling "
+            f"gives everyone {pooled:.3f} with a narrow interval; no pooling's intervals are wide; partial "
+            "pooling is in between.",
             name="Forest plot",
         )
-    table, pooled = player_table(estimates, data, on_scale)
     with table_slot.container():
         common.table(table, config={c: num for c in table.columns if c not in ("player", "94% interval")})
         st.caption(
@@ -198,19 +213,22 @@ def draw_errors(prob_estimates: pd.DataFrame, source: str) -> None:
                     errors.rename(columns={"total squared error": "error"}),
                     x_label="total squared error",
                 ),
-                "Total squared error = sum over the 18 players of (estimate − rest-of-season average)². "
-                "Shorter is better. Black ticks mark the published values (Efron & Morris: 0.075 and 0.021). "
-                "Every method that pools beats the raw averages by a factor of about three.",
+                f"Total squared error = sum over the 18 players of (estimate − {TRUTH_LABEL})². Shorter is "
+                "better. Black ticks mark the published values (Efron & Morris: "
+                f"{checks.EFRON_MORRIS['sse_raw']} and {checks.EFRON_MORRIS['sse_js']}). "
+                f"{error_reading(errors)} {prediction_reading(prob_estimates, data)}",
                 name="Prediction errors",
             )
         with right:
             st.dataframe(
-                errors[["method", "total squared error", "published"]],
+                error_table(errors),
                 hide_index=True,
                 width="stretch",
                 column_config={
                     "total squared error": st.column_config.NumberColumn("this app", format="%.4f"),
-                    "published": st.column_config.NumberColumn(format="%.3f"),
+                    "published": st.column_config.TextColumn(
+                        help="Efron & Morris (1975); — where they print no value."
+                    ),
                 },
             )
             st.caption(

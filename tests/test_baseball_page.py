@@ -27,7 +27,7 @@ def test_renders_and_pooling_beats_the_raw_averages(page, frame_with):
     assert errors.loc["James–Stein (Efron & Morris)", "total squared error"] == pytest.approx(
         0.021, abs=0.001
     )
-    assert errors.loc["Raw averages after 45 at-bats", "published"] == 0.075
+    assert errors.loc["Raw averages after 45 at-bats", "published"] == "0.075"
     partial = errors.loc["Partial pooling (MCMC)", "total squared error"]
     assert (
         partial < 0.035 and partial < 0.5 * errors.loc["Raw averages after 45 at-bats", "total squared error"]
@@ -77,3 +77,42 @@ def test_predictive_check_options(page):
     page.selectbox(key="bb_stat").set_value("max").run()
     assert not page.exception
     assert "highest average" in caption_with(page, "replicated data set")
+
+
+def chart_texts(at, marker: str) -> str:
+    """The specs and data of the charts whose spec holds ``marker``, as one text to search."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    texts = []
+    for chart in at.get("vega_lite_chart"):
+        if marker in chart.proto.spec:
+            frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets]
+            texts.append(chart.proto.spec + "".join(f.to_json(force_ascii=False) for f in frames))
+    assert texts, f"no chart with {marker!r}"
+    return "".join(texts)
+
+
+def test_rest_of_season_is_called_so_and_no_cell_prints_none(page, frame_with):
+    """The truth here is the rest-of-season batting average, not a true mean: legend, tooltips and
+    captions say so; methods without a published value show "—", never None."""
+    for marker in ("moved by", "94% HDI low"):  # the shrinkage and the forest chart
+        texts = chart_texts(page, marker)
+        assert "True mean" not in texts and "true mean" not in texts
+        assert "Rest-of-season average" in texts and '"title": "rest-of-season average"' in texts
+    assert not any("true mean" in c.value.lower() for c in page.caption)
+    published = frame_with(page, "total squared error")["published"]
+    assert published.notna().all() and not published.isin(["None", "nan", ""]).any()
+    assert (published == "—").sum() == 3 and set(published) - {"—"} == {"0.075", "0.021"}
+
+
+def test_captions_name_the_player_who_moved_most(page, frame_with):
+    table = frame_with(page, "rest of season").set_index("player")
+    moved = (table["Partial pooling"] - table["No pooling"]).abs()
+    caption = caption_with(page, "Each arrow runs from a player's own estimate")
+    assert f"Player {moved.idxmax()} (n = 45) moved most" in caption
+    errors = caption_with(page, "Total squared error = sum over the 18 players")
+    # nearer by more than the shown precision (3 decimals)
+    nearer = (table["Partial pooling"] - table["rest of season"]).abs() < (
+        table["No pooling"] - table["rest of season"]
+    ).abs() - 0.0005
+    assert f"rest-of-season average for {int(nearer.sum())} of 18 players" in errors

@@ -98,3 +98,66 @@ def test_tank_survival_still_labels_its_two_lines():
     spec = viz.tank_survival(tanks, 0.65).to_dict()
     data = json.dumps(spec["datasets"], ensure_ascii=False)
     assert "complete pooling 60%" in data and "population median 65%" in data
+
+
+# ------------------------------------------------------------------ baseball
+
+
+def test_relabel_renames_the_truth_everywhere_and_leaves_the_chart_alone():
+    from hbm_core.viz.real_data import relabel
+    from hbm_core.viz.theme import TRUE_LABEL
+
+    est = long_table([0.2, 0.3, 0.25], [0.22, 0.28, 0.25], [45, 45, 45], pooling=[0.5, 0.5, 0.5], pooled=0.25)
+    est = est.assign(true_mean=np.tile([0.21, 0.27, 0.3], 3), hdi_low=0.1, hdi_high=0.4)
+    names = {TRUE_LABEL: "Rest-of-season average", TRUE_LABEL.lower(): "rest-of-season average"}
+    for chart in (viz.shrinkage(est, "x"), viz.forest(est, "x")):
+        before = json.dumps(chart.to_dict())
+        after = json.dumps(relabel(chart, names).to_dict())  # still a valid Vega-Lite spec
+        assert TRUE_LABEL in before and "true mean" in before
+        assert TRUE_LABEL not in after and "true mean" not in after
+        assert after.count("Rest-of-season average") == before.count(TRUE_LABEL)
+        assert json.dumps(chart.to_dict()) == before  # the input chart is not changed
+
+
+class _Data:
+    """The few attributes of GroupedData that prediction_reading reads."""
+
+    def __init__(self, groups, rest):
+        self.groups = list(groups)
+        self.meta = pd.DataFrame({"remaining_avg": rest})
+
+
+def test_prediction_reading_counts_winners_names_losers_and_the_largest_gain():
+    from hbm_core.lessons.baseball import prediction_reading
+
+    players = ["Ann", "Bob", "Cid"]
+    est = long_table([0.400, 0.200, 0.300], [0.300, 0.240, 0.280], [45] * 3)
+    est["group"] = est["group"].map({"G0": "Ann", "G1": "Bob", "G2": "Cid"})
+    text = prediction_reading(est, _Data(players, [0.290, 0.250, 0.310]))
+    assert "for 2 of 3 players" in text
+    assert "further from it for Cid" in text
+    assert "The largest gain is Ann's: no pooling 0.400, partial pooling 0.300" in text
+    tie = prediction_reading(est, _Data(players, [0.350, 0.250, 0.310]))  # Ann: 0.050 off either way
+    assert "for 1 of 3 players; it is further from it for Cid" in tie and "(equally near for Ann)" in tie
+    none = prediction_reading(est, _Data(players, [0.350, 0.220, 0.290]))  # every player a tie
+    assert "for 0 of 3 players (equally near for Ann, Bob and Cid)." in none and "largest gain" not in none
+
+
+def test_error_table_never_shows_none_and_error_reading_compares_with_raw():
+    from hbm_core.lessons.baseball import error_reading, error_table
+
+    errors = pd.DataFrame(
+        {
+            "method": ["Raw", "James–Stein", "No pooling", "Partial pooling"],
+            "total squared error": [0.075, 0.021, 0.074, 0.15],
+            "published": [0.075, 0.021, np.nan, np.nan],
+            "fit": ["raw", "js", "unpooled", "hierarchical"],
+        }
+    )
+    shown = error_table(errors)
+    assert list(shown["published"]) == ["0.075", "0.021", "—", "—"]
+    text = error_reading(errors)
+    assert "James–Stein 0.0210 (3.6 times smaller)" in text
+    assert "No pooling 0.0740 (about the same)" in text
+    assert "Partial pooling 0.1500 (2.0 times larger)" in text
+    assert text.endswith("Lowest here: James–Stein.")

@@ -83,3 +83,78 @@ def coverage_verdicts(intervals: pd.DataFrame) -> str:
             text += f" (missed: {', '.join(missed[:3])}{more})"
         verdicts.append(text)
     return "; ".join(verdicts)
+
+
+#: The baseball page's name for its truth: an observed average over new at-bats, not a true mean.
+TRUTH_LABEL = "rest-of-season average"
+
+
+def _names(players: list[str]) -> str:
+    if len(players) == 1:
+        return players[0]
+    return f"{', '.join(players[:-1])} and {players[-1]}"
+
+
+def error_table(errors: pd.DataFrame) -> pd.DataFrame:
+    """:func:`prediction_errors` as shown: the published value as text, "—" where there is none
+    (a missing number must not print as "None")."""
+    return pd.DataFrame(
+        {
+            "method": errors["method"],
+            "total squared error": errors["total squared error"],
+            "published": [f"{v:.3f}" if np.isfinite(v) else "—" for v in errors["published"]],
+        }
+    )
+
+
+def error_reading(errors: pd.DataFrame) -> str:
+    """How each method's total squared error compares with the raw averages', computed from
+    :func:`prediction_errors` (its ``fit`` column names the raw averages ``"raw"``)."""
+    table = errors.set_index("fit")
+    raw = float(table.loc["raw", "total squared error"])
+    best = errors.loc[errors["total squared error"].idxmin(), "method"]
+    parts = []
+    for _, row in table.drop(index="raw").iterrows():
+        err = float(row["total squared error"])
+        ratio = raw / err if err > 0 else np.inf
+        if 1 / 1.05 < ratio < 1.05:
+            how = "about the same"
+        else:
+            how = f"{ratio:.1f} times smaller" if ratio > 1 else f"{1 / ratio:.1f} times larger"
+        parts.append(f"{row['method']} {err:.4f} ({how})")
+    return (
+        f"Against the raw averages' {raw:.4f}: {'; '.join(parts)}. Lowest here: {best}."
+        if parts
+        else f"Raw averages: {raw:.4f}."
+    )
+
+
+def prediction_reading(prob_estimates: pd.DataFrame, data: GroupedData) -> str:
+    """For how many players partial pooling predicts the rest-of-season average better than no
+    pooling, who it serves worse, and the largest gain: computed from the fits' estimates on the
+    probability scale (``prob_estimates``: long table with ``unpooled`` and ``hierarchical`` rows)."""
+    players = list(data.groups)
+    means = fit_means(prob_estimates, players)
+    truth = np.asarray(data.meta["remaining_avg"], dtype=float)
+    own_error = np.abs(means["unpooled"].to_numpy() - truth)
+    partial_error = np.abs(means["hierarchical"].to_numpy() - truth)
+    tol = 0.0005  # averages are shown to 3 decimals
+    better = partial_error < own_error - tol
+    worse = partial_error > own_error + tol
+    text = f"Partial pooling is nearer than no pooling to the {TRUTH_LABEL} for {int(better.sum())} of "
+    text += f"{len(players)} players"
+    losers = [p for p, w in zip(players, worse, strict=True) if w]
+    if losers:
+        text += f"; it is further from it for {_names(losers)}: pooling helps on average, not every player"
+    even = [p for p, b, w in zip(players, better, worse, strict=True) if not b and not w]
+    if even:
+        text += f" (equally near for {_names(even)})"
+    text += "."
+    if better.any():
+        gain = own_error - partial_error
+        j = int(np.argmax(gain))
+        text += (
+            f" The largest gain is {players[j]}'s: no pooling {means['unpooled'].iloc[j]:.3f}, partial "
+            f"pooling {means['hierarchical'].iloc[j]:.3f}, {TRUTH_LABEL} {truth[j]:.3f}."
+        )
+    return text
