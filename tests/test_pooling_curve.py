@@ -159,3 +159,13 @@ def test_estimates_at_tau_feed_the_shrinkage_chart(post):
     hier = frame[frame["fit"] == "hierarchical"]
     np.testing.assert_allclose(hier["mean"], post.at_tau(2.0)["mean"])
     viz.shrinkage(frame, "outcome (units)").to_dict()
+
+
+def test_curve_chart_merges_the_labels_of_coinciding_groups(post):
+    from hbm_core import viz
+
+    points = _points([0.03, 0.03, 0.03, 0.31], [0.29, 0.29, 0.29, 1.4], n=[50, 50, 50, 2])
+    curve = pd.DataFrame({"se": np.linspace(0.01, 2.0, 20), "pooling": np.linspace(0.0, 0.5, 20)})
+    spec = viz.pooling_curve_chart(curve, points, classroom=True).to_dict()
+    texts = [row["text"] for values in spec["datasets"].values() for row in values if "text" in row]
+    assert sorted(texts) == ["A, B, C", "D"]

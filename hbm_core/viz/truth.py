@@ -45,6 +45,21 @@ def _labels(groups: list[str], n: pd.Series | None) -> dict[str, str]:
     return {g: f"{g}  (n={int(k)})" for g, k in zip(groups, n, strict=True)}
 
 
+def _point_labels(points: pd.DataFrame, curve: pd.DataFrame) -> pd.DataFrame:
+    """One label per spot on the curve: groups whose points nearly coincide (within 1 % of the axes'
+    ranges) share one label, "A, B, C", at their first member's point."""
+    dx = 0.01 * float(max(curve["se"].max(), points["se"].max()))
+    rows: list[dict] = []
+    for _, p in points.iterrows():
+        for row in rows:
+            if abs(row["se"] - p["se"]) < dx and abs(row["pooling"] - p["pooling"]) < 0.01:
+                row["text"] += f", {p['group']}"
+                break
+        else:
+            rows.append({"se": float(p["se"]), "pooling": float(p["pooling"]), "text": str(p["group"])})
+    return pd.DataFrame(rows)
+
+
 def pooling_curve_chart(
     curve: pd.DataFrame,
     points: pd.DataFrame,
@@ -96,7 +111,9 @@ def pooling_curve_chart(
     ]
     if len(pts) <= MAX_LABELLED_GROUPS:
         layers.append(
-            dots.mark_text(align="right", dx=-8 * s.k, dy=-8 * s.k, fontWeight="bold").encode(text="group:N")
+            alt.Chart(chart_data(_point_labels(pts, curve)))
+            .mark_text(align="right", dx=-8 * s.k, dy=-8 * s.k, fontWeight="bold")
+            .encode(x=x, y=y, text="text:N", tooltip=[tooltip("text", "groups", None)])
         )
     return themed_layers(layers, width, int(height * s.k), title, classroom)
 
