@@ -185,3 +185,22 @@ def test_interval_readings():
     assert (
         narrowing_reading(est) == "Partial pooling narrowed group A's interval most: from 8.00 to 5.60 wide."
     )
+
+
+def test_a_group_that_moved_least_because_it_sits_on_the_mean_is_told_so():
+    est = crafted([9.0, 5.05, 6.0], [7.0, 5.04, 5.95], [0.5, 0.3, 0.05], n=[3, 6, 50])
+    text = shrinkage_reading(est)
+    assert "Group B (n = 6) moved least (0.01): it sits only 0.05 from the complete-pooling estimate." in text
+    # The most precise group moving least needs no such reason.
+    plain = crafted([9.0, 4.0, 6.0], [7.0, 4.2, 5.9], [0.5, 0.2, 0.1], n=[3, 20, 50])
+    assert "Group C (n = 50) moved least (0.10)." in shrinkage_reading(plain)
+
+
+def test_a_tiny_narrowing_is_not_called_one():
+    est = crafted([9.0, 4.0], [8.0, 4.5], [0.4, 0.3], se=[2.0, 1.0])
+    hier, unpooled = est.fit == "hierarchical", est.fit == "unpooled"
+    est.loc[hier, "hdi_low"] = est.loc[unpooled, "hdi_low"].to_numpy() + 0.05
+    est.loc[hier, "hdi_high"] = est.loc[unpooled, "hdi_high"].to_numpy()
+    assert narrowing_reading(est) == (
+        "Partial pooling left the intervals about as wide as no pooling (group A's narrowed most, by 0.05)."
+    )

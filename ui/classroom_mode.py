@@ -63,7 +63,7 @@ STEPS: tuple[Step, ...] = (
         "Partial pooling",
         "Partial pooling estimates each group from its own data and from what the other groups "
         "say about groups like it. Compare with no pooling: each group moves toward the others, "
-        "and the groups whose own data are least precise move and narrow the most.",
+        "by how much depends on how precise its own data are.",
         ("unpooled", "hierarchical"),
     ),
     Step(

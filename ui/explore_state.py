@@ -30,7 +30,7 @@ PARAMS = ("auto", "centered", "non-centered")
 # The first preset is the default: it has to show shrinkage at first sight (group sizes from 3 to
 # 100 with one shared sd, so the standard errors, and with them the pulls, differ widely).
 PRESETS: dict[str, tuple[list[int], list[float], list[float], str]] = {
-    "Small and large groups": ([3, 6, 12, 25, 50, 100], [9, 1, 7, 3, 6, 4], [3] * 6, "shared"),
+    "Small and large groups": ([3, 6, 12, 25, 50, 100], [6, 4, 5, 3, 7, 5], [3] * 6, "shared"),
     "Classic example (3 groups)": ([20, 40, 60], [3, 5, 7], [1, 2, 3], "group"),
     "One tiny group": ([50, 50, 50, 2], [4, 5, 6, 9], [2, 2, 2, 2], "shared"),
     "All groups alike": ([20] * 5, [5] * 5, [2] * 5, "shared"),

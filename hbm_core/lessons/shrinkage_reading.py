@@ -234,9 +234,19 @@ def shrinkage_reading(
     if len(top) < len(m):
         low = facts.least
         each = " each" if len(low) > 1 else ""
+        why_least = ""
+        if (
+            len(low) == 1
+            and m["pooling"].notna().all()
+            and m.loc[low[0], "pooling"] > m["pooling"].min() + 0.005
+        ):
+            # Not the most precise group: it moved least because it already sits near the others.
+            why_least = (
+                f": it sits only {num(float(m.loc[low[0], 'distance']))} from the complete-pooling estimate"
+            )
         sentences.append(
             f"{_capital(_names(low, group_word)) if len(low) > 1 else _capital(who(low[0]))} moved least "
-            f"({amount(float(m.loc[low[0], 'size']))}{each})."
+            f"({amount(float(m.loc[low[0], 'size']))}{each}){why_least}."
         )
 
     if facts.away_from_truth:
@@ -405,6 +415,11 @@ def narrowing_reading(estimates: pd.DataFrame, *, unit: str = "", group_word: st
     g = str(gain.idxmax())
     if gain[g] <= 0.5 * 10.0**-d:
         return f"No {group_word}'s interval got narrower under partial pooling."
+    if gain[g] < 0.05 * before[g]:  # under 5%: too little to call a narrowing
+        return (
+            f"Partial pooling left the intervals about as wide as no pooling ({group_word} {g}'s narrowed "
+            f"most, by {gain[g]:.{d}f} {unit}).".replace(" )", ")")
+        )
     return (
         f"Partial pooling narrowed {group_word} {g}'s interval most: from {before[g]:.{d}f} to "
         f"{after[g]:.{d}f} {unit} wide.".replace("  ", " ").replace(" .", ".")
