@@ -1,5 +1,5 @@
 """Reed frogs (Statistical Rethinking ch. 13): tadpole survival in 48 tanks, no pooling vs partial
-pooling, small tanks shrink most; McElreath's published a_bar and sigma beside the app's.
+pooling, shrinkage by tank size; McElreath's published a_bar and sigma beside the app's.
 
 Settings live in ``st.session_state`` under ``frogs_*`` keys (tests may preset them before the first
 run, e.g. fewer draws).
@@ -18,10 +18,13 @@ from hbm_core.lessons.real_data import (
     REEDFROGS_PRIORS,
     REEDFROGS_PUBLISHED,
     compare_published,
+    density_reading,
     density_summary,
+    full_survival_reading,
     population_survival,
     tank_frame,
 )
+from hbm_core.lessons.shrinkage_reading import shrinkage_reading
 from hbm_core.posterior.predict import PredictionError, location_draws
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common, controls, fitting, views
@@ -109,6 +112,7 @@ tanks = tank_frame(results, data).sort_values(["density", "tank"], kind="stable"
 hier = results["hierarchical"]
 median = population_survival(hier)
 pop = hier.population.set_index("parameter")
+estimates = common.estimates_frame(outcome, None)
 
 # ---------------------------------------------------------------------------------------------
 # 1 The tanks
@@ -131,22 +135,21 @@ cols[3].metric("σ (logit)", f"{pop.loc['tau', 'mean']:.2f} ± {pop.loc['tau', '
 common.chart(
     viz.tank_survival(tanks, median["mean"], groups={d: f"{d} tadpoles" for d in (10, 25, 35)}),
     "Blue: each tank on its own, the share of its tadpoles that survived. Vermillion: partial pooling, "
-    "pointing the way each tank moved. Every tank moves toward the population median (vermillion dashed "
-    "line), and most in the small tanks on the left: 10 tadpoles say less than 35. Tanks where every "
-    "tadpole survived still get estimates below 100%. Hover a tank for all three fits.",
+    "pointing the way each tank moved, toward the population median (vermillion dotted line). Hover a tank "
+    f"for all three fits. {shrinkage_reading(estimates, group_word='tank', own='raw')} "
+    f"{full_survival_reading(tanks)}",
     name="Tank survival",
 )
 
 # ---------------------------------------------------------------------------------------------
 # 2 Shrinkage by tank size
 
-st.subheader("2 · Small tanks shrink the most")
+st.subheader("2 · Shrinkage by tank size")
 summary = density_summary(tanks)
 common.chart(
     viz.density_shrinkage(summary),
     "The average distance, in percentage points of survival, between a tank's observed proportion (no "
-    "pooling) and its partial-pooling estimate. It falls as tanks get bigger: more tadpoles, more evidence, "
-    "less borrowing.",
+    f"pooling) and its partial-pooling estimate. {density_reading(summary)}",
     name="Shrinkage by tank size",
 )
 st.dataframe(
@@ -259,7 +262,7 @@ with st.expander("All 48 tanks as a table"):
 st.subheader("6 · Take it with you")
 views.take_it_with_you(
     results,
-    common.estimates_frame(outcome, None),
+    estimates,
     common.charts_on_page(),
     data,
     priors,

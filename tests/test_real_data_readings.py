@@ -161,3 +161,48 @@ def test_error_table_never_shows_none_and_error_reading_compares_with_raw():
     assert "No pooling 0.0740 (about the same)" in text
     assert "Partial pooling 0.1500 (2.0 times larger)" in text
     assert text.endswith("Lowest here: James–Stein.")
+
+
+# ------------------------------------------------------------------ reed frogs
+
+
+def summary(shifts, pooling, densities=(10, 25, 35)) -> pd.DataFrame:
+    from hbm_core.lessons.real_data import DENSITY_NAMES as names
+
+    k = len(shifts)
+    return pd.DataFrame(
+        {
+            "density": list(densities)[:k],
+            "tank size": [names[d] for d in list(densities)[:k]],
+            "tanks": 16,
+            "mean_shift": shifts,
+            "max_shift": shifts,
+            "pooling": pooling,
+        }
+    )
+
+
+def test_density_reading_follows_the_numbers():
+    from hbm_core.lessons.real_data import density_reading
+
+    falling = density_reading(summary([3.7, 2.2, 1.7], [0.24, 0.13, 0.12]))
+    assert "3.7 pp for the 16 small tanks (10 tadpoles), mean pooling factor 0.24" in falling
+    assert "falls as tanks get bigger" in falling and "either" not in falling
+    rising = density_reading(summary([1.0, 2.2, 1.7], [0.24, 0.13, 0.12]))
+    assert "does not fall steadily" in rising and "falls as tanks get bigger" not in rising
+    tie = density_reading(summary([2.0, 2.0, 1.0], [0.2, 0.2, 0.1]))
+    assert "does not fall steadily" in tie and "pooling factor does not fall steadily" in tie
+    assert density_reading(summary([2.5], [0.2])) == (
+        "Every tank has the same size: the mean shift is 2.5 pp for the 16 small tanks (10 tadpoles), "
+        "mean pooling factor 0.20."
+    )
+
+
+def test_full_survival_reading_single_and_several():
+    from hbm_core.lessons.real_data import full_survival_reading
+
+    tanks = pd.DataFrame({"observed": [1.0, 0.5, 1.0], "hierarchical": [0.95, 0.55, 0.97]})
+    assert full_survival_reading(tanks).startswith("The 2 tanks where every tadpole survived get 95% to 97%")
+    one = full_survival_reading(tanks.iloc[:2])
+    assert one.startswith("The tank where every tadpole survived gets 95% under partial pooling")
+    assert full_survival_reading(tanks.iloc[1:2]) == ""

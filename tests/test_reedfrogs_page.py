@@ -59,3 +59,24 @@ def test_seed_changes_the_draws(frogs):
     frogs.number_input(key="frogs_seed").set_value(2).run()
     assert not frogs.exception
     assert metric(frogs, "ā (logit)") != before or frame(frogs, "published")["this app"].iloc[0] != 0
+
+
+def caption_with(at, start: str) -> str:
+    return next(c.value for c in at.caption if c.value.startswith(start))
+
+
+def test_captions_are_computed_from_the_fits(frogs):
+    """The tank chart's caption names the tank whose partial-pooling estimate is furthest from its
+    observed share; the size chart's caption gives the mean shift of each tank size."""
+    tanks = frame(frogs, "observed share").set_index("tank")
+    moved = tanks["partial − observed"].abs()
+    top = moved.idxmax()
+    caption = caption_with(frogs, "Blue: each tank on its own")
+    assert f"Tank {top} (n = {int(tanks.loc[top, 'density'])}) moved most" in caption
+    full = tanks[tanks["observed share"] == 1.0]
+    assert f"The {len(full)} tanks where every tadpole survived" in caption
+    summary = frame(frogs, "mean |shift|")
+    sizes = caption_with(frogs, "The average distance, in percentage points")
+    for _, row in summary.iterrows():
+        assert f"{row['mean |shift|']:.1f} pp for the {int(row['tanks'])} {row['tank size']}" in sizes
+    assert "Small tanks shrink the most" not in [h.value for h in frogs.subheader]

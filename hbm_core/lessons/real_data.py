@@ -288,3 +288,53 @@ def population_survival(result) -> dict[str, float]:
     p = expit(stacked(result.idata.posterior, "mu"))
     lo, hi = np.quantile(p, [0.03, 0.97])
     return {"mean": float(np.mean(p)), "low": float(lo), "high": float(hi)}
+
+
+def density_reading(summary: pd.DataFrame) -> str:
+    """What the shrinkage-by-tank-size chart shows, computed from :func:`density_summary`: each
+    size's mean |shift| and mean pooling factor, and whether the shift falls with size on these fits.
+
+    More tadpoles give a tank a smaller standard error, hence a lower pooling factor; whether its
+    estimate also *moves* less depends on how far its observed share sits from the others, so the
+    verdict is read off the numbers.
+    """
+    if summary.empty:
+        return ""
+    rows = summary.sort_values("density")
+    parts = [
+        f"{r['mean_shift']:.1f} pp for the {int(r['tanks'])} {r['tank size']}, "
+        f"mean pooling factor {r['pooling']:.2f}"
+        for _, r in rows.iterrows()
+    ]
+    if len(parts) == 1:
+        return f"Every tank has the same size: the mean shift is {parts[0]}."
+    shifts, pooling = rows["mean_shift"].to_numpy(), rows["pooling"].to_numpy()
+    listed = "; ".join(parts[:-1]) + f"; and {parts[-1]}"
+    if np.all(np.diff(shifts) < 0):
+        verdict = (
+            "On these fits the shift falls as tanks get bigger: more tadpoles, more evidence, less borrowing."
+        )
+    else:
+        verdict = (
+            "On these fits the shift does not fall steadily with tank size: a shift is the pooling factor "
+            "times the tank's distance from the others, and some tanks sit closer to them than others."
+        )
+    if not np.all(np.diff(pooling) < 0):
+        verdict += " (The mean pooling factor does not fall steadily with size either.)"
+    return f"Mean |shift| by tank size: {listed}. {verdict}"
+
+
+def full_survival_reading(tanks: pd.DataFrame) -> str:
+    """The tanks where every tadpole survived (observed share 1) and what partial pooling makes of
+    them, from :func:`tank_frame`; "" when there are none."""
+    full = tanks[tanks["observed"] >= 1.0]
+    if full.empty:
+        return ""
+    low, high = full["hierarchical"].min(), full["hierarchical"].max()
+    where = f"{low:.0%}" if round(low, 2) == round(high, 2) else f"{low:.0%} to {high:.0%}"
+    count = "The tank" if len(full) == 1 else f"The {len(full)} tanks"
+    verb = "gets" if len(full) == 1 else "get"
+    return (
+        f"{count} where every tadpole survived {verb} {where} under partial pooling: a perfect record "
+        "is pulled toward the others, not taken as certainty."
+    )
