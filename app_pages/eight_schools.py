@@ -18,11 +18,14 @@ from hbm_core.lessons.eight_schools import (
     data_table,
     describe,
     exact_vs_mcmc_table,
+    forest_reading,
     pooling_range_text,
     priors_for,
     sensitivity_priors,
+    sensitivity_reading,
     sensitivity_summary,
     shrinkage_at_tau,
+    tau_posterior_reading,
     tau_reading,
     uncertainty_reading,
     with_students,
@@ -197,8 +200,7 @@ with c3:
             x_label=TAU_LABEL,
             title="p(τ | y) and the prior (BDA3 Fig. 5.5)",
         ),
-        "The filled curve is p(τ | y); the dashed curve the prior. Values of τ near 0 are as plausible "
-        "as τ = 5, and large τ fade only slowly: 8 schools cannot pin τ down."
+        f"The filled curve is p(τ | y); the dashed curve the prior. {tau_posterior_reading(post)}"
         + (" (The flat prior is improper, so it has no curve to draw.)" if prior_density is None else ""),
         name="Posterior of tau (BDA3 Fig. 5.5)",
     )
@@ -232,8 +234,8 @@ def draw_forest(estimates: pd.DataFrame, note: str) -> None:
         common.chart(
             viz.forest(with_students(estimates, data), Y_LABEL, group_label="school"),
             "Posterior means with 94% intervals. No pooling gives each school its own wide interval around "
-            "y_j; complete pooling one narrow interval for all; partial pooling sits in between, nearer to "
-            f"complete pooling because τ is probably small. {note}",
+            "y_j; complete pooling one narrow interval for all; partial pooling sits in between. "
+            f"{forest_reading(post)} {note}",
             name="Forest plot",
         )
 
@@ -298,9 +300,8 @@ s1, s2 = st.container(), st.container()
 with s1:
     common.chart(
         viz.tau_posteriors(sens_curves, x_label=TAU_LABEL, title="p(τ | y) under several priors"),
-        "Vague priors (flat, half-Cauchy 25, half-normal 10) give nearly the same posterior; a tight prior "
-        "such as half-normal 3 moves it toward 0, and every school with it toward μ. With 8 groups the "
-        "prior on τ matters.",
+        "Each curve is p(τ | y) under one prior; a prior that favours small τ pulls every school toward μ. "
+        + sensitivity_reading(table),
         name="Prior sensitivity of tau",
     )
 with s2:

@@ -91,6 +91,9 @@ def test_flat_prior_gives_an_info_message_instead_of_mcmc(flat_page, frame_with)
     assert pooled == pytest.approx(7.7, abs=0.05)
     assert "precision-weighted mean of the y_j (flat prior on μ, as in BDA3)" in summary_line(flat_page)
     assert "Normal(0, 50)" not in summary_line(flat_page)  # one prior, one complete-pooling number
+    # The captions that describe results are computed under the chosen prior.
+    assert "median at 5.2 SAT points" in caption_with(flat_page, "The filled curve is p(τ | y)")
+    assert "At the posterior median τ = 5.2" in caption_with(flat_page, "Posterior means with 94% intervals")
     mover = largest_mover(flat_page, "flat", 0.0, 10.0)
     assert f"**school {mover}** moves most" in caption_with(flat_page, "Arrows run from each school")
     scalars = frame_with(flat_page, "BDA3").set_index("quantity")

@@ -107,3 +107,29 @@ def test_uncertainty_reading_names_the_largest_gain():
     assert "school B most, from σ = 20 to 8.9 points" in text and "largest σ_j (20)" in text
     tie = at_tau([1, 2, 3], [20, 20, 5], 10.0, 0.0)
     assert "schools A and B most" in uncertainty_reading(tie)
+
+
+def test_tau_posterior_and_forest_readings_follow_the_prior():
+    from hbm_core.lessons.eight_schools import forest_reading, tau_posterior_reading
+
+    data = load_dataset("eight_schools")
+    wide = exact_from_data(data, priors_for("flat", 0.0))
+    tight = exact_from_data(data, priors_for("uniform", 1.0))  # tau <= 1: every school pooled
+    assert "median at 5.2 SAT points" in tau_posterior_reading(wide)  # BDA3's posterior median of tau
+    assert "density at τ = 5 is 0.00 times" in tau_posterior_reading(tight)  # outside Uniform(0, 1)
+    assert "every school sits nearer complete pooling" in forest_reading(wide)
+    assert "every pooling factor is about 1.00" in forest_reading(tight)  # one value, not "from 1.00 to 1.00"
+    # Standard errors far below the spread of the effects: every school keeps most of its own y_j.
+    sharp = exact_from_data(data.with_(se=np.full(8, 1.0)), priors_for("flat", 0.0))
+    assert "every school sits nearer its own y_j" in forest_reading(sharp)
+
+
+def test_sensitivity_reading_says_whether_the_prior_matters():
+    from hbm_core.lessons.eight_schools import sensitivity_reading
+
+    table = pd.DataFrame({"prior": ["p1", "p2", "p3"], "median τ": [5.2, 4.0, 1.9], "A": [11.4, 10.0, 8.3]})
+    text = sensitivity_reading(table)
+    assert "from 1.9 (p3) to 5.2 (p1)" in text and "θ_A from 8.3 to 11.4" in text
+    assert text.endswith("the prior on τ matters.")
+    close = table.assign(**{"median τ": [5.2, 5.0, 4.9]})
+    assert sensitivity_reading(close).endswith("the prior on τ matters little here.")

@@ -288,3 +288,58 @@ def uncertainty_reading(at: pd.DataFrame) -> str:
         f"At τ = {tau:g} pooling {verb} the uncertainty of {_schools(best)} most, from "
         f"σ = {first['se']:g} to {first['sd']:.1f} points{why}."
     )
+
+
+def tau_posterior_reading(post: ExactPosterior) -> str:
+    """What the chart of p(τ | y) shows under the chosen prior: its median, its 94% HDI, and how the
+    density at τ = 5 compares with τ = 0 (computed, so it stays true whatever the prior)."""
+    summary = post.tau_summary()
+    at0, at5 = post.tau_pdf(np.array([0.0, 5.0]))
+    ratio = (
+        f" Its density at τ = 5 is {at5 / at0:.2f} times that at τ = 0."
+        if at0 > 0
+        else " Its density at τ = 0 is zero."
+    )
+    return (
+        f"Under this prior p(τ | y) has its median at {summary['median']:.1f} SAT points and 94% of its mass "
+        f"between {summary['hdi_low']:.1f} and {summary['hdi_high']:.1f}.{ratio}"
+    )
+
+
+def forest_reading(post: ExactPosterior) -> str:
+    """Where partial pooling sits between the two extremes, read off the pooling factors at the
+    posterior median of τ (B_j > 0.5: nearer complete pooling than its own y_j)."""
+    median = float(post.tau_quantile(0.5))
+    pooling = post.at_tau(median)["pooling"]
+    lo, hi = float(pooling.min()), float(pooling.max())
+    if lo > 0.5:
+        where = "every school sits nearer complete pooling than its own y_j"
+    elif hi < 0.5:
+        where = "every school sits nearer its own y_j than complete pooling"
+    else:
+        where = "some schools sit nearer complete pooling, others nearer their own y_j"
+    factors = (
+        f"every pooling factor is about {lo:.2f}"
+        if round(lo, 2) == round(hi, 2)
+        else f"the pooling factors run from {lo:.2f} to {hi:.2f}"
+    )
+    return f"At the posterior median τ = {median:.1f} {factors}, so {where}."
+
+
+def sensitivity_reading(table: pd.DataFrame) -> str:
+    """How much the prior on τ moves the answers, from the sensitivity table (columns prior,
+    median τ, A: mean of θ_A)."""
+    rows = table.set_index("prior")
+    low, high = rows["median τ"].idxmin(), rows["median τ"].idxmax()
+    a_low, a_high = rows["A"].min(), rows["A"].max()
+    spread = rows.loc[high, "median τ"] - rows.loc[low, "median τ"]
+    verdict = (
+        "the prior on τ matters"
+        if spread > 0.25 * rows.loc[high, "median τ"]
+        else "the prior on τ matters little here"
+    )
+    return (
+        f"Across these priors the median of τ runs from {rows.loc[low, 'median τ']:.1f} ({low}) to "
+        f"{rows.loc[high, 'median τ']:.1f} ({high}), and school A's mean θ_A from {a_low:.1f} to "
+        f"{a_high:.1f}: with 8 schools, {verdict}."
+    )
