@@ -22,6 +22,7 @@ from hbm_core.lessons.real_data import (
     density_summary,
     full_survival_reading,
     population_survival,
+    sigma_reading,
     tank_frame,
 )
 from hbm_core.lessons.shrinkage_reading import shrinkage_reading
@@ -217,14 +218,13 @@ else:
     with right:
         q = np.quantile(new_tank, [0.1, 0.5, 0.9])
         st.markdown(
-            f"The estimated between-tank sd is σ ≈ {pop.loc['tau', 'mean']:.2f} on the log-odds scale: "
-            f"large. A typical new tank keeps about **{q[1]:.0%}** of its tadpoles, but one tank in ten "
-            f"keeps fewer than **{q[0]:.0%}** and one in ten more than **{q[2]:.0%}**."
+            f"{sigma_reading(float(pop.loc['tau', 'mean']), tanks)} A typical new tank keeps about "
+            f"**{q[1]:.0%}** of its tadpoles, but one tank in ten keeps fewer than **{q[0]:.0%}** and one "
+            f"in ten more than **{q[2]:.0%}**."
         )
         st.markdown(
-            "Tanks really differ (predators, density, tadpole size), so the model pools only partially: "
-            "a large σ means each tank keeps much of its own estimate. A small σ would pull every tank "
-            "close to the median."
+            "A large σ (tanks that really differ: predators, density, tadpole size) lets each tank keep much "
+            "of its own estimate; a small σ would pull every tank close to the median."
         )
 
 # ---------------------------------------------------------------------------------------------

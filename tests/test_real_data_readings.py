@@ -206,3 +206,13 @@ def test_full_survival_reading_single_and_several():
     one = full_survival_reading(tanks.iloc[:2])
     assert one.startswith("The tank where every tadpole survived gets 95% under partial pooling")
     assert full_survival_reading(tanks.iloc[1:2]) == ""
+
+
+def test_sigma_reading_reads_the_pooling_factors():
+    from hbm_core.lessons.real_data import sigma_reading
+
+    low = sigma_reading(1.6, pd.DataFrame({"pooling": [0.1, 0.2, 0.45]}))
+    assert "pooling factors of 0.10 to 0.45 (mean 0.25)" in low and "keeps most of its own estimate" in low
+    high = sigma_reading(0.2, pd.DataFrame({"pooling": [0.6, 0.9]}))
+    assert "pulled more than halfway" in high
+    assert sigma_reading(1.0, pd.DataFrame({"pooling": [np.nan]})).endswith("on the log-odds scale.")

@@ -338,3 +338,21 @@ def full_survival_reading(tanks: pd.DataFrame) -> str:
         f"{count} where every tadpole survived {verb} {where} under partial pooling: a perfect record "
         "is pulled toward the others, not taken as certainty."
     )
+
+
+def sigma_reading(sigma: float, tanks: pd.DataFrame) -> str:
+    """What the between-tank sd σ means for these tanks, read off their pooling factors (from
+    :func:`tank_frame`) rather than called "large" or "small" by fiat."""
+    pooling = tanks["pooling"].dropna()
+    if pooling.empty:
+        return f"The estimated between-tank sd is σ ≈ {sigma:.2f} on the log-odds scale."
+    mean = float(pooling.mean())
+    if mean < 0.5:
+        verdict = "each tank keeps most of its own estimate: the model pools only partially"
+    else:
+        verdict = "most tanks are pulled more than halfway toward the median"
+    return (
+        f"The estimated between-tank sd is σ ≈ {sigma:.2f} on the log-odds scale. Next to the tanks' own "
+        f"standard errors that gives pooling factors of {pooling.min():.2f} to {pooling.max():.2f} "
+        f"(mean {mean:.2f}), so {verdict}."
+    )
