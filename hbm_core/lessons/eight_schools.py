@@ -172,7 +172,7 @@ def pooling_range_text(at: pd.DataFrame) -> str:
 
     return (
         f"Pooling factors σ_j² / (σ_j² + τ²) run from {end(shown.min())} to {end(shown.max())}: the larger "
-        "a school's standard error next to τ, the harder it is pulled."
+        "a school's standard error next to τ, the larger the share of the way to the schools' mean it moves."
     )
 
 
