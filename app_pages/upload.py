@@ -2,7 +2,10 @@
 partial pooling to it, with the Explore page's views, downloads and the code behind them.
 
 Everything the user enters stays in ``st.session_state`` under ``upload_*`` keys: a bad file or a
-bad choice of columns shows one message naming the row or column at fault and keeps the rest.
+bad choice of columns shows one message naming the row or column at fault and keeps the rest. The
+settings, the pasted table, the chosen columns and the uploaded file (its name and bytes) are also
+copied under keys no widget owns, so a visit to another page comes back to all of them. Names from
+the user's file are escaped before they reach Markdown.
 Tests may preset the sampler keys (``upload_draws``, ``upload_tune``, ``upload_chains``) before
 the first run.
 """
@@ -23,10 +26,12 @@ from hbm_core.lessons.your_data import (
     EXAMPLE_THROWS,
     NO_X,
     checked_choices,
+    constant_groups,
     counts_table,
     guess_columns,
     rounded_priors,
 )
+from hbm_core.markdown_text import escape
 from ui import common, controls, results, views
 
 common.start_page()
@@ -36,6 +41,9 @@ common.start_page()
 
 PASTED_NAME = "pasted_table.csv"
 LIMIT_MB = MAX_UPLOAD_BYTES / 1_000_000
+# Files up to this size reach the page, which then says on the page why one over LIMIT_MB is refused.
+BROWSER_LIMIT_MB = 10 * LIMIT_MB
+KEPT_FILE = "upload_kept_file"  # (name, bytes) of the uploaded file, kept across pages
 
 KINDS = {
     "measurement": "A measurement (one number per row)",
@@ -49,14 +57,42 @@ DEFAULTS = {
     "upload_draws": 1000,
     "upload_tune": 500,
     "upload_chains": 4,
+    "upload_text": "",
 }
 COLUMN_KEYS = ("upload_group", "upload_y", "upload_trials", "upload_x")
 
+
+def _remember() -> None:
+    """Copy the column choices where no widget owns them: they survive visits to other pages."""
+    for key in (*COLUMN_KEYS, "upload_sig"):
+        if key in st.session_state:
+            st.session_state[f"_keep_{key}"] = st.session_state[key]
+
+
 # Keep every setting, including those of widgets not drawn this run (a broken table hides the
-# column choices, "measurement" hides the trials column).
-# The text box is always drawn: its value only needs a default.
-st.session_state.setdefault("upload_text", "")
-controls.init_state(DEFAULTS, keep=(*COLUMN_KEYS, "upload_sig"))
+# column choices, "measurement" hides the trials column), and across visits to other pages.
+for _key in (*COLUMN_KEYS, "upload_sig"):
+    if _key not in st.session_state and f"_keep_{_key}" in st.session_state:
+        st.session_state[_key] = st.session_state[f"_keep_{_key}"]
+controls.init_state(DEFAULTS, keep=(*COLUMN_KEYS, "upload_sig"), across_pages=True)
+_remember()
+
+
+def _file_changed() -> None:
+    """File box callback: keep the new file (name and bytes), or forget the one removed with ✕."""
+    new = st.session_state.get("upload_file")
+    if new is None:
+        st.session_state.pop(KEPT_FILE, None)
+    else:
+        st.session_state[KEPT_FILE] = (new.name, new.getvalue())
+
+
+def _forget_file() -> None:
+    st.session_state.pop(KEPT_FILE, None)
+
+
+def _shared_sigma() -> None:
+    st.session_state["upload_sigma"] = "shared"
 
 
 def _paste(text: str, kind: str, columns: tuple[str | None, ...]) -> None:
@@ -102,20 +138,20 @@ with upload_col:
         f"Upload a CSV file (up to {LIMIT_MB:g} MB)",
         type=["csv"],
         key="upload_file",
-        max_upload_size=int(np.ceil(LIMIT_MB)),
+        max_upload_size=int(np.ceil(BROWSER_LIMIT_MB)),
+        on_change=_file_changed,
         help="A plain-text .csv file. From Excel or Google Sheets: File › Save as / Download › CSV.",
     )
     st.caption(
-        f"Up to {LIMIT_MB:g} MB and {MAX_ROWS:,} rows. A file over the limit is refused and shows in red "
-        "(hover over it for the reason): remove it and upload a smaller one. Counts can be summed to "
-        "one row per group."
+        f"Up to {LIMIT_MB:g} MB and {MAX_ROWS:,} rows; a larger file gets a message here. (One over "
+        f"{BROWSER_LIMIT_MB:g} MB is refused by the browser and shows in red: remove it.) Counts can be "
+        "summed to one row per group."
     )
 with paste_col:
     st.text_area(
         "…or paste a small table",
         key="upload_text",
         height=190,
-        max_chars=200_000,
         placeholder="class,score\n7A,69\n7A,63\n7B,73\n7B,75\n…",
         help="Copy cells from a spreadsheet (tab separated) or type comma-separated rows, header first. "
         "Press Ctrl+Enter (⌘+Enter) to apply.",
@@ -154,10 +190,20 @@ text = st.session_state.get("upload_text") or ""
 if uploaded is not None:
     raw: bytes | str = uploaded.getvalue()
     source_name = uploaded.name
+    st.session_state[KEPT_FILE] = (source_name, raw)
     if text.strip():
         st.caption(
-            f"Using the uploaded file **{uploaded.name}**; remove it (✕) to use the pasted table instead."
+            f"Using the uploaded file **{escape(source_name)}**; remove it (✕) to use the pasted table "
+            "instead."
         )
+elif KEPT_FILE in st.session_state:  # uploaded before a visit to another page
+    source_name, raw = st.session_state[KEPT_FILE]
+    kept = st.container(horizontal=True, vertical_alignment="center")
+    kept.caption(
+        f"Using the file **{escape(source_name)}** uploaded earlier"
+        + ("; forget it to use the pasted table instead." if text.strip() else ".")
+    )
+    kept.button("Forget this file", on_click=_forget_file, icon=":material/close:", key="upload_forget")
 elif text.strip():
     raw, source_name = text, PASTED_NAME
 else:
@@ -169,11 +215,13 @@ else:
 try:
     table = read_table(raw)
 except DataError as err:
-    st.error(f"**{source_name}:** {err}", icon=":material/error:")
+    st.error(f"**{escape(source_name)}:** {escape(err)}", icon=":material/error:")
     st.stop()
 
 with st.expander(f"The table: {len(table):,} rows, {table.shape[1]} columns"):
-    st.dataframe(table.head(500), width="stretch", height=min(38 + 35 * min(len(table), 500), 300))
+    shown = table.head(500)
+    shown.attrs = {}  # the loader's cells as written: not for the browser
+    st.dataframe(shown, width="stretch", height=min(38 + 35 * min(len(table), 500), 300))
     if len(table) > 500:
         st.caption("The first 500 rows; the fits use all of them.")
 
@@ -188,6 +236,7 @@ if st.session_state.get("upload_sig") != signature:  # a new table: guess its co
     st.session_state["upload_sig"] = signature
 choices = {key: st.session_state.get(key) for key in (*COLUMN_KEYS, "upload_kind")}
 st.session_state.update({k: v for k, v in checked_choices(choices, table).items() if v != choices[k]})
+_remember()
 
 st.subheader("Which column is which?")
 common.radio("The outcome is", KINDS, "upload_kind", horizontal=True)
@@ -219,7 +268,7 @@ sigma = "shared" if counts else st.session_state["upload_sigma"]
 try:
     data: GroupedData = grouped_from_table(table, group_col, y_col, trials_col, x_col, name=source_name)
 except DataError as err:
-    st.error(str(err), icon=":material/error:")
+    st.error(escape(err), icon=":material/error:")
     st.stop()
 
 summary = data.group_summary()
@@ -236,7 +285,7 @@ st.caption(
 # Priors, settings, preview
 
 
-priors = rounded_priors(data.y, data.family)
+priors = rounded_priors(data.y, data.family, data.x)
 outcome_label = f"proportion {y_col} / {trials_col}" if counts else y_col
 y_label = f"{outcome_label} at {x_col} = 0" if x_col else outcome_label
 if counts:
@@ -250,7 +299,7 @@ if counts:
 else:
     scale_label = f"{y_col} units"
     st.caption(
-        f"Priors scaled to your outcome: {priors.describe()}"
+        f"Priors centred on your outcome's mean and scaled to its spread: {escape(priors.describe())}"
         + (f", beta ~ Normal(0, {priors.beta_scale:g})" if x_col else "")
         + f" (σ: {SIGMA_MODES[sigma]})."
     )
@@ -261,10 +310,21 @@ except Exception:  # the preview is a courtesy: the MCMC fits below are the real
     quick = None
 
 if not counts and sigma == "group":
+    flat = constant_groups(data)
+    if flat:
+        st.error(
+            f"{len(flat)} group{'s' if len(flat) > 1 else ''} ({escape(', '.join(flat[:5]))}"
+            f"{', …' if len(flat) > 5 else ''}) {'have' if len(flat) > 1 else 'has'} the same value in every "
+            "row: a standard deviation of its own would be 0, which the sampler cannot reach. Use one "
+            "shared σ, or check the table.",
+            icon=":material/error:",
+        )
+        st.button("Use one shared σ", on_click=_shared_sigma, key="upload_use_shared", type="primary")
+        st.stop()
     tiny = [g for g, n in zip(data.groups, summary["n"], strict=False) if n < 3]
     if tiny:
         st.info(
-            f"{len(tiny)} group{'s' if len(tiny) > 1 else ''} ({', '.join(tiny[:5])}"
+            f"{len(tiny)} group{'s' if len(tiny) > 1 else ''} ({escape(', '.join(tiny[:5]))}"
             f"{', …' if len(tiny) > 5 else ''}) {'have' if len(tiny) > 1 else 'has'} fewer than 3 rows: "
             "its own standard deviation is barely identified. One shared σ (sidebar) is the safer model.",
             icon=":material/info:",

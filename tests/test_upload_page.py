@@ -170,3 +170,55 @@ def test_file_that_is_not_csv_is_named():
 def test_file_over_the_size_limit_says_so():
     with pytest.raises(DataError, match=r"The file is 5 MB; the limit is 5 MB|the limit is 5 MB"):
         read_table(b"g,y\n" + b"A,1\n" * (MAX_UPLOAD_BYTES // 4 + 1))
+
+
+# ----------------------------------------------------------------------------- issue #21
+
+HOME = "app_pages/home.py"
+ONE_GROUP = "class,score\nA,1\nA,2\nA,3\n"  # read, columns chosen, then refused: no fits to wait for
+
+
+def test_table_and_choices_survive_a_visit_to_another_page(upload):
+    paste(upload, ONE_GROUP)
+    upload.radio(key="upload_sigma").set_value("group").run()
+    upload.selectbox(key="upload_group").set_value("score").run()
+    upload.switch_page(HOME).run()
+    upload.switch_page(UPLOAD).run()
+    assert not upload.exception
+    assert upload.text_area(key="upload_text").value == ONE_GROUP
+    assert upload.session_state["upload_sigma"] == "group"
+    assert upload.session_state["upload_group"] == "score"
+    assert upload.session_state["upload_draws"] == QUICK["upload_draws"]
+    assert errors(upload), "the table is read again"
+
+
+def test_an_uploaded_file_comes_back_after_another_page_until_forgotten(upload):
+    # AppTest cannot upload: put the file where the upload box's callback keeps it.
+    upload.session_state["upload_kept_file"] = ("my *file*.csv", ONE_GROUP.encode())
+    upload.switch_page(HOME).run()
+    upload.switch_page(UPLOAD).run()
+    assert any("uploaded earlier" in c.value and "my \\*file\\*.csv" in c.value for c in upload.caption)
+    assert any("only one group" in e for e in errors(upload))
+    upload.button(key="upload_forget").click().run()
+    assert any("Upload a CSV file or paste a table" in i.value for i in upload.info)
+
+
+def test_a_long_paste_is_read_not_dropped(upload):
+    text = "class,score\n" + "A,1\n" * 60_000  # 240,000 characters
+    paste(upload, text)
+    assert any("only one group" in e for e in errors(upload)), errors(upload)
+
+
+def test_markdown_in_names_is_shown_as_written(upload):
+    paste(upload, "[x](http://evil.example),**score**\nA,1\nA,2\nA,3\n")
+    shown = errors(upload)
+    assert len(shown) == 1 and "\\[x\\](http\\://evil.example)" in shown[0] and "](http://" not in shown[0]
+
+
+def test_a_constant_group_with_one_sd_per_group_is_caught_before_fitting(upload):
+    paste(upload, "class,score\nA,5\nA,5\nA,5\nB,1\nB,2\nC,3\nC,4\n")
+    upload.radio(key="upload_sigma").set_value("group").run()
+    shown = errors(upload)
+    assert len(shown) == 1 and "(A) has the same value in every row" in shown[0], shown
+    assert upload.button(key="upload_use_shared") is not None
+    assert not upload.get("code")  # nothing was fitted

@@ -131,6 +131,17 @@ def checked_choices(choices: dict, frame: pd.DataFrame) -> dict:
     return out
 
 
+def constant_groups(data) -> list[str]:
+    """Groups with several rows that all have the same outcome: a standard deviation of their own
+    would be 0 (one sd per group cannot be fitted to them; one shared sd can)."""
+    flat = []
+    for j, group in enumerate(data.groups):
+        y = data.y[data.group_idx == j]
+        if y.size >= 2 and np.all(y == y[0]):
+            flat.append(group)
+    return flat
+
+
 def counts_table(data) -> pd.DataFrame:
     """Each group's rows, successes, trials and observed proportion (counts summed over its rows)."""
     summary = data.group_summary()
