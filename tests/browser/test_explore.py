@@ -20,14 +20,14 @@ def test_slider_moves_update_the_shrinkage_chart(goto_app, wait_for_app_idle, as
     before = shrinkage_chart(page).screenshot()
     screenshot(page, "explore")
 
-    # "Number of groups" is the first slider in the sidebar: 3 -> 4 groups.
+    # "Number of groups" is the first slider in the sidebar: 6 -> 7 groups.
     slider = page.get_by_role("slider").first
     slider.focus()
     slider.press("ArrowRight")
     wait_for_app_idle(page, timeout=300)
     assert_no_errors(page)
-    assert "Group D" in page.locator('[data-testid="stSidebar"]').inner_text()
-    assert "g=4" in page.url
+    assert "Group G" in page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "g=7" in page.url
     after = shrinkage_chart(page).screenshot()
     assert after != before
     screenshot(page, "explore-4-groups")
@@ -73,18 +73,62 @@ def test_a_slider_move_swaps_the_numbers_in_the_charts(goto_app, wait_for_app_id
     page.get_by_text("Group A:").first.click()  # open group A's sliders
     wait_for_app_idle(page)
     size = page.get_by_role("slider", name="Group size").first
-    for n in (21, 22, 23, 24):
-        assert page.evaluate(MARK_CHARTS) == 5
+    kept_all = 0
+    for n in (4, 5, 6, 7):
+        assert page.evaluate(MARK_CHARTS) >= 5
         size.focus()
         size.press("ArrowRight")
         page.wait_for_function(f"() => document.body.innerText.includes('A: n = {n},')", timeout=60_000)
         wait_for_app_idle(page, timeout=120)
         assert_no_errors(page)
-        charts = page.evaluate(KEPT_CHARTS)
-        assert len(charts) == 5
+        # The first five charts: data strip, shrinkage, forest, population, pooling factors.
+        charts = page.evaluate(KEPT_CHARTS)[:5]
         assert f"A  (n={n})" in charts[0]["text"] and charts[0]["kept"]  # the data strip, always
+        assert f"A  (n={n})" in charts[1]["text"]  # the shrinkage chart shows the new group size
         if not page.evaluate("() => window.__previewShown"):
+            # No preview in between: every chart was kept and only its numbers changed.
             assert all(c["kept"] for c in charts), [c["kept"] for c in charts]
-            assert f"A  (n={n})" in charts[1]["text"]  # the shrinkage chart shows the new group size
-            return
-    pytest.skip("every move showed the preview first (a slow machine): nothing to check in place")
+            kept_all += 1
+    print(f"{kept_all} of 4 moves without the preview (a preview redraws the sections by design)")
+
+
+SHRINKAGE_MARKS = """() => {
+  const svg = document.querySelectorAll('[data-testid="stVegaLiteChart"] svg.marks')[1];
+  const marks = [...svg.querySelectorAll('g.role-mark path, g.role-mark line')].map(p => {
+    const r = p.getBoundingClientRect();
+    const kind = p.closest('g.mark-rule') ? 'rule' : 'symbol';
+    return {kind, label: p.getAttribute('aria-label') || '', width: r.width, height: r.height};
+  });
+  return marks;
+}"""
+
+
+def _field(label: str, name: str) -> str:
+    """A field of a Vega mark's aria-label ("group: A; moved by: −1.14; ...")."""
+    parts = dict(part.split(": ", 1) for part in label.split("; ") if ": " in part)
+    return parts[name]
+
+
+def test_default_explore_arrows_are_visible_and_the_text_agrees_with_them(
+    goto_app, wait_for_app_idle, assert_no_errors, screenshot
+):
+    """1280x800, default settings: the arrows are longer than their circles, and the sentence beside
+    the chart names the group whose arrow is longest (read from the chart's own marks)."""
+    page = goto_app("/explore", timeout=300)
+    screenshot(page, "explore-default-1280")
+    marks = page.evaluate(SHRINKAGE_MARKS)
+    starts = [m for m in marks if "key: No pooling" in m["label"]]
+    arrows = [m for m in marks if m["kind"] == "rule" and "key: Partial pooling" in m["label"]]
+    assert len(starts) == 6 and len(arrows) >= 1
+    moved = {
+        _field(m["label"], "group"): abs(float(_field(m["label"], "moved by").replace("−", "-")))
+        for m in starts
+    }
+    top = max(moved, key=moved.get)
+    longest = max(arrows, key=lambda m: m["width"])
+    assert _field(longest["label"], "group") == top
+    circle = next(m for m in starts if _field(m["label"], "group") == top)
+    assert longest["width"] > circle["width"], (longest, circle)  # the arrow shows outside its circle
+    captions = page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
+    reading = next(c for c in captions if "moved most" in c)
+    assert f"Group {top} (n = " in reading.split("moved most")[0], reading
