@@ -388,7 +388,7 @@ try:
 except ValueError as err:  # e.g. a prior the script cannot write
     st.warning(f"The code cannot be shown for these settings: {err}", icon=":material/warning:")
 else:
-    pasted = uploaded is None
+    pasted = isinstance(raw, str)  # the text box, not a file uploaded now or before another page
     reads = f"the pasted table saved as `{PASTED_NAME}` (download it below)" if pasted else f"`{source_name}`"
     views.show_code(
         script,

@@ -1,10 +1,12 @@
 """The Explore page's settings: defaults, presets, and the round trip through the page's URL.
 
-All settings live in ``st.session_state`` under the widget keys. On a session's first run the
+All settings live in ``st.session_state`` under the widget keys, and a copy under a key no widget
+owns, so a visit to another page comes back to the same settings. On a session's first run the
 URL's query parameters (``?g=3&n=20,40,60&m=3,5,7&s=1,2,3&seed=1&tau=10``) override the defaults,
 so a copied link shows the same groups, seed and results; every run writes the settings back.
 Classroom mode adds ``classroom=1&step=N`` (the step-through's step), so a teacher's link opens the
-projector view at the same step.
+projector view at the same step. The link is read by :func:`hbm_core.url_params.parse` (never a
+traceback); what it adjusted stays listed on the page until the user dismisses the note.
 """
 
 from __future__ import annotations

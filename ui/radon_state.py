@@ -2,7 +2,9 @@
 
 Settings live in ``st.session_state`` under ``radon_*`` keys. On a session's first visit the link's
 query parameters (``/radon?county=AITKIN&floor=first``) choose the county and the floor; every run
-writes them back, so a copied link shows the same county.
+writes them back, so a copied link shows the same county. The link is read by
+:func:`hbm_core.url_params.parse`; a county or floor it does not know is listed in a note that stays
+on the page until dismissed.
 """
 
 from __future__ import annotations
