@@ -14,6 +14,8 @@ from hbm_core.lessons.shrinkage_reading import (
     narrowing_reading,
     own_data_note,
     own_estimate_for,
+    plural,
+    population_center,
     shrinkage_facts,
     shrinkage_reading,
 )
@@ -204,3 +206,22 @@ def test_a_tiny_narrowing_is_not_called_one():
     assert narrowing_reading(est) == (
         "Partial pooling left the intervals about as wide as no pooling (group A's narrowed most, by 0.05)."
     )
+
+
+def test_moves_are_measured_toward_the_population_mean_when_it_is_given():
+    # Complete pooling 5.0 but μ = 6.0: a group at 5.5 pulled up to 5.8 moves toward μ, away from 5.0.
+    est = crafted([5.5, 9.0, 3.0], [5.8, 8.0, 3.9], [0.6, 0.3, 0.3], n=[3, 30, 30])
+    assert "away from the complete-pooling estimate" not in shrinkage_reading(est, center=6.0)
+    facts = shrinkage_facts(est, center=6.0)
+    assert facts.center_name == "the population mean μ"
+    assert facts.moves.set_index("group").loc["A", "distance"] == 0.5
+    assert "toward the population mean μ 6.0" in shrinkage_reading(est, center=6.0)
+    assert population_center(0.0, "binomial") == 0.5 and population_center(2.0, "normal") == 2.0
+    assert population_center(None, "normal") is None
+
+
+def test_plurals():
+    words = ("group", "county", "class", "day")
+    assert [plural(w) for w in words] == ["groups", "counties", "classes", "days"]
+    est = crafted([8.0, 2.0, 5.0], [7.0, 3.0, 5.0], [0.3, 0.3, 0.1], n=[5, 5, 50])
+    assert shrinkage_reading(est, group_word="county").startswith("Counties A and B moved most")

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from hbm_core.lessons.page_tables import estimates_table, sampling_seconds
-from hbm_core.lessons.shrinkage_reading import own_estimate_for
+from hbm_core.lessons.shrinkage_reading import own_estimate_for, population_center
 from ui import common, fitting, views
 
 if TYPE_CHECKING:
@@ -124,10 +124,17 @@ def result_sections(
     status_slot = st.container()
     diagnostics_slot = st.container()
 
-    def draw_estimates(estimates: pd.DataFrame, note: str, forest: bool = True) -> None:
+    def draw_estimates(
+        estimates: pd.DataFrame, note: str, forest: bool = True, mu: float | None = None
+    ) -> None:
         with shrink_slot.container():
             shown["shrinkage"] = views.shrinkage_view(
-                estimates, y_label, note, unit=unit, own=own_estimate_for(data.family)
+                estimates,
+                y_label,
+                note,
+                unit=unit,
+                own=own_estimate_for(data.family),
+                center=population_center(mu, data.family),
             )
             with st.expander("Estimates as a table"):
                 st.dataframe(estimates_table(estimates, data), hide_index=True, width="stretch")
@@ -143,7 +150,8 @@ def result_sections(
     if not ready:
         busy = bool(fits.busy_note())
         if fits.quick is not None:
-            draw_estimates(fits.quick.estimates, PREVIEW_NOTE, forest=not busy)
+            mu = fits.quick.exact.mu_summary()["mean"]
+            draw_estimates(fits.quick.estimates, PREVIEW_NOTE, forest=not busy, mu=mu)
             if busy:
                 for slot in (forest_slot, population_slot):
                     slot.container().caption(
@@ -159,7 +167,7 @@ def result_sections(
         outcome = fits.wait()
     estimates = fits.estimates(outcome)
     if estimates is not None and {"unpooled", "hierarchical"} <= set(estimates.fit):
-        draw_estimates(estimates, "" if outcome.complete else FAILED_NOTE)
+        draw_estimates(estimates, "" if outcome.complete else FAILED_NOTE, mu=_mu(outcome, fits.quick))
         draw_population(outcome)
     else:
         estimates = None
@@ -179,6 +187,16 @@ def result_sections(
             hint=_sigma_hint(fits, outcome),
         )
     return Shown(outcome, estimates, {} if estimates is None else shown)
+
+
+def _mu(outcome: fitting.FitOutcome, quick: Preview | None) -> float | None:
+    """The population mean's posterior mean (model scale): from the MCMC fit, else the preview."""
+    hier = outcome.results.get("hierarchical")
+    if hier is not None:
+        pop = hier.population.set_index("parameter")
+        if "mu" in pop.index:
+            return float(pop.loc["mu", "mean"])
+    return quick.exact.mu_summary()["mean"] if quick is not None else None
 
 
 def _sigma_hint(fits: Fits, outcome: fitting.FitOutcome) -> str | None:

@@ -50,12 +50,14 @@ def shrinkage_view(
     unit: str = "",
     group_word: str = "group",
     own: Own = "unpooled",
+    center: float | None = None,
 ) -> alt.TopLevelMixin:
     """The shrinkage arrows (own estimate -> partial pooling), with what they show and ``note``.
 
     The caption explains the chart and then reads it: which group moved most and why, computed
     from ``estimates`` (:func:`shrinkage_reading`; ``unit`` and ``group_word`` phrase it, ``own``
-    is where the arrows start). ``title`` and ``caption`` replace the chart's title and the
+    is where the arrows start, ``center`` the population mean μ they head for when known).
+    ``title`` and ``caption`` replace the chart's title and the
     whole caption (``""``: none; a page that explains the chart itself). ``classroom=True``
     draws the chart for a projector (larger fonts and marks, darker colours).
     """
@@ -67,7 +69,8 @@ def shrinkage_view(
             f"Each arrow runs from a {group_word}'s {start}, the hollow circle, to its partial-pooling "
             "estimate; the dashed line is the complete-pooling estimate. A move is the pooling factor "
             "times the distance to the others: the less precise a group's own estimate, the larger its "
-            "pooling factor. " + shrinkage_reading(estimates, unit=unit, group_word=group_word, own=own)
+            "pooling factor. "
+            + shrinkage_reading(estimates, unit=unit, group_word=group_word, own=own, center=center)
         )
         if own == "raw":
             caption = f"{caption} {own_data_note(estimates, group_word=group_word)}"

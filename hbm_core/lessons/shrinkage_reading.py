@@ -42,7 +42,7 @@ def _number_format(values: np.ndarray) -> int:
     return int(min(max(2 - math.floor(math.log10(spread)), 0), 8))
 
 
-def group_moves(estimates: pd.DataFrame, own: Own = "unpooled") -> pd.DataFrame:
+def group_moves(estimates: pd.DataFrame, own: Own = "unpooled", center: float | None = None) -> pd.DataFrame:
     """One row per group: how far partial pooling moved it, and the two causes of the move.
 
     ``estimates``: the long table of a page's fits (columns ``group``, ``fit`` in {"pooled",
@@ -54,8 +54,10 @@ def group_moves(estimates: pd.DataFrame, own: Own = "unpooled") -> pd.DataFrame:
     Returns columns ``group``, ``n``, ``own``, ``partial``, ``pooled`` (the complete-pooling
     estimate, NaN without that fit), ``move`` (partial - own, outcome units), ``size`` (|move|),
     ``se`` (the no-pooling fit's posterior sd, the group's standard error), ``pooling`` (the
-    partial-pooling fit's pooling factor, NaN when absent), ``distance`` (|pooled - own|) and
-    ``true_mean`` (NaN when unknown), in the groups' order.
+    partial-pooling fit's pooling factor, NaN when absent), ``center`` (what partial pooling pulls
+    toward: ``center``, the population mean's estimate, when given, else the complete-pooling
+    estimate), ``distance`` (|center - own|) and ``true_mean`` (NaN when unknown), in the groups'
+    order.
     """
     est = estimates.assign(group=estimates["group"].astype(str))
     order = list(dict.fromkeys(est["group"]))
@@ -85,7 +87,8 @@ def group_moves(estimates: pd.DataFrame, own: Own = "unpooled") -> pd.DataFrame:
         }
     )
     frame["size"] = frame["move"].abs()
-    frame["distance"] = (frame["pooled"] - frame["own"]).abs()
+    frame["center"] = frame["pooled"] if center is None else float(center)
+    frame["distance"] = (frame["center"] - frame["own"]).abs()
     return frame
 
 
@@ -104,7 +107,7 @@ class ShrinkageFacts:
     group has the same n; ``smallest_n``: the groups with the smallest n;
     ``away_from_truth``: groups that ended visibly further from their true mean than their own
     estimate was (empty when the truth is unknown); ``decimals``: the precision the numbers
-    are shown at.
+    are shown at; ``center_name``: what the moves are measured toward, in words.
     """
 
     moves: pd.DataFrame
@@ -117,15 +120,23 @@ class ShrinkageFacts:
     smallest_n: tuple[str, ...]
     away_from_truth: tuple[str, ...]
     decimals: int
+    center_name: str = "the complete-pooling estimate"
 
 
 def _ties(values: pd.Series, groups: pd.Series, target: float, tol: float) -> tuple[str, ...]:
     return tuple(groups[(values - target).abs() <= tol].tolist())
 
 
-def shrinkage_facts(estimates: pd.DataFrame, own: Own = "unpooled") -> ShrinkageFacts:
-    """Every fact :func:`shrinkage_reading` states, from the long estimates table (:func:`group_moves`)."""
-    moves = group_moves(estimates, own)
+def shrinkage_facts(
+    estimates: pd.DataFrame, own: Own = "unpooled", center: float | None = None
+) -> ShrinkageFacts:
+    """Every fact :func:`shrinkage_reading` states, from the long estimates table (:func:`group_moves`).
+
+    ``center``: the population mean's estimate (μ), which partial pooling pulls toward; without it
+    moves are measured against the complete-pooling estimate, which can differ from μ (the
+    average observation against the average group).
+    """
+    moves = group_moves(estimates, own, center)
     decimals = _number_format(np.concatenate([moves["own"].to_numpy(), moves["partial"].to_numpy()]))
     tol = 0.5 * 10.0**-decimals  # two moves that print the same are a tie
     size, groups = moves["size"], moves["group"]
@@ -162,18 +173,37 @@ def shrinkage_facts(estimates: pd.DataFrame, own: Own = "unpooled") -> Shrinkage
         err_partial = (moves["partial"] - truth).abs().round(decimals)
         err_own = (moves["own"] - truth).abs().round(decimals)
         away = tuple(groups[(err_partial > err_own) & (size >= tol)].tolist())
+    center_name = "the complete-pooling estimate" if center is None else "the population mean μ"
     return ShrinkageFacts(
-        moves, most, least, cause, regime, largest_pooling, equal_sizes, smallest_n, away, decimals
+        moves,
+        most,
+        least,
+        cause,
+        regime,
+        largest_pooling,
+        equal_sizes,
+        smallest_n,
+        away,
+        decimals,
+        center_name,
     )
 
 
+def plural(word: str) -> str:
+    """ "group" -> "groups", "county" -> "counties", "class" -> "classes"."""
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
 def _names(groups: tuple[str, ...] | list[str], word: str) -> str:
-    """ "group A", "groups A and B", "groups A, B and C"."""
+    """'group A', 'groups A and B', 'groups A, B and C'."""
     groups = list(groups)
     if len(groups) == 1:
         return f"{word} {groups[0]}"
-    plural = word if word.endswith("s") else f"{word}s"
-    return f"{plural} {', '.join(groups[:-1])} and {groups[-1]}"
+    return f"{plural(word)} {', '.join(groups[:-1])} and {groups[-1]}"
 
 
 def _capital(text: str) -> str:
@@ -181,7 +211,12 @@ def _capital(text: str) -> str:
 
 
 def shrinkage_reading(
-    estimates: pd.DataFrame, *, unit: str = "", group_word: str = "group", own: Own = "unpooled"
+    estimates: pd.DataFrame,
+    *,
+    unit: str = "",
+    group_word: str = "group",
+    own: Own = "unpooled",
+    center: float | None = None,
 ) -> str:
     """A short reading of the shrinkage chart drawn from ``estimates`` (Markdown, 2–4 sentences).
 
@@ -189,9 +224,9 @@ def shrinkage_reading(
     error against τ, or its distance from the others), whether group size explains it, and, when
     true means are known, which groups were pulled away from the truth. ``unit``: appended to
     amounts (e.g. "units"; "" for none); ``group_word``: "group", "school", "county", …;
-    ``own``: see :func:`group_moves`.
+    ``own``, ``center``: see :func:`group_moves`.
     """
-    facts = shrinkage_facts(estimates, own)
+    facts = shrinkage_facts(estimates, own, center)
     m = facts.moves.set_index("group")
     d = facts.decimals
 
@@ -218,10 +253,10 @@ def shrinkage_reading(
         g = top[0]
         row = m.loc[g]
         toward = ""
-        if np.isfinite(row["pooled"]):
-            toward_pooled = np.sign(row["move"]) == np.sign(row["pooled"] - row["own"])
-            direction = "toward" if toward_pooled else "away from"
-            toward = f", {direction} the complete-pooling estimate {num(float(row['pooled']))}"
+        if np.isfinite(row["center"]):
+            toward_center = np.sign(row["move"]) == np.sign(row["center"] - row["own"])
+            direction = "toward" if toward_center else "away from"
+            toward = f", {direction} {facts.center_name} {num(float(row['center']))}"
         sentences.append(
             f"{_capital(who(g))} moved most: from {num(float(row['own']))} to {num(float(row['partial']))} "
             f"({amount(float(row['size']))}{toward})."
@@ -241,9 +276,7 @@ def shrinkage_reading(
             and m.loc[low[0], "pooling"] > m["pooling"].min() + 0.005
         ):
             # Not the most precise group: it moved least because it already sits near the others.
-            why_least = (
-                f": it sits only {num(float(m.loc[low[0], 'distance']))} from the complete-pooling estimate"
-            )
+            why_least = f": it sits only {num(float(m.loc[low[0], 'distance']))} from {facts.center_name}"
         sentences.append(
             f"{_capital(_names(low, group_word)) if len(low) > 1 else _capital(who(low[0]))} moved least "
             f"({amount(float(m.loc[low[0], 'size']))}{each}){why_least}."
@@ -261,8 +294,8 @@ def shrinkage_reading(
             )
         else:
             sentences.append(
-                f"Partial pooling left {len(away)} of {len(m)} {group_word}s ({', '.join(away)}) further "
-                "from their true means than their own estimates: borrowing strength lowers the total "
+                f"Partial pooling left {len(away)} of {len(m)} {plural(group_word)} ({', '.join(away)}) "
+                "further from their true means than their own estimates: borrowing strength lowers the total "
                 "error on average, not every group's."
             )
     return " ".join(sentences)
@@ -279,13 +312,13 @@ def _why(facts: ShrinkageFacts, m: pd.DataFrame, num, word: str) -> list[str]:
     if facts.regime == "all_pooled":
         out.append(
             f"Every {word} is pooled almost completely (pooling factors {pooling.min():.2f} to "
-            f"{pooling.max():.2f}): the {word}s' own estimates differ little more than their noise "
+            f"{pooling.max():.2f}): the {plural(word)}' own estimates differ little more than their noise "
             "would make them, so τ is estimated near 0."
         )
     elif facts.regime == "none_pooled":
         out.append(
             f"Every {word} keeps almost its own estimate (pooling factors at most {pooling.max():.2f}): "
-            f"each {word}'s standard error is small next to τ, the spread between {word}s."
+            f"each {word}'s standard error is small next to τ, the spread between {plural(word)}."
         )
     if facts.cause not in ("precision", "distance", "equal_pooling"):
         return out
@@ -293,8 +326,8 @@ def _why(facts: ShrinkageFacts, m: pd.DataFrame, num, word: str) -> list[str]:
     if facts.cause == "equal_pooling":
         out.append(
             f"Every {word} has the same pooling factor ({pooling.mean():.2f}), so each moves the same share "
-            f"of its distance to the others, and {word} {g} sits furthest from the complete-pooling "
-            f"estimate ({num(float(m.loc[g, 'distance']))} away)."
+            f"of its distance to the others, and {word} {g} sits furthest from {facts.center_name} "
+            f"({num(float(m.loc[g, 'distance']))} away)."
         )
         return out
     if facts.cause == "precision":
@@ -307,13 +340,13 @@ def _why(facts: ShrinkageFacts, m: pd.DataFrame, num, word: str) -> list[str]:
         out.append(
             f"{_capital(word)} {h} has the larger pooling factor ({pf(h)} against {pf(g)}), but a move is "
             f"the pooling factor times the distance to the others: {word} {g} sits "
-            f"{num(float(m.loc[g, 'distance']))} from the complete-pooling estimate, {word} {h} only "
+            f"{num(float(m.loc[g, 'distance']))} from {facts.center_name}, {word} {h} only "
             f"{num(float(m.loc[h, 'distance']))}."
         )
     if facts.equal_sizes:
         out.append(
-            f"All {word}s have the same size (n = {int(m['n'].iloc[0])}), so their different pooling factors "
-            "come from their different spreads, not from n."
+            f"All {plural(word)} have the same size (n = {int(m['n'].iloc[0])}), so their different pooling "
+            "factors come from their different spreads, not from n."
         )
     elif facts.smallest_n and not set(facts.smallest_n) & set(facts.largest_pooling):
         out.append(
@@ -424,3 +457,13 @@ def narrowing_reading(estimates: pd.DataFrame, *, unit: str = "", group_word: st
         f"Partial pooling narrowed {group_word} {g}'s interval most: from {before[g]:.{d}f} to "
         f"{after[g]:.{d}f} {unit} wide.".replace("  ", " ").replace(" .", ".")
     )
+
+
+def population_center(mu: float | None, family: str) -> float | None:
+    """What partial pooling pulls toward, on the scale the estimates are shown: μ (the population
+    mean's posterior mean, on the model's scale) for normal and known-SE data, expit(μ) for counts
+    (the model pools on the logit scale; expit keeps the direction of every move). None stays None.
+    """
+    if mu is None or not np.isfinite(mu):
+        return None
+    return float(1.0 / (1.0 + np.exp(-mu))) if family == "binomial" else float(mu)
