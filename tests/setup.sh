@@ -33,10 +33,11 @@ echo "tests/setup.sh: pip ${pip_args[*]}  ($("$PYTHON" --version))"
 
 # ---------------------------------------------------------------- Chromium for the browser tests
 CHROMIUM=/usr/bin/chromium
-if [[ -x "$CHROMIUM" && -x /usr/bin/chromedriver ]]; then
-    echo "tests/setup.sh: chromium present ($CHROMIUM)"
+if [[ -x "$CHROMIUM" && -x /usr/bin/chromedriver && -x /usr/sbin/haproxy ]]; then
+    echo "tests/setup.sh: chromium present ($CHROMIUM), haproxy present"
 else
-    apt_packages=(chromium chromium-driver fonts-liberation)
+    # haproxy: tests/test_deploy.py checks deploy/haproxy/haproxy.cfg and runs two replicas behind it.
+    apt_packages=(chromium chromium-driver fonts-liberation haproxy)
     SUDO=()
     can_install=yes
     if [[ "$(id -u)" != 0 ]]; then
