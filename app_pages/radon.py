@@ -108,6 +108,7 @@ pop = results["hierarchical"].population.set_index("parameter")["mean"]
 # 1 Shrinkage against county size
 
 st.subheader("1 · Shrinkage against county size")
+mu_alpha = float(pop["mu"])
 pooled_line = float(estimates.loc[estimates["fit"] == "pooled", "mean"].iloc[0])
 common.chart(
     with_population_mean(
@@ -125,7 +126,7 @@ common.chart(
     "estimate. The arrows head for the dotted vermillion line, the population mean of the county intercepts "
     f"μ_α = {pop['mu']:.2f} (the average county); the grey dashed line is complete pooling, "
     f"{pooled_line:.2f} (the average house, which the big counties dominate). Hover a mark for the "
-    f"county's name. {shrinkage_reading(estimates, unit='log pCi/L', group_word='county')} "
+    f"county's name. {shrinkage_reading(estimates, unit='log pCi/L', group_word='county', center=mu_alpha)} "
     f"{size_reading(estimates)}",
     name="Shrinkage by county size",
 )

@@ -133,11 +133,14 @@ if "pooled" in results:
     )
 cols[2].metric("ā (logit)", f"{pop.loc['mu', 'mean']:.2f} ± {pop.loc['mu', 'sd']:.2f}")
 cols[3].metric("σ (logit)", f"{pop.loc['tau', 'mean']:.2f} ± {pop.loc['tau', 'sd']:.2f}")
+reading = shrinkage_reading(
+    estimates, group_word="tank", own="raw", center=median["mean"], center_label="the population median"
+)
 common.chart(
     viz.tank_survival(tanks, median["mean"], groups={d: f"{d} tadpoles" for d in (10, 25, 35)}),
     "Blue: each tank on its own, the share of its tadpoles that survived. Vermillion: partial pooling, "
     "pointing the way each tank moved, toward the population median (vermillion dotted line). Hover a tank "
-    f"for all three fits. {shrinkage_reading(estimates, group_word='tank', own='raw')} "
+    f"for all three fits. {reading} "
     f"{full_survival_reading(tanks)}",
     name="Tank survival",
 )

@@ -128,13 +128,16 @@ def _ties(values: pd.Series, groups: pd.Series, target: float, tol: float) -> tu
 
 
 def shrinkage_facts(
-    estimates: pd.DataFrame, own: Own = "unpooled", center: float | None = None
+    estimates: pd.DataFrame,
+    own: Own = "unpooled",
+    center: float | None = None,
+    center_label: str = "the population mean μ",
 ) -> ShrinkageFacts:
     """Every fact :func:`shrinkage_reading` states, from the long estimates table (:func:`group_moves`).
 
     ``center``: the population mean's estimate (μ), which partial pooling pulls toward; without it
     moves are measured against the complete-pooling estimate, which can differ from μ (the
-    average observation against the average group).
+    average observation against the average group); ``center_label`` names it.
     """
     moves = group_moves(estimates, own, center)
     decimals = _number_format(np.concatenate([moves["own"].to_numpy(), moves["partial"].to_numpy()]))
@@ -173,7 +176,7 @@ def shrinkage_facts(
         err_partial = (moves["partial"] - truth).abs().round(decimals)
         err_own = (moves["own"] - truth).abs().round(decimals)
         away = tuple(groups[(err_partial > err_own) & (size >= tol)].tolist())
-    center_name = "the complete-pooling estimate" if center is None else "the population mean μ"
+    center_name = "the complete-pooling estimate" if center is None else center_label
     return ShrinkageFacts(
         moves,
         most,
@@ -217,6 +220,7 @@ def shrinkage_reading(
     group_word: str = "group",
     own: Own = "unpooled",
     center: float | None = None,
+    center_label: str = "the population mean μ",
 ) -> str:
     """A short reading of the shrinkage chart drawn from ``estimates`` (Markdown, 2–4 sentences).
 
@@ -224,9 +228,9 @@ def shrinkage_reading(
     error against τ, or its distance from the others), whether group size explains it, and, when
     true means are known, which groups were pulled away from the truth. ``unit``: appended to
     amounts (e.g. "units"; "" for none); ``group_word``: "group", "school", "county", …;
-    ``own``, ``center``: see :func:`group_moves`.
+    ``own``, ``center``, ``center_label``: see :func:`shrinkage_facts`.
     """
-    facts = shrinkage_facts(estimates, own, center)
+    facts = shrinkage_facts(estimates, own, center, center_label)
     m = facts.moves.set_index("group")
     d = facts.decimals
 
