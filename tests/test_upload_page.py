@@ -222,3 +222,15 @@ def test_a_constant_group_with_one_sd_per_group_is_caught_before_fitting(upload)
     assert len(shown) == 1 and "(A) has the same value in every row" in shown[0], shown
     assert upload.button(key="upload_use_shared") is not None
     assert not upload.get("code")  # nothing was fitted
+
+
+@pytest.mark.slow
+def test_markdown_in_group_and_column_names_is_shown_as_written_in_the_readings(upload):
+    """The captions that read the results name groups and the outcome's unit: never as live Markdown."""
+    # The odd group is noisy and far from the others: it moves most whatever the Monte Carlo error.
+    groups = [("[x](http://e.vil)", 20, 20), ("B", 1, 1), ("C", 2, 1)]
+    paste(upload, "g,**score**\n" + "".join(f"{g},{v + i * d}\n" for g, v, d in groups for i in range(3)))
+    captions = [c.value for c in upload.main.caption]
+    reading = next(c for c in captions if "moved most" in c)
+    assert "](http://" not in reading and "\\[x\\](http\\://e.vil)" in reading, reading
+    assert "**score**" not in " ".join(captions)

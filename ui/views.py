@@ -25,6 +25,7 @@ from hbm_core.lessons.shrinkage_reading import (
     own_data_note,
     shrinkage_reading,
 )
+from hbm_core.markdown_text import escape
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common
 
@@ -70,10 +71,11 @@ def shrinkage_view(
             "estimate; the dashed line is the complete-pooling estimate. A move is the pooling factor "
             "times the distance to the others: the less precise a group's own estimate, the larger its "
             "pooling factor. "
-            + shrinkage_reading(estimates, unit=unit, group_word=group_word, own=own, center=center)
+            # user data name the groups and the unit: shown as written, never as Markdown
+            + escape(shrinkage_reading(estimates, unit=unit, group_word=group_word, own=own, center=center))
         )
         if own == "raw":
-            caption = f"{caption} {own_data_note(estimates, group_word=group_word)}"
+            caption = f"{caption} {escape(own_data_note(estimates, group_word=group_word))}"
     common.chart(figure, f"{caption} {note}".strip())
     return figure
 
@@ -105,7 +107,7 @@ def forest_view(
     figure = viz.forest(estimates, y_label, classroom=classroom, **extra)
     if caption is None:
         readings = [interval_reading(estimates, unit=unit), narrowing_reading(estimates, unit=unit)]
-        caption = " ".join([_FOREST_CAPTION, *filter(None, readings)])
+        caption = " ".join([_FOREST_CAPTION, *(escape(r) for r in readings if r)])
     common.chart(figure, caption)
     return figure
 
@@ -144,7 +146,7 @@ def population_view(
                 for name in ("mu", "tau", "beta")
                 if name in pop.index
             )
-            + f" (posterior mean, 94% HDI; {scale_label})"
+            + f" (posterior mean, 94% HDI; {escape(scale_label)})"
         )
     elif quick is not None:
         drawn["population"] = viz.grid_density(
