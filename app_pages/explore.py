@@ -116,7 +116,7 @@ if not classroom:  # classroom mode has its own headings and fewer words
         f"means: **{FIT_LABELS['pooled']}** (one mean for everybody), **{FIT_LABELS['unpooled']}** (each "
         f"group on its own) and **{FIT_LABELS['hierarchical']}** (a hierarchical model: the group means "
         "come from a common population with mean μ and spread τ, which the model estimates). Move the "
-        "sliders and watch small groups borrow strength from the others."
+        "sliders and watch the groups whose own data say little borrow strength from the others."
     )
 
 
