@@ -19,6 +19,7 @@ PAGES = [
     st.Page("app_pages/radon.py", title="Radon (85 counties)", icon=":material/home_work:"),
     st.Page("app_pages/reedfrogs.py", title="Reed frogs", icon=":material/water:"),
     st.Page("app_pages/sampling.py", title="Sampling lesson", icon=":material/science:"),
+    st.Page("app_pages/exercises.py", title="Predict, then reveal", icon=":material/quiz:"),
     st.Page("app_pages/upload.py", title="Your data", icon=":material/upload_file:"),
 ]
 
