@@ -946,8 +946,9 @@ def _score_number(spec: Answer, solution: Solution, guess: float) -> Feedback:
     if solution.own is not None and error > tol:
         own_side = (guess - answer) * (solution.own - answer) > 0
         side = " (not pulled far enough)" if own_side else " (pulled too far)"
-    if error <= tol:
+    slack = 1e-9 * max(tol, abs(answer), 1.0)  # a guess exactly on the boundary counts, despite rounding
+    if error <= tol + slack:
         return Feedback("right", True, error, f"Right. {off}, within the tolerance. {solution.reason}")
-    if error <= CLOSE_FACTOR * tol:
+    if error <= CLOSE_FACTOR * tol + slack:
         return Feedback("close", False, error, f"Close. {off}{side}. {solution.reason}")
     return Feedback("wrong", False, error, f"Not quite. {off}{side}. {solution.reason}")
