@@ -41,6 +41,7 @@ if "ex_number" not in ss:
     ss["ex_done"] = sorted(set(values.get("done", [])))
     ss["ex_revealed"] = []  # "key:seed" of the scenarios revealed in this session
     ss["ex_link_notes"] = notes
+    ss["ex_link_opened"] = (ss["ex_number"], ss["ex_seed"])  # the link's notes stay while it is shown
 
 
 def _reveal(tag: str, number: int) -> None:
@@ -96,7 +97,7 @@ st.markdown(
     "computes the answer from the scenario's data at once, and the feedback says how far off you were "
     "and why. The numbers come from a seed, so a class with the same link sees the same scenario."
 )
-for note in ss["ex_link_notes"]:
+for note in ss["ex_link_notes"] if ss["ex_link_opened"] == (number, seed) else []:
     st.warning(f"The link: {note}", icon=":material/link:")
 done = [k for k in ss["ex_done"] if 1 <= k <= N]
 st.progress(len(done) / N, text=f"Progress: {len(done)} of {N} exercises revealed")

@@ -97,6 +97,8 @@ def test_bad_links_are_handled_without_an_exception(open_page, query, header, no
         assert any(note in n for n in notes)
     else:
         assert notes  # every adjusted value is named
+    at.selectbox[0].set_value(1 if header != 1 else 2).run()  # another exercise: the link's notes go
+    assert not at.exception and not at.warning
 
 
 def test_teacher_view_shows_every_answer_and_the_glossary_is_there(open_page):

@@ -64,6 +64,8 @@ BORDERLINE_RATIO = 1.25
 #: The funnel rule: the centered fit is expected to diverge when the typical group's pooling factor
 #: is at least this (its standard error is at least about τ, so τ can approach 0 in the posterior).
 FUNNEL_POOLING = 0.5
+#: Typical pooling factors in this range make the funnel question borderline.
+FUNNEL_BORDERLINE = (0.35, 0.65)
 YES, NO = "yes", "no"
 _Z94 = 1.8807936081512509  # half-width of a central 94 % normal interval, in sds
 
@@ -431,19 +433,25 @@ def _alike_solve(scenario: Scenario) -> Solution:
     near_zero = median_tau < typical_se
     spread = float(np.std(post.y, ddof=1))
     ratio = median_tau / typical_se
-    if near_zero:
-        reason = (
-            f"The {post.n_groups} sample means spread with sd {spread:.2f}, about what their standard errors "
-            f"(≈ {typical_se:.2f}) alone produce by chance, so the data leave little room for real "
-            "differences: "
-            f"τ's posterior median is {median_tau:.2f}, below the typical standard error {typical_se:.2f}."
-        )
+    # With no real differences (tau = 0) the sample means would spread with an sd of about their se.
+    noise = spread / typical_se
+    spread_text = (
+        f"The {post.n_groups} sample means spread with sd {spread:.2f}, {noise:.1f} times the standard error "
+        f"(≈ {typical_se:.2f}) with which each is measured; with no real differences between the groups the "
+        "ratio would be about 1."
+    )
+    borderline = 1 / BORDERLINE_RATIO <= ratio <= BORDERLINE_RATIO
+    side = "below" if near_zero else "above"
+    if borderline:
+        verdict = "These data sit near the line"
+    elif near_zero:
+        verdict = "The data leave little room for real differences"
     else:
-        reason = (
-            f"The {post.n_groups} sample means spread with sd {spread:.2f}, far more than their standard "
-            f"errors (≈ {typical_se:.2f}) would produce by chance, so the groups really differ: τ's "
-            f"posterior median is {median_tau:.2f}, above the typical standard error {typical_se:.2f}."
-        )
+        verdict = "The groups really differ"
+    reason = (
+        f"{spread_text} {verdict}: τ's posterior median is {median_tau:.2f}, {side} the typical standard "
+        f"error {typical_se:.2f}."
+    )
     return Solution(
         answer=YES if near_zero else NO,
         reason=reason,
@@ -452,7 +460,7 @@ def _alike_solve(scenario: Scenario) -> Solution:
             f"factor {BORDERLINE_RATIO:g} of that line the question is borderline."
         ),
         values={"median τ": median_tau, "typical se": typical_se},
-        borderline=1 / BORDERLINE_RATIO <= ratio <= BORDERLINE_RATIO,
+        borderline=borderline,
         estimates=quick.estimates,
         tau_density=post.tau_frame(),
     )
@@ -532,8 +540,7 @@ def _schools_solve(scenario: Scenario) -> Solution:
         reason = (
             f"At τ = {tau:g} school {school}'s standard error {se:g} gives the pooling factor "
             f"B = {se:g}² / ({se:g}² + {tau:g}²) = {pooling:.2f}: its estimate moves {pooling:.0%} of the "
-            "way "
-            f"from its own {y:g} toward μ̂(τ) = {mu_tau:.1f}, to {answer:.1f}."
+            f"way from its own {y:g} toward μ̂(τ) = {mu_tau:.1f}, to {answer:.1f}."
         )
     estimates = pd.concat(
         [
@@ -622,9 +629,8 @@ def _baseball_solve(scenario: Scenario) -> Solution:
         f"After 45 at-bats an average has a standard error of about {post.se[j] * slope:.3f} "
         f"({post.se[j]:.2f} on the log-odds scale the model uses), large against the spread of the players' "
         f"true abilities, τ ≈ {tau:.2f} on that scale (about {tau * slope:.3f} in average): the pooling "
-        "factor "
-        f"is {pooling:.2f}, so {player}'s {own:.3f} is pulled most of the way toward the typical player's "
-        f"{center:.3f} (expit μ), to {answer:.3f}."
+        f"factor is {pooling:.2f}, so {player}'s {own:.3f} is pulled most of the way toward the "
+        f"typical player's {center:.3f} (expit μ), to {answer:.3f}."
         if pooling >= 0.5
         else f"After 45 at-bats {player}'s standard error is {post.se[j]:.2f} on the log-odds scale, against "
         f"τ ≈ {tau:.2f}: the pooling factor is {pooling:.2f}, so his {own:.3f} moves toward the typical "
@@ -687,32 +693,33 @@ def _funnel_solve(scenario: Scenario) -> Solution:
     auto = describe(centered_weights(scenario.data, "auto"))
     if diverges:
         reason = (
-            f"The groups' standard errors (≈ {typical_se:.2f}) are large against {_tau_text(post)}: the "
-            "typical "
-            f"pooling factor is {pooling:.2f}, so the posterior reaches down to τ near 0, where every θ_j is "
-            "squeezed toward μ: the funnel's neck, too narrow for the centered sampler's steps, so expect "
-            f"divergences (the app's automatic choice here: {auto})."
+            f"The groups' standard errors (≈ {typical_se:.2f}) are large against {_tau_text(post)}: "
+            f"the typical pooling factor is {pooling:.2f}, so the posterior reaches down to τ near 0, "
+            "where every θ_j is squeezed toward μ: the funnel's neck, too narrow for the centered "
+            f"sampler's steps, so expect divergences (the app's automatic choice here: {auto})."
         )
     else:
         reason = (
-            f"Each group's standard error (≈ {typical_se:.2f}) is small against {_tau_text(post)}: the "
-            "typical "
-            f"pooling factor is {pooling:.2f}, so each θ_j is pinned by its own data whatever τ is; the "
-            f"posterior has no funnel neck and the centered form samples cleanly (the app's automatic choice "
-            f"here: {auto})."
+            f"Each group's standard error (≈ {typical_se:.2f}) is small against {_tau_text(post)}: "
+            f"the typical pooling factor is {pooling:.2f}, so each θ_j is pinned by its own data "
+            "whatever τ is; the posterior has no funnel neck and the centered form samples cleanly "
+            f"(the app's automatic choice here: {auto})."
         )
+    borderline = FUNNEL_BORDERLINE[0] <= pooling <= FUNNEL_BORDERLINE[1]
+    if borderline:
+        reason += " These data sit near the line: whether a run diverges depends on its seed and step size."
     return Solution(
         answer=YES if diverges else NO,
         reason=reason,
         rule=(
             "A rule, not a run: yes when the typical (median) group's pooling factor is at least "
             f"{FUNNEL_POOLING:g}, i.e. its standard error is at least about τ, so τ near 0 is plausible and "
-            "the "
-            "centered form meets the funnel's neck (as the sampling lesson's eight schools do). Pooling "
-            "factors between 0.35 and 0.65 are borderline: there it depends on the run."
+            "the centered form meets the funnel's neck (as the sampling lesson's eight schools do). Pooling "
+            f"factors from {FUNNEL_BORDERLINE[0]:g} to {FUNNEL_BORDERLINE[1]:g} are borderline: there it "
+            "depends on the run."
         ),
         values={"typical pooling factor": pooling},
-        borderline=0.35 <= pooling <= 0.65,
+        borderline=borderline,
         estimates=quick.estimates,
         tau_density=post.tau_frame(),
     )
@@ -745,9 +752,8 @@ def _radon_setup(seed: int) -> Scenario:
         seed=seed,
         story=(
             f"Minnesota radon: {data.n_obs} houses in {data.n_groups} counties. {county} has 2 houses, with "
-            "a "
-            f"mean log radon of {row['mean']:.2f}; all houses together average {overall:.2f}. The model here "
-            "has varying county intercepts around μ_α and one σ for houses within a county (no floor "
+            f"a mean log radon of {row['mean']:.2f}; all houses together average {overall:.2f}. The model "
+            "here has varying county intercepts around μ_α and one σ for houses within a county (no floor "
             "predictor; the Radon page adds it)."
         ),
         question=f"How far does partial pooling move {county} from its own mean toward μ_α?",
@@ -857,8 +863,7 @@ def _frogs_solve(scenario: Scenario) -> Solution:
     small, large = int(by_size.index.min()), int(by_size.index.max())
     reason = (
         f"A tank of {small} gives a noisier survival share than a tank of {large}: the mean pooling factor "
-        "is "
-        f"{pooling[small]:.2f} for tanks of {small} against {pooling[large]:.2f} for tanks of {large}. "
+        f"is {pooling[small]:.2f} for tanks of {small} against {pooling[large]:.2f} for tanks of {large}. "
         "Tanks of "
         f"{winner.split()[0]} moved most, {values[winner]:.1f} percentage points on average."
     )
@@ -867,8 +872,7 @@ def _frogs_solve(scenario: Scenario) -> Solution:
         reason=reason,
         rule=(
             "Right only for the size whose tanks moved most on average (percentage points of survival); a "
-            "size "
-            f"that moved at least {NEAR_TIE:.0%} as far counts as close."
+            f"size that moved at least {NEAR_TIE:.0%} as far counts as close."
         ),
         values=values,
         value_text="moved on average (percentage points)",
