@@ -252,7 +252,8 @@ def _far_setup(seed: int) -> Scenario:
     means = [float(np.round(base + rng.uniform(-1.0, 1.0), 1)) for _ in range(4)] + [base + far]
     sd = float(np.round(rng.uniform(3.0, 4.0), 1))
     data = synthetic_groups(sizes, means, [sd] * 5, seed=seed)
-    own = float(data.group_summary()["mean"].iloc[4])
+    sample_means = data.group_summary()["mean"].to_numpy(float)
+    own = float(sample_means[4])
     lo, hi = float(np.floor(min(data.y.min(), base - 2))), float(np.ceil(max(data.y.max(), base + 2)))
     return Scenario(
         key="far_group",
@@ -260,9 +261,10 @@ def _far_setup(seed: int) -> Scenario:
         title="A tiny group far from the rest",
         seed=seed,
         story=(
-            f"Four groups of {min(sizes[:4])} to {max(sizes[:4])} observations sit close together; group E "
-            f"has only {tiny} observations, and their mean is {own:.1f}, far from the others. Every group "
-            f"has the same true sd ({sd:g}); the model uses one shared σ."
+            f"Four groups of {min(sizes[:4])} to {max(sizes[:4])} observations have sample means between "
+            f"{sample_means[:4].min():.1f} and {sample_means[:4].max():.1f}; group E, drawn from a true mean "
+            f"{abs(far):g} units from the centre of theirs, has only {tiny} observations, with mean "
+            f"{own:.1f}. Every group has the same true sd ({sd:g}); the model uses one shared σ."
         ),
         question="Where will group E's partial-pooling estimate land?",
         answer=Answer(
