@@ -199,24 +199,13 @@ def test_exact_preview_and_table_at_any_offset_and_scale(offset, scale):
     assert len(set(shown)) == data.n_groups
 
 
-# nutpie starts every chain at the initial point of the model as compiled, with its placeholder data
-# (mu_loc 0, unit scales): swapping in data far from 0 or far from unit scale (with_data) does not
-# move it, and 300 tuning steps do not get there. A fix belongs in the engine (nutpie.sample's
-# init_mean from the swapped data, in hbm_core/inference/backend.py): then these cases pass.
-_ENGINE_INIT = pytest.mark.xfail(
-    strict=True, reason="the sampler starts at the compiled model's placeholder initial point (near 0)"
-)
-FAR_CASES = [
-    pytest.param(offset, scale, marks=() if scale == 1.0 and offset < 1e6 else _ENGINE_INIT)
-    for offset in OFFSETS
-    for scale in SCALES
-]
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(("offset", "scale"), FAR_CASES)
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("offset", OFFSETS)
 def test_mcmc_fits_at_any_offset_and_scale(offset, scale):
-    """The three fits agree with the exact engine in any units (small draws: tolerance 0.2 sd)."""
+    """The three fits agree with the exact engine in any units (small draws: tolerance 0.2 sd),
+    without divergences and with converged chains. Failed before the engine sampled in model units
+    (hbm_core.models.inputs.Units): the chains started at the compiled model's placeholder point."""
     data = _far_data(offset, scale)
     priors = rounded_priors(data.y, data.family)
     quick = preview(data, priors, sigma="shared").estimates.set_index(["fit", "group"])["mean"]
@@ -226,6 +215,7 @@ def test_mcmc_fits_at_any_offset_and_scale(offset, scale):
         want = quick.loc[pooling].reindex(data.groups).to_numpy()
         assert np.all(np.abs(got - want) < 0.2 * scale), (pooling, (got - want) / scale)
         assert result.diagnostics.max_rhat < 1.05, (pooling, result.diagnostics.max_rhat)
+        assert result.diagnostics.divergences == 0, (pooling, result.diagnostics.divergences)
 
 
 def test_the_script_uses_the_pages_priors_far_from_zero():

@@ -29,7 +29,7 @@ from hbm_core.inference.settings import MAX_CONCURRENT_SAMPLERS, FitSettings
 from hbm_core.inference.slots import FairSlots
 from hbm_core.models import parameterization as param
 from hbm_core.models.build import ModelSpec, Pooling, build_model
-from hbm_core.models.inputs import check_inputs, model_inputs, spec_for
+from hbm_core.models.inputs import Units, check_inputs, model_inputs, model_units, spec_for, to_model_units
 from hbm_core.posterior.results import (
     Diagnostics,
     convergence,
@@ -165,7 +165,10 @@ class FitJob:
             centered = None
             if self.pooling == "hierarchical":
                 centered = param.centered_weights(self.data, self.settings.parameterization)
-            inputs = model_inputs(self.data, self.spec, self.priors, centered)
+            # The sampler works in model units (normal outcomes centred and scaled, priors with
+            # them; see hbm_core.models.inputs.Units); _finish turns the draws back.
+            units = model_units(self.data)
+            inputs = to_model_units(model_inputs(self.data, self.spec, self.priors, centered), units)
             if self.settings.sampler == "pymc":
                 with self._sampling_slot():
                     idata = self._sample_pymc(inputs)
@@ -178,7 +181,8 @@ class FitJob:
                     trace = self._sample_nutpie(compiled)
                 self._sampled.set()  # the next fit samples while this one converts and summarises
                 idata = self._sampler.datatree(trace)
-            self._result = _finish(self, idata, centered, time.perf_counter() - self._sampling_started)
+            seconds = time.perf_counter() - self._sampling_started
+            self._result = _finish(self, idata, centered, units, seconds)
         except FitError as err:
             self._error = err
         except DataError as err:
@@ -287,13 +291,16 @@ class FitJob:
             )
 
 
-def _finish(job: FitJob, idata, centered: np.ndarray | None, seconds: float) -> FitResult:
-    """Slice off padding groups, label groups, summarise and diagnose."""
+def _finish(job: FitJob, idata, centered: np.ndarray | None, units: Units, seconds: float) -> FitResult:
+    """Slice off padding groups, label groups, turn the draws from model ``units`` into the
+    outcome's (before anything reads them: estimates, diagnostics, the DataTree kept for downloads),
+    summarise and diagnose. ``centered``: the centring weights of the groups in use, shape (J,)."""
     data, s = job.data, job.settings
     J = data.n_groups
     posterior = idata["posterior"].to_dataset()
     if "group" in posterior.dims:
         posterior = posterior.isel(group=slice(0, J)).assign_coords(group=list(data.groups))
+    posterior = units.to_outcome(posterior, centered)
     stats = idata["sample_stats"].to_dataset()
     idata = xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats})
     var_names = ["mu", "tau", "theta", "sigma", "beta"]
