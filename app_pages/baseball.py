@@ -116,7 +116,7 @@ st.caption(
 
 status_slot = st.container()
 
-st.subheader("1 · The data")
+st.header("1 · The data")
 num = st.column_config.NumberColumn(format="%.3f")
 with st.expander("The 18 players (table)", expanded=False):
     players_table = data_table(data, on_scale)
@@ -125,18 +125,18 @@ with st.expander("The 18 players (table)", expanded=False):
     if on_logit:
         st.caption("Averages shown as logits, log(p / (1 − p)).")
 
-st.subheader("2 · Shrinkage toward the league average")
+st.header("2 · Shrinkage toward the league average")
 # Drawn from the preview first (when there is one), then again from the MCMC fits.
 shrink_slot = common.Section(redrawn=quick is not None)
-st.subheader("3 · Each player's estimate with its 94% interval")
+st.header("3 · Each player's estimate with its 94% interval")
 forest_slot = common.Section(redrawn=quick is not None)
 table_slot = common.Section(redrawn=quick is not None)
-st.subheader("4 · Who predicted the rest of the season best?")
+st.header("4 · Who predicted the rest of the season best?")
 error_slot = common.Section(redrawn=quick is not None)
-st.subheader("5 · Posterior predictive check: could the model have produced these data?")
+st.header("5 · Posterior predictive check: could the model have produced these data?")
 ppc_controls = st.container()
 ppc_slot = common.Section(redrawn=True)
-st.subheader("6 · Did the sampler work?")
+st.header("6 · Did the sampler work?")
 diagnostics_slot = st.container()
 
 
@@ -347,7 +347,7 @@ with diagnostics_slot:
         seconds_format=None,
     )
 
-st.subheader("7 · Take it with you")
+st.header("7 · Take it with you")
 views.take_it_with_you(
     outcome.results,
     pd.concat(prob_frames, ignore_index=True) if prob_frames else None,

@@ -121,7 +121,7 @@ except (DataError, ValueError) as err:
     st.error(f"This prior cannot be used: {err}")
     st.stop()
 
-st.subheader("1 · The data")
+st.header("1 · The data")
 left, right = st.columns([3, 2])
 with left:
     sat_points = st.column_config.NumberColumn(format="%.0f", help="SAT points")
@@ -144,7 +144,7 @@ with right:
 # ---------------------------------------------------------------------------------------------
 # Conditional on tau: the slider drives everything
 
-st.subheader("2 · Fix τ, and everything else follows")
+st.header("2 · Fix τ, and everything else follows")
 st.slider(
     "τ: how much the schools' true effects differ (SAT points)",
     0.0,
@@ -216,7 +216,7 @@ with c4:
 # ---------------------------------------------------------------------------------------------
 # The full posterior (sections: filled by the exact engine now, by MCMC when it is done)
 
-st.subheader("3 · Averaging over τ: the full posterior")
+st.header("3 · Averaging over τ: the full posterior")
 st.markdown(
     "The full posterior averages the conditional answers above over p(τ | y). Here it is computed twice, "
     "exactly and by MCMC (NUTS), next to the two extremes: no pooling (each school alone) and complete "
@@ -225,7 +225,7 @@ st.markdown(
 fit_status = st.container()
 forest_slot = common.Section(redrawn=not flat)
 table_slot = common.Section(redrawn=not flat)
-st.markdown("##### Did the sampler work?")
+st.subheader("Did the sampler work?")
 diagnostics_slot = st.container()
 
 
@@ -263,7 +263,7 @@ draw_table(post)
 # ---------------------------------------------------------------------------------------------
 # BDA3 against the app
 
-st.subheader("4 · BDA3 vs this app")
+st.header("4 · BDA3 vs this app")
 st.markdown(
     "With BDA3's flat prior p(μ, τ) ∝ 1 the exact engine reproduces the book's numbers, computed live "
     "here (whatever prior you chose in the sidebar)."
@@ -294,7 +294,7 @@ st.caption(
 # ---------------------------------------------------------------------------------------------
 # Prior sensitivity
 
-st.subheader("5 · How much does the prior on τ matter?")
+st.header("5 · How much does the prior on τ matter?")
 table, sens_curves = sensitivity_for(family, scale)
 s1, s2 = st.container(), st.container()
 with s1:
@@ -342,7 +342,7 @@ else:
             seconds_format=None,
         )
 
-st.subheader("6 · Take it with you")
+st.header("6 · Take it with you")
 views.take_it_with_you(
     outcome.results if outcome is not None else {},
     estimates,

@@ -42,7 +42,7 @@ def _new_sample() -> None:
 
 with st.sidebar:
     classroom = st.toggle(
-        ":material/co_present: Classroom mode",
+        "Classroom mode",  # no icon in the label: screen readers would read its code
         key="classroom",
         help="For a projector: larger text and charts, fewer controls, and the story one step per "
         "click (Back / Next, or PageUp / PageDown). The hidden settings keep their values.",
@@ -198,7 +198,7 @@ def groups_and_results() -> None:
     # On a warm server the fits start here, before anything is drawn: they sample while the page draws.
     fits = results.Fits(data, priors, fit_settings, quick, sigma=settings.sigma)
 
-    st.subheader("1 · The data")
+    st.header("1 · The data")
     shown = {
         "data": viz.data_strip(
             data.to_frame(), Y_LABEL, pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
@@ -213,7 +213,7 @@ def groups_and_results() -> None:
     charts = dict(drawn.charts)
     exact = quick.exact if quick is not None else None
 
-    st.subheader("6 · Why some groups shrink more")
+    st.header("6 · Why some groups shrink more")
     st.markdown(
         "How far partial pooling pulls a group depends on how **precise** the group's own sample mean is: "
         "its standard error, the spread of its observations divided by √n. A large group with widely "
@@ -224,7 +224,7 @@ def groups_and_results() -> None:
     else:
         st.info(NO_EXACT, icon=":material/info:")
 
-    st.subheader("7 · Fix τ: from complete pooling to no pooling")
+    st.header("7 · Fix τ: from complete pooling to no pooling")
     st.markdown(
         "Given the spread τ of the true group means, every estimate is a weighted average of the group's "
         "own sample mean and the population mean, computed exactly. Drag τ from 0 (all groups the same) "
@@ -235,7 +235,7 @@ def groups_and_results() -> None:
     else:
         st.info(NO_EXACT, icon=":material/info:")
 
-    st.subheader("8 · Scoring against the truth")
+    st.header("8 · Scoring against the truth")
     st.markdown(
         "Simulated data know their true means, so each method can be scored: how far is each estimate "
         "from the truth? One data set can be lucky; the same settings simulated many times show how often "
@@ -258,7 +258,7 @@ def groups_and_results() -> None:
     else:
         st.info("No estimates to score for these settings.", icon=":material/info:")
 
-    st.subheader("9 · Take it with you")
+    st.header("9 · Take it with you")
     views.downloads(drawn.outcome.results, drawn.estimates, charts, stem=f"explore-seed{settings.seed}")
     views.show_code(
         codegen.pymc_script(

@@ -20,7 +20,7 @@ extremes.
 """
 )
 
-st.subheader("Where to go")
+st.header("Where to go")
 PAGES = [
     (
         "app_pages/explore.py",

@@ -107,7 +107,7 @@ pop = results["hierarchical"].population.set_index("parameter")["mean"]
 # ---------------------------------------------------------------------------------------------
 # 1 Shrinkage against county size
 
-st.subheader("1 · Shrinkage against county size")
+st.header("1 · Shrinkage against county size")
 mu_alpha = float(pop["mu"])
 pooled_line = float(estimates.loc[estimates["fit"] == "pooled", "mean"].iloc[0])
 common.chart(
@@ -134,7 +134,7 @@ common.chart(
 # ---------------------------------------------------------------------------------------------
 # 2 One county up close
 
-st.subheader(f"2 · One county up close: {county}")
+st.header(f"2 · One county up close: {county}")
 detail = county_detail(results, county).set_index("fit")
 nopool = detail.loc[FIT_LABELS["unpooled"]]
 partial = detail.loc[FIT_LABELS["hierarchical"]]
@@ -223,7 +223,7 @@ common.chart(
 # ---------------------------------------------------------------------------------------------
 # 3 Predictions
 
-st.subheader("3 · Predicting radon in a new house")
+st.header("3 · Predicting radon in a new house")
 st.radio(
     "Where in the house is the new measurement?",
     list(FLOORS),
@@ -299,7 +299,7 @@ st.caption(
 # ---------------------------------------------------------------------------------------------
 # 4 Published numbers
 
-st.subheader("4 · Gelman & Hill vs this app")
+st.header("4 · Gelman & Hill vs this app")
 comparison = compare_published(results, radon_published(county))
 views.published_table(comparison, ["published sd", "source"], height=35 * (len(comparison) + 1) + 3)
 st.caption(
@@ -318,5 +318,5 @@ shared_fits_section(outcome, settings, 5)
 with st.expander("All 85 counties as a table"):
     common.table(county_table(estimates, sizes), {FIT_LABELS[f]: "%.3f" for f in POOLINGS})
 
-st.subheader("6 · Take it with you")
+st.header("6 · Take it with you")
 views.take_it_with_you(results, estimates, common.charts_on_page(), data, priors, settings, stem="radon")

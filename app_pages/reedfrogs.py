@@ -118,7 +118,7 @@ estimates = common.estimates_frame(outcome, None)
 # ---------------------------------------------------------------------------------------------
 # 1 The tanks
 
-st.subheader("1 · Every tank, two ways")
+st.header("1 · Every tank, two ways")
 cols = st.columns(4)
 cols[0].metric(
     "Median tank survival",
@@ -148,7 +148,7 @@ common.chart(
 # ---------------------------------------------------------------------------------------------
 # 2 Shrinkage by tank size
 
-st.subheader("2 · Shrinkage by tank size")
+st.header("2 · Shrinkage by tank size")
 summary = density_summary(tanks)
 common.chart(
     viz.density_shrinkage(summary),
@@ -182,7 +182,7 @@ st.caption(
 # ---------------------------------------------------------------------------------------------
 # 3 Published numbers and the population of tanks
 
-st.subheader("3 · Statistical Rethinking vs this app")
+st.header("3 · Statistical Rethinking vs this app")
 comparison = compare_published(results, REEDFROGS_PUBLISHED)
 views.published_table(comparison, ["model", "source"], number_format="%.2f")
 if mcelreath:
@@ -198,7 +198,7 @@ else:
         icon="ℹ️",
     )
 
-st.subheader("4 · How different are the tanks?")
+st.header("4 · How different are the tanks?")
 left, right = st.columns([3, 2], gap="large")
 try:
     new_tank = expit(location_draws(hier.idata, None, seed=settings.seed))
@@ -262,7 +262,7 @@ with st.expander("All 48 tanks as a table"):
         },
     )
 
-st.subheader("6 · Take it with you")
+st.header("6 · Take it with you")
 views.take_it_with_you(
     results,
     estimates,

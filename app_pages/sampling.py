@@ -253,7 +253,7 @@ for col, form in zip(st.columns(2), FORMS, strict=True):
 
 for col, (question, answer) in zip(st.columns(2), EXPLAINERS.items(), strict=True):
     with col.container(border=True):
-        st.markdown(f"##### {question}")
+        st.subheader(question)
         st.markdown(answer)
 
 # A toggle rather than an expander: the chart is only built (a second or so) when asked for.

@@ -238,7 +238,7 @@ choices = {key: st.session_state.get(key) for key in (*COLUMN_KEYS, "upload_kind
 st.session_state.update({k: v for k, v in checked_choices(choices, table).items() if v != choices[k]})
 _remember()
 
-st.subheader("Which column is which?")
+st.header("Which column is which?")
 common.radio("The outcome is", KINDS, "upload_kind", horizontal=True)
 counts = st.session_state["upload_kind"] == "counts"
 role_cols = st.columns(4 if counts else 3)
@@ -335,7 +335,7 @@ if not counts and sigma == "group":
 
 fits = results.Fits(data, priors, fit_settings, quick, sigma=sigma)  # a warm server starts sampling now
 
-st.subheader("1 · The data")
+st.header("1 · The data")
 data_chart: dict = {}
 if counts:
     proportion = st.column_config.ProgressColumn(format="%.3f", min_value=0, max_value=1)
@@ -370,10 +370,10 @@ drawn = results.result_sections(
 # Downloads and the code
 
 stem = re.sub(r"\.csv$", "", source_name, flags=re.IGNORECASE)
-st.subheader("6 · Download")
+st.header("6 · Download")
 views.downloads(drawn.outcome.results, drawn.estimates, drawn.charts, stem)
 
-st.subheader("7 · The code behind it")
+st.header("7 · The code behind it")
 spec = codegen.CsvSpec(
     file_name=source_name,
     group_col=group_col,

@@ -183,10 +183,10 @@ def test_switching_off_restores_the_full_page_and_on_again_the_same_step(app_tes
     at.toggle(key="classroom").set_value(False).run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Explore partial pooling"]
-    assert [s.value for s in at.subheader][:2] == ["1 · The data", "2 · Shrinkage"]
+    assert [s.value for s in at.main.header][:2] == ["1 · The data", "2 · Shrinkage"]
     assert len(chart_specs(at)) >= 4  # data, shrinkage, forest, population
     assert not [m for m in at.markdown if m.value.startswith("**Step ")]
-    assert not at.html  # no classroom CSS on the normal page
+    assert not any("st-key-classroom_say" in h.value for h in at.html)  # no classroom CSS
     assert at.get("download_button") and code_box(at) and at.dataframe
     at.toggle(key="classroom").set_value(True).run()
     assert_step(at, 4)

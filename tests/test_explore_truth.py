@@ -25,7 +25,7 @@ def explore(open_page):
 
 
 def test_sections_and_the_tau_slider_follow_the_exact_engine(explore):
-    headers = [h.value for h in explore.subheader]
+    headers = [h.value for h in explore.main.header]
     assert headers[5:] == [
         "6 · Why some groups shrink more",
         "7 · Fix τ: from complete pooling to no pooling",

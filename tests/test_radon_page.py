@@ -124,4 +124,4 @@ def test_shrinkage_chart_draws_mu_alpha_and_its_caption_is_computed(radon):
     moved = (table["Partial pooling"] - table["No pooling"]).abs()
     assert f"County {moved.idxmax()} (n = {int(table.loc[moved.idxmax(), 'houses'])}) moved most" in caption
     assert "Average move from no pooling to partial pooling: " in caption and "1–5 houses" in caption
-    assert "Small counties shrink the most" not in [h.value for h in radon.subheader]
+    assert "Small counties shrink the most" not in [h.value for h in radon.header]

@@ -79,4 +79,4 @@ def test_captions_are_computed_from_the_fits(frogs):
     sizes = caption_with(frogs, "The average distance, in percentage points")
     for _, row in summary.iterrows():
         assert f"{row['mean |shift|']:.1f} pp for the {int(row['tanks'])} {row['tank size']}" in sizes
-    assert "Small tanks shrink the most" not in [h.value for h in frogs.subheader]
+    assert "Small tanks shrink the most" not in [h.value for h in frogs.header]

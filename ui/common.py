@@ -26,11 +26,71 @@ SAMPLING_PAGE = "app_pages/sampling.py"
 
 
 def start_page() -> None:
-    """Call first on every page: a new run of a page has drawn no charts yet (see :func:`charts_on_page`)."""
+    """Call first on every page: a new run of a page has drawn no charts yet (see :func:`charts_on_page`),
+    and the page gets the script that ties each chart to its caption for assistive technology
+    (:data:`_A11Y_HTML`)."""
     st.session_state[_CHARTS_KEY] = {}
+    st.session_state[_CHART_COUNT_KEY] = 0
+    with st.container(key="ppl_a11y"):
+        st.html(_A11Y_HTML, unsafe_allow_javascript=True)
 
 
 _CHARTS_KEY = "_charts_on_page"
+_CHART_COUNT_KEY = "_chart_count"
+
+# Accessibility of the charts drawn by :func:`chart`, done in the browser because Streamlit offers no
+# parameter for it. Each chart sits in a container "st-key-ppl_chart_<n>" with its caption; the script
+# (run once per browser tab; it watches the page for charts drawn later):
+# - makes the caption the chart's accessible description (aria-describedby): the name (``alt``) stays
+#   short and stable, the numbers live in the caption's DOM, never in the spec (see chart_spec.py);
+# - takes the chart toolbar's buttons (show data, PNG, spec, fullscreen) out of the Tab order: four
+#   stops per chart otherwise. They stay for the mouse; the page's own downloads serve the keyboard;
+# - names each slider once (Streamlit labels its input twice with the same words).
+# The container of the script itself takes no room on the page. Keep "<" and "//" out of the script:
+# Streamlit then drops it (found by trial: the script never ran).
+_A11Y_HTML = """
+<style>.st-key-ppl_a11y { display: none; }</style>
+<script>
+(() => {
+  if (window.__pplChartA11y) return;
+  window.__pplChartA11y = true;
+  let next = 0, queued = false;
+  const tie = () => {
+    queued = false;
+    for (const box of document.querySelectorAll('[class*="st-key-ppl_chart_"]')) {
+      const chart = box.querySelector('[data-testid="stVegaLiteChart"]');
+      if (!chart) continue;
+      for (const b of box.querySelectorAll('[data-testid="stElementToolbar"] button')) {
+        if (b.getAttribute('tabindex') !== '-1') b.setAttribute('tabindex', '-1');
+      }
+      const caption = box.querySelector('[data-testid="stCaptionContainer"]');
+      if (caption) {
+        if (!caption.id) caption.id = 'ppl-chart-description-' + (++next);
+        if (chart.getAttribute('aria-describedby') !== caption.id) {
+          chart.setAttribute('aria-describedby', caption.id);
+        }
+      } else if (chart.hasAttribute('aria-describedby')) {
+        chart.removeAttribute('aria-describedby');
+      }
+    }
+    /* A slider's input is labelled by its own aria-label and by its group's, the same words:
+       screen readers said "Chains Chains". The input's own label suffices. */
+    for (const input of document.querySelectorAll('input[type="range"][aria-labelledby]')) {
+      const group = input.closest('[role="group"][aria-label]');
+      if (group && group.getAttribute('aria-label') === input.getAttribute('aria-label')) {
+        input.removeAttribute('aria-labelledby');
+      }
+    }
+  };
+  new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(tie); }
+  }).observe(document.body, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ['aria-labelledby'],
+  });
+  tie();
+})();
+</script>
+"""
 
 
 def charts_on_page() -> dict[str, object]:
@@ -67,18 +127,53 @@ class Section:
         return self._box.container()
 
 
-def chart(figure, caption: str | None = None, key: str | None = None, name: str | None = None) -> None:
+def chart(
+    figure,
+    caption: str | None = None,
+    key: str | None = None,
+    name: str | None = None,
+    alt: str | None = None,
+) -> None:
     """An Altair chart across the column, with a sentence saying what to look at.
 
     ``name``: offer the chart for download under this name (see :func:`charts_on_page`).
+    ``alt``: the chart's accessible name (default: its title, else ``name``); keep it short and free
+    of numbers that change. Screen readers read ``caption`` as the chart's description.
     """
     # Datasets named by position (not content): the browser swaps the data of the chart on screen
     # when only the numbers changed, instead of building it anew (see hbm_core/viz/chart_spec.py).
-    st.vega_lite_chart(named_spec(figure), width="stretch", theme=None, key=key)
+    spec = named_spec(figure)
+    # No ARIA role for each mark (a point, a bar): a reader would step through hundreds of unnamed
+    # shapes. The chart is one graphic with a name and a description (the caption); its title, axes
+    # and legends keep the descriptions Vega-Lite gives them ("X-axis titled ... with values from").
+    config = spec.get("config", {})
+    spec["config"] = {**config, "mark": {**config.get("mark", {}), "aria": False}}
+    count = st.session_state.get(_CHART_COUNT_KEY, 0) + 1
+    st.session_state[_CHART_COUNT_KEY] = count
+    with st.container(key=f"ppl_chart_{key or count}"):
+        st.vega_lite_chart(
+            spec, width="stretch", theme=None, key=key, alt=alt or chart_name(spec) or name or "Chart"
+        )
+        if caption:
+            st.caption(caption)
     if name:
         charts_on_page()[name] = figure
-    if caption:
-        st.caption(caption)
+
+
+def chart_name(spec: Mapping) -> str | None:
+    """The title of a Vega-Lite spec as plain text (its sub-charts' titles if it has none)."""
+    title = spec.get("title")
+    if isinstance(title, Mapping):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(str(t) for t in title)
+    if title:
+        return str(title)
+    for attr in ("hconcat", "vconcat", "concat", "layer"):
+        names = [n for child in spec.get(attr, []) if (n := chart_name(child))]
+        if names:
+            return "; ".join(names)
+    return None
 
 
 def table(

@@ -114,13 +114,13 @@ def result_sections(
     unit = "" if data.family == "binomial" else scale_label  # proportions need no unit
     shown = charts if charts is not None else {}
     ready = fits.ready()
-    st.subheader("2 · Shrinkage")
+    st.header("2 · Shrinkage")
     shrink_slot = common.Section(redrawn=not ready)
-    st.subheader("3 · All three fits side by side")
+    st.header("3 · All three fits side by side")
     forest_slot = common.Section(redrawn=not ready)
-    st.subheader("4 · The population: μ, τ and how much each group is pooled")
+    st.header("4 · The population: μ, τ and how much each group is pooled")
     population_slot = common.Section(redrawn=not ready)
-    st.subheader("5 · Did the sampler work?")
+    st.header("5 · Did the sampler work?")
     status_slot = st.container()
     diagnostics_slot = st.container()
 
@@ -240,7 +240,7 @@ def sampler_report(
 def shared_fits_section(outcome: fitting.FitOutcome, settings: FitSettings, number: int) -> None:
     """Section ``number``, "Did the sampler work?", of a page that fits a built-in data set: what each
     fit ran, that everyone shares the results, the diagnostics and the sampling time."""
-    st.subheader(f"{number} · Did the sampler work?")
+    st.header(f"{number} · Did the sampler work?")
     what_ran = (
         f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning "
         "steps (NUTS, nutpie). Results are cached: the same settings show instantly for everyone."

@@ -30,7 +30,7 @@ def form_cards(summaries: dict[str, sst.SamplerSummary], winner: str | None) -> 
         other = summaries[forms[1 - forms.index(form)]]
         with col.container(border=True):
             st.markdown(
-                f"#### {FORM_TITLES[form]}"
+                f"### {FORM_TITLES[form]}"
                 + (" :green[:material/emoji_events: wins]" if winner == form else "")
             )
             m1, m2, m3 = st.columns(3)
