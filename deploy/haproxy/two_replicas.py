@@ -16,7 +16,7 @@ header) and every page run must finish without an error; the new browsers must b
 replicas. Prints one line per browser and a last line ``sticky=ok browsers=N replicas_used=2``;
 exit status 1 otherwise. Loopback only; bounded in time (about 20-40 s on two cores).
 
-    python3 deploy/haproxy/two_replicas.py [--browsers 4] [--keep-logs DIR]
+    python3 deploy/haproxy/two_replicas.py [--browsers 4] [--keep-logs DIR] [--running PORT,PORT]
 """
 
 from __future__ import annotations
@@ -175,18 +175,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--browsers", type=int, default=4)
     parser.add_argument("--keep-logs", type=Path, help="copy the replicas' and HAProxy's logs here")
+    parser.add_argument(
+        "--running",
+        help="use replicas already listening on these loopback ports (e.g. two containers: 18511,18512)",
+    )
     args = parser.parse_args(argv)
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
     if not Path(haproxy).exists():
         print("two_replicas: haproxy is not installed (apt-get install haproxy)", file=sys.stderr)
         return 2
 
-    replica_ports, frontend = [free_port(), free_port()], free_port()
+    if args.running:
+        replica_ports = [int(p) for p in args.running.split(",")]
+    else:
+        replica_ports = [free_port(), free_port()]
+    frontend = free_port()
     procs: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix="ppl-haproxy-") as tmp:
         tmp = Path(tmp)
         try:
-            for i, port in enumerate(replica_ports, start=1):
+            for i, port in enumerate([] if args.running else replica_ports, start=1):
                 cmd = [
                     sys.executable,
                     "-m",
