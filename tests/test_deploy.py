@@ -115,6 +115,7 @@ def test_image_builds_runs_and_is_healthy(tmp_path):  # pragma: no cover - opt-i
         text=True,
         timeout=3000,
     )
+    print(result.stdout[-3000:])  # the figures (pytest -rA or -s shows them)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "image_check=ok" in result.stdout
 
