@@ -161,7 +161,9 @@ def draw_step(
     obs = data.to_frame()
     if step == 1:
         truth = pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
-        common.chart(viz.data_strip(obs, y_label, truth, title=None, classroom=True))
+        common.chart(
+            viz.data_strip(obs, y_label, truth, title=None, classroom=True), alt="The data, group by group"
+        )
         return
     if estimates is None:
         return
@@ -181,7 +183,11 @@ def draw_step(
         )
     elif step == 3:
         figure = viz.complete_pooling_strip(obs, estimates, y_label, title=None, classroom=True)
-        common.chart(figure, f"Dashed line: the one common estimate; shaded band: its 94% interval. {note}")
+        common.chart(
+            figure,
+            f"Dashed line: the one common estimate; shaded band: its 94% interval. {note}",
+            alt="Complete pooling: one estimate for all groups",
+        )
     elif step == 4:
         views.forest_view(
             estimates[estimates["fit"].isin(["unpooled", "hierarchical"])],

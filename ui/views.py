@@ -76,7 +76,12 @@ def shrinkage_view(
         )
         if own == "raw":
             caption = f"{caption} {escape(own_data_note(estimates, group_word=group_word))}"
-    common.chart(figure, f"{caption} {note}".strip())
+    common.chart(
+        figure,
+        f"{caption} {note}".strip(),
+        alt=title
+        or (None if title is None else "Shrinkage: from each group's own estimate to partial pooling"),
+    )
     return figure
 
 
@@ -108,7 +113,11 @@ def forest_view(
     if caption is None:
         readings = [interval_reading(estimates, unit=unit), narrowing_reading(estimates, unit=unit)]
         caption = " ".join([_FOREST_CAPTION, *(escape(r) for r in readings if r)])
-    common.chart(figure, caption)
+    common.chart(
+        figure,
+        caption,
+        alt=title or (None if title is None else "Estimates with 94% intervals, group by group"),
+    )
     return figure
 
 
@@ -137,6 +146,7 @@ def population_view(
             drawn["population"],
             "Posterior of the population mean μ and of τ, the spread of the true group means. "
             "A τ near 0 means the groups look alike and are pooled strongly.",
+            alt="Posterior of the population mean μ and of τ",
         )
         pop = hier.population.set_index("parameter")
         st.caption(
@@ -152,7 +162,11 @@ def population_view(
         drawn["population"] = viz.grid_density(
             quick.exact.tau_frame(), f"τ (between-group sd), {scale_label}", classroom=classroom
         )
-        common.chart(drawn["population"], "Exact posterior of τ (σ plugged in), while the sampler runs.")
+        common.chart(
+            drawn["population"],
+            "Exact posterior of τ (σ plugged in), while the sampler runs.",
+            alt="Exact posterior of τ",
+        )
     if hier is not None:
         estimates = hier.estimates
     elif quick is not None:
@@ -165,6 +179,7 @@ def population_view(
             drawn["pooling"],
             "Pooling factor: 0 = the group keeps its own estimate, 1 = it is pulled all the way to μ. "
             "It grows as the group's standard error grows relative to τ.",
+            alt="Pooling factor of each group",
         )
     return drawn
 
