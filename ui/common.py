@@ -30,19 +30,18 @@ def start_page() -> None:
     and the page gets the script that ties each chart to its caption for assistive technology
     (:data:`_A11Y_HTML`)."""
     st.session_state[_CHARTS_KEY] = {}
-    st.session_state[_CHART_COUNT_KEY] = 0
     with st.container(key="ppl_a11y"):
         st.html(_A11Y_HTML, unsafe_allow_javascript=True)
 
 
 _CHARTS_KEY = "_charts_on_page"
-_CHART_COUNT_KEY = "_chart_count"
 
 # Accessibility of the charts drawn by :func:`chart`, done in the browser because Streamlit offers no
-# parameter for it. Each chart sits in a container "st-key-ppl_chart_<n>" with its caption; the script
-# (run once per browser tab; it watches the page for charts drawn later):
-# - makes the caption the chart's accessible description (aria-describedby): the name (``alt``) stays
-#   short and stable, the numbers live in the caption's DOM, never in the spec (see chart_spec.py);
+# parameter for it. The script (run once per browser tab; it watches the page for charts drawn later):
+# - makes the caption drawn right after a chart (by :func:`chart`) the chart's accessible description
+#   (aria-describedby): the name (``alt``) stays short and stable, the numbers live in the caption's
+#   DOM, never in the spec (see chart_spec.py). No container around chart and caption to find them:
+#   a container whose key changed would make the browser build its chart anew;
 # - takes the chart toolbar's buttons (show data, PNG, spec, fullscreen) out of the Tab order: four
 #   stops per chart otherwise. They stay for the mouse; the page's own downloads serve the keyboard;
 # - names each slider once (Streamlit labels its input twice with the same words).
@@ -57,13 +56,14 @@ _A11Y_HTML = """
   let next = 0, queued = false;
   const tie = () => {
     queued = false;
-    for (const box of document.querySelectorAll('[class*="st-key-ppl_chart_"]')) {
-      const chart = box.querySelector('[data-testid="stVegaLiteChart"]');
-      if (!chart) continue;
+    for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
+      const box = chart.closest('[data-testid="stElementContainer"]');
+      if (!box) continue;
       for (const b of box.querySelectorAll('[data-testid="stElementToolbar"] button')) {
         if (b.getAttribute('tabindex') !== '-1') b.setAttribute('tabindex', '-1');
       }
-      const caption = box.querySelector('[data-testid="stCaptionContainer"]');
+      const after = box.nextElementSibling;
+      const caption = after && after.querySelector('[data-testid="stCaptionContainer"]');
       if (caption) {
         if (!caption.id) caption.id = 'ppl-chart-description-' + (++next);
         if (chart.getAttribute('aria-describedby') !== caption.id) {
@@ -148,14 +148,10 @@ def chart(
     # and legends keep the descriptions Vega-Lite gives them ("X-axis titled ... with values from").
     config = spec.get("config", {})
     spec["config"] = {**config, "mark": {**config.get("mark", {}), "aria": False}}
-    count = st.session_state.get(_CHART_COUNT_KEY, 0) + 1
-    st.session_state[_CHART_COUNT_KEY] = count
-    with st.container(key=f"ppl_chart_{key or count}"):
-        st.vega_lite_chart(
-            spec, width="stretch", theme=None, key=key, alt=alt or chart_name(spec) or name or "Chart"
-        )
-        if caption:
-            st.caption(caption)
+    alt = alt or chart_name(spec) or name or "Chart"
+    st.vega_lite_chart(spec, width="stretch", theme=None, key=key, alt=alt)
+    if caption:  # right after the chart: the browser script makes it the chart's description
+        st.caption(caption)
     if name:
         charts_on_page()[name] = figure
 

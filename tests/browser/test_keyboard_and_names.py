@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 # The accessible name and description of every chart, with the caption in its container.
 _CHARTS_JS = """
 () => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(chart => {
-  const box = chart.closest('[class*="st-key-ppl_chart_"]');
-  const caption = box && box.querySelector('[data-testid="stCaptionContainer"]');
+  const after = chart.closest('[data-testid="stElementContainer"]').nextElementSibling;
+  const caption = after && after.querySelector('[data-testid="stCaptionContainer"]');
   const ref = chart.getAttribute('aria-describedby');
   const described = ref ? document.getElementById(ref) : null;
   return {
@@ -35,12 +35,12 @@ _CHARTS_JS = """
 _ACTIVE_JS = """
 () => {
   const e = document.activeElement;
-  const chart = e.closest('[class*="st-key-ppl_chart_"]');
+  const box = e.closest('[data-testid="stElementContainer"]');
   return {
     testid: e.getAttribute('data-testid') || '',
     label: e.getAttribute('aria-label') || (e.innerText || '').trim().slice(0, 40),
     in_main: !!e.closest('[data-testid="stMain"]'),
-    in_chart: !!chart,
+    in_chart: !!(box && box.querySelector('[data-testid="stVegaLiteChart"]')),
   };
 }
 """
