@@ -1,9 +1,10 @@
 """A fit running in the background (:class:`FitJob`), what it gives back (:class:`FitResult`) and
 how it fails (:class:`FitError`).
 
-A job builds its model's inputs, takes the compiled model from its compiler (a
-:class:`~hbm_core.inference.compile.ModelCache`), swaps the data in and samples on nutpie's own
-threads (:mod:`hbm_core.inference.backend`): it reports progress, can be cancelled, and stops
+A job builds its model's inputs (in model units: :class:`hbm_core.models.inputs.Units`; the draws
+are turned back into the outcome's units before anything reads them), takes the compiled model from
+its compiler (a :class:`~hbm_core.inference.compile.ModelCache`), swaps the data in and samples on
+nutpie's own threads (:mod:`hbm_core.inference.backend`): it reports progress, can be cancelled, and stops
 itself after a time limit. At most :data:`~hbm_core.inference.settings.MAX_CONCURRENT_SAMPLERS`
 jobs sample at once (first come, first served); a job started ``after`` another waits for it and
 takes over its sampling slot. PyMC's own NUTS (``sampler="pymc"``) is the fallback and the

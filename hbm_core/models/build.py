@@ -4,7 +4,10 @@ Every model is built from a :class:`ModelSpec` (its *structure*: what needs a re
 and takes all data and prior scales through ``pm.Data`` containers, so one compiled model
 serves any data set of that structure. Group-level vectors have ``spec.n_groups`` entries,
 a capacity that may exceed the groups in use: unused groups get no observations, only
-see their prior, and are sliced off before summaries.
+see their prior, and are sliced off before summaries. The fit service fills the containers in
+*model units* (a normal outcome and its priors centred and scaled by
+:class:`hbm_core.models.inputs.Units`, the draws turned back after sampling), so the placeholder
+point where nutpie starts every chain is near the posterior whatever the outcome's units.
 
 Notation (J groups, observation i in group g[i]):
 
