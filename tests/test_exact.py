@@ -486,3 +486,22 @@ def test_from_binomial_data():
     assert np.all(
         np.abs(summary["mean"] - post.mu_summary()["mean"]) < np.abs(post.y - post.mu_summary()["mean"])
     )
+
+
+@pytest.mark.parametrize(("offset", "scale"), [(1e6, 1e-6), (1e3, 1e-6), (1e6, 1.0), (-5e4, 1e3)])
+def test_preview_is_the_same_in_any_units(offset, scale):
+    """Complete pooling with one sd per group iterates to a fixed point: converged relative to the
+    data's spread, so data at 1e6 +- 1e-6 give the same answer as the same data at 0 +- 1."""
+    from hbm_core.exact.preview import preview
+
+    base = synthetic_groups([5, 8, 12], [0, 1, 3], [1, 2, 3], seed=3, y_label="y")
+
+    def z_means(off: float, sc: float) -> pd.Series:
+        priors = Priors(
+            mu_loc=off, mu_scale=20 * sc, tau_family="half_normal", tau_scale=10 * sc, sigma_scale=10 * sc
+        )
+        est = preview(base.with_(y=off + sc * base.y), priors, sigma="group").estimates
+        return (est["mean"] - off) / sc
+
+    # float64 carries ~16 digits: at 1e6 +- 1e-6 about 4 remain for the spread
+    np.testing.assert_allclose(z_means(offset, scale), z_means(0.0, 1.0), atol=2e-3)

@@ -78,12 +78,14 @@ def _complete_pooling(
     n = np.bincount(idx, minlength=J).astype(float)
     ybar = np.bincount(idx, weights=y, minlength=J) / n
     mu = float(np.mean(y))
-    floor = 1e-6 * (float(np.std(y)) or 1.0)
+    spread = float(np.std(y)) or 1.0
+    floor = 1e-6 * spread
     for _ in range(100):
         s2 = np.bincount(idx, weights=(y - mu) ** 2, minlength=J) / n + floor**2
         w = n / s2
         new = float(np.sum(w * ybar) / np.sum(w))
-        if abs(new - mu) < 1e-10 * (1 + abs(mu)):
+        # Converged relative to the data's spread, not to |mu|: data at 1e6 +- 1e-6 need steps of 1e-13.
+        if abs(new - mu) < 1e-10 * spread:
             break
         mu = new
     return {"mean": np.full(J, mu), "sd": np.full(J, 1.0 / np.sqrt(np.sum(w)))}
