@@ -115,8 +115,9 @@ def theme(classroom: bool = False) -> dict:
                 "direction": "horizontal",
                 "columnPadding": 14 * k,
                 "symbolOpacity": 1,
-                # projector sizes: two entries a row, so the legend fits beside a sidebar too
-                **({"columns": 2} if classroom else {}),
+                # two entries a row: a legend does not wrap by itself, and three or four entries in
+                # one row ran past a half-page chart at 1024 px and a phone-wide one (issue #20)
+                "columns": 2,
             },
             # fewer numbers on a projector's axes: 1.5x labels would crowd each other
             "axisQuantitative": {"tickCount": 5 if classroom else 8},
