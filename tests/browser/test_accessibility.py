@@ -26,6 +26,7 @@ PAGES = {
     "sampling": "sampling",
     "upload": "upload",
     "classroom": "explore?classroom=1",
+    "classroom_step3": "explore?classroom=1&step=3",  # Back enabled, a chart with its caption
 }
 
 FAILING_IMPACTS = {"serious", "critical"}
