@@ -93,20 +93,27 @@ def test_a_slider_move_swaps_the_numbers_in_the_charts(goto_app, wait_for_app_id
 
 
 SHRINKAGE_MARKS = """() => {
+  // The chart's marks carry no ARIA labels (ui/common.py: the chart is one image, described by its
+  // caption), so rows are matched by position: each arrow and circle to the y-axis label beside it.
   const svg = document.querySelectorAll('[data-testid="stVegaLiteChart"] svg.marks')[1];
-  const marks = [...svg.querySelectorAll('g.role-mark path, g.role-mark line')].map(p => {
-    const r = p.getBoundingClientRect();
-    const kind = p.closest('g.mark-rule') ? 'rule' : 'symbol';
-    return {kind, label: p.getAttribute('aria-label') || '', width: r.width, height: r.height};
-  });
-  return marks;
+  const mid = el => { const r = el.getBoundingClientRect(); return r.top + r.height / 2; };
+  const box = el => el.getBoundingClientRect();
+  const labels = [...svg.querySelectorAll('g.role-axis-label text')]
+    .filter(t => t.textContent.includes('(n='))
+    .map(t => ({text: t.textContent.trim(), y: mid(t)}));
+  const arrows = [...svg.querySelectorAll('g.role-mark line')]
+    .map(l => ({width: box(l).width, height: box(l).height, y: mid(l)}))
+    .filter(l => l.height < 6 && l.width > 0);  // horizontal: the arrows, not the dashed rule
+  const circles = [...svg.querySelectorAll('g.role-mark path')]
+    .filter(p => /[Aa]/.test(p.getAttribute('d') || ''))  // arcs: the no-pooling circles
+    .map(p => ({width: box(p).width, y: mid(p)}));
+  return {labels, arrows, circles};
 }"""
 
 
-def _field(label: str, name: str) -> str:
-    """A field of a Vega mark's aria-label ("group: A; moved by: −1.14; ...")."""
-    parts = dict(part.split(": ", 1) for part in label.split("; ") if ": " in part)
-    return parts[name]
+def _row(labels: list[dict], y: float) -> str:
+    """The group of the y-axis label nearest to ``y`` ("A  (n=3)" -> "A")."""
+    return min(labels, key=lambda label: abs(label["y"] - y))["text"].split()[0]
 
 
 def test_default_explore_arrows_are_visible_and_the_text_agrees_with_them(
@@ -117,17 +124,11 @@ def test_default_explore_arrows_are_visible_and_the_text_agrees_with_them(
     page = goto_app("/explore", timeout=300)
     screenshot(page, "explore-default-1280")
     marks = page.evaluate(SHRINKAGE_MARKS)
-    starts = [m for m in marks if "key: No pooling" in m["label"]]
-    arrows = [m for m in marks if m["kind"] == "rule" and "key: Partial pooling" in m["label"]]
-    assert len(starts) == 6 and len(arrows) >= 1
-    moved = {
-        _field(m["label"], "group"): abs(float(_field(m["label"], "moved by").replace("−", "-")))
-        for m in starts
-    }
-    top = max(moved, key=moved.get)
+    labels, arrows, circles = marks["labels"], marks["arrows"], marks["circles"]
+    assert len(labels) == 6 and len(circles) == 6 and arrows, marks
     longest = max(arrows, key=lambda m: m["width"])
-    assert _field(longest["label"], "group") == top
-    circle = next(m for m in starts if _field(m["label"], "group") == top)
+    top = _row(labels, longest["y"])
+    circle = next(c for c in circles if _row(labels, c["y"]) == top)
     assert longest["width"] > circle["width"], (longest, circle)  # the arrow shows outside its circle
     captions = page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
     reading = next(c for c in captions if "moved most" in c)
