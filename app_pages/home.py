@@ -59,6 +59,12 @@ PAGES = [
         "Why hierarchical models diverge, and how reparameterizing fixes it.",
     ),
     (
+        "app_pages/exercises.py",
+        ":material/quiz:",
+        "Predict, then reveal",
+        "Eight short exercises: predict where an estimate lands, then see the answer and why.",
+    ),
+    (
         "app_pages/upload.py",
         ":material/upload_file:",
         "Your data",
