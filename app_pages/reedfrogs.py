@@ -47,7 +47,7 @@ data = load_dataset("reedfrogs")
 fitting.warm_up(data, tau_family=REEDFROGS_PRIORS.tau_family)  # compile in the background (once per server)
 info = DATASETS["reedfrogs"]
 
-controls.init_state(DEFAULTS)
+controls.init_state(DEFAULTS, across_pages=True)
 
 
 def _mcelreath_priors() -> None:

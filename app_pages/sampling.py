@@ -76,7 +76,7 @@ VALID = {
 
 def _ensure_state() -> None:
     """Defaults on first visit; values no widget offers (stale state) are reset with a message."""
-    reset = controls.init_state(DEFAULTS, valid=VALID)
+    reset = controls.init_state(DEFAULTS, valid=VALID, across_pages=True)
     fixed = [key.removeprefix("sl_") for key in reset if key != "sl_sweeps"]
     st.session_state["sl_seed"] = int(st.session_state["sl_seed"])
     if fixed:

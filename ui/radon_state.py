@@ -59,7 +59,7 @@ def ensure_state(counties: list[str]) -> list[str]:
     if "radon_county" not in st.session_state:
         link_notes.keep(NOTES_PAGE, _from_link(counties))
     notes = []
-    controls.init_state(DEFAULTS)
+    controls.init_state(DEFAULTS, across_pages=True)  # a visit to another page keeps them
     if st.session_state["radon_county"] not in counties:
         notes.append(f"Unknown county {st.session_state['radon_county']!r}; showing {RADON_DEFAULT_COUNTY}.")
         st.session_state["radon_county"] = RADON_DEFAULT_COUNTY
