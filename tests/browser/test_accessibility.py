@@ -25,6 +25,7 @@ PAGES = {
     "reedfrogs": "reedfrogs",
     "sampling": "sampling",
     "upload": "upload",
+    "exercises": "exercises?ex=1&seed=7",
     "classroom": "explore?classroom=1",
     "classroom_step3": "explore?classroom=1&step=3",  # Back enabled, a chart with its caption
 }
