@@ -11,6 +11,7 @@ import pandas as pd
 from hbm_core.data.groups import GroupedData
 from hbm_core.lessons import checks
 from hbm_core.lessons.page_tables import fit_means
+from hbm_core.lessons.wording import join_names
 from hbm_core.viz.palette import FIT_LABELS
 
 
@@ -89,12 +90,6 @@ def coverage_verdicts(intervals: pd.DataFrame) -> str:
 TRUTH_LABEL = "rest-of-season average"
 
 
-def _names(players: list[str]) -> str:
-    if len(players) == 1:
-        return players[0]
-    return f"{', '.join(players[:-1])} and {players[-1]}"
-
-
 def error_table(errors: pd.DataFrame) -> pd.DataFrame:
     """:func:`prediction_errors` as shown: the published value as text, "—" where there is none
     (a missing number must not print as "None")."""
@@ -145,10 +140,12 @@ def prediction_reading(prob_estimates: pd.DataFrame, data: GroupedData) -> str:
     text += f"{len(players)} players"
     losers = [p for p, w in zip(players, worse, strict=True) if w]
     if losers:
-        text += f"; it is further from it for {_names(losers)}: pooling helps on average, not every player"
+        text += (
+            f"; it is further from it for {join_names(losers)}: pooling helps on average, not every player"
+        )
     even = [p for p, b, w in zip(players, better, worse, strict=True) if not b and not w]
     if even:
-        text += f" (equally near for {_names(even)})"
+        text += f" (equally near for {join_names(even)})"
     text += "."
     if better.any():
         gain = own_error - partial_error

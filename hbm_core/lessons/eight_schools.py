@@ -8,6 +8,7 @@ import pandas as pd
 from hbm_core.data.groups import GroupedData
 from hbm_core.exact.grid import ExactPosterior
 from hbm_core.lessons.checks import FLAT_PRIORS, exact_vs_mcmc
+from hbm_core.lessons.wording import capital, named
 from hbm_core.priors import Priors, tau_prior
 
 MU_SCALE = 50.0  # mu ~ Normal(0, 50): nearly flat over the plausible effects
@@ -125,13 +126,7 @@ TIE = 0.05  # estimates are shown to 1 decimal (SAT points): moves within this o
 
 def _schools(groups: list[str]) -> str:
     """ "school A", "schools B and G", "schools A, B and C"."""
-    if len(groups) == 1:
-        return f"school {groups[0]}"
-    return f"schools {', '.join(groups[:-1])} and {groups[-1]}"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    return named(groups, "school")
 
 
 def complete_pooling_text(here: float, flat: float, family: str) -> str:
@@ -248,7 +243,7 @@ def tau_reading(at: pd.DataFrame) -> str:
         lr = by.loc[low]
         if len(least) > 1:
             why = "each"
-            sentences.append(f"{_capital(_schools(least))} move least ({lr['size']:.1f} points {why}).")
+            sentences.append(f"{capital(_schools(least))} move least ({lr['size']:.1f} points {why}).")
         elif low in low_pooling and lr["distance"] >= frame["distance"].median():
             sentences.append(
                 f"School {low} moves least ({lr['size']:.1f} points): its σ = {lr['se']:g} is the smallest "

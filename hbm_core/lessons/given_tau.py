@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from hbm_core.exact.grid import ExactPosterior
+from hbm_core.lessons.wording import capital, join_names, named
 
 __all__ = [
     "estimates_at_tau",
@@ -36,17 +37,9 @@ _TIE = 0.005
 NEARLY_NONE = 0.02
 
 
-def join_names(names: Sequence[str]) -> str:
-    """``["A"]`` -> "A", ``["A", "B"]`` -> "A and B", ``["A", "B", "C"]`` -> "A, B and C"."""
-    names = [str(n) for n in names]
-    if not names:
-        raise ValueError("no names to join")
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def groups_phrase(names: Sequence[str]) -> str:
     """ "group A" or "groups A and B"."""
-    return f"group{'s' if len(names) > 1 else ''} {join_names(names)}"
+    return named(names, "group")
 
 
 def percent(share: float) -> str:
@@ -63,10 +56,6 @@ def factor_text(value: float) -> str:
     """A pooling factor with 2 decimals, or 1 significant digit below 0.01 (never a bare "0.00")."""
     v = float(value)
     return f"{v:.2f}" if v >= 0.01 or v == 0 else f"{v:.1g}"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _tied(frame: pd.DataFrame, column: str, value: float) -> list[str]:
@@ -106,9 +95,9 @@ def pooling_reading(points: pd.DataFrame) -> str:
     last = df.set_index("group").loc[bottom[0]]
     pulled = "are" if len(top) > 1 else "is"
     text = (
-        f"{_capital(groups_phrase(top))} ({who(first)}{' each' if len(top) > 1 else ''}) {pulled} pulled "
+        f"{capital(groups_phrase(top))} ({who(first)}{' each' if len(top) > 1 else ''}) {pulled} pulled "
         f"the most: pooling factor {factor_text(hi)}, {percent(hi)} of the way toward the population mean. "
-        f"{_capital(groups_phrase(bottom))} ({who(last)}{' each' if len(bottom) > 1 else ''}) "
+        f"{capital(groups_phrase(bottom))} ({who(last)}{' each' if len(bottom) > 1 else ''}) "
         f"{'are' if len(bottom) > 1 else 'is'} pulled the least ({factor_text(lo)})."
     )
     if has_n:

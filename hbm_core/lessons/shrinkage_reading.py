@@ -26,6 +26,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from hbm_core.lessons.wording import capital, named, plural
+
 Own = Literal["unpooled", "raw"]
 
 #: Pooling factors at or above this count as "pooled almost completely"; at or below LOW_POOLING
@@ -192,27 +194,6 @@ def shrinkage_facts(
     )
 
 
-def plural(word: str) -> str:
-    """ "group" -> "groups", "county" -> "counties", "class" -> "classes"."""
-    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
-        return word[:-1] + "ies"
-    if word.endswith(("s", "x", "ch", "sh")):
-        return word + "es"
-    return word + "s"
-
-
-def _names(groups: tuple[str, ...] | list[str], word: str) -> str:
-    """'group A', 'groups A and B', 'groups A, B and C'."""
-    groups = list(groups)
-    if len(groups) == 1:
-        return f"{word} {groups[0]}"
-    return f"{plural(word)} {', '.join(groups[:-1])} and {groups[-1]}"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def shrinkage_reading(
     estimates: pd.DataFrame,
     *,
@@ -262,12 +243,12 @@ def shrinkage_reading(
             direction = "toward" if toward_center else "away from"
             toward = f", {direction} {facts.center_name} {num(float(row['center']))}"
         sentences.append(
-            f"{_capital(who(g))} moved most: from {num(float(row['own']))} to {num(float(row['partial']))} "
+            f"{capital(who(g))} moved most: from {num(float(row['own']))} to {num(float(row['partial']))} "
             f"({amount(float(row['size']))}{toward})."
         )
     else:
         sentences.append(
-            f"{_capital(_names(top, group_word))} moved most, by {amount(float(m.loc[top[0], 'size']))} each."
+            f"{capital(named(top, group_word))} moved most, by {amount(float(m.loc[top[0], 'size']))} each."
         )
     sentences.extend(_why(facts, m, num, group_word))
     if len(top) < len(m):
@@ -282,7 +263,7 @@ def shrinkage_reading(
             # Not the most precise group: it moved least because it already sits near the others.
             why_least = f": it sits only {num(float(m.loc[low[0], 'distance']))} from {facts.center_name}"
         sentences.append(
-            f"{_capital(_names(low, group_word)) if len(low) > 1 else _capital(who(low[0]))} moved least "
+            f"{capital(named(low, group_word)) if len(low) > 1 else capital(who(low[0]))} moved least "
             f"({amount(float(m.loc[low[0], 'size']))}{each}){why_least}."
         )
 
@@ -336,13 +317,13 @@ def _why(facts: ShrinkageFacts, m: pd.DataFrame, num, word: str) -> list[str]:
         return out
     if facts.cause == "precision":
         out.append(
-            f"{_capital(word)} {g}'s own estimate is the least precise next to τ (standard error "
+            f"{capital(word)} {g}'s own estimate is the least precise next to τ (standard error "
             f"{num(float(m.loc[g, 'se']))}), so its pooling factor is the largest ({pf(g)})."
         )
     else:
         h = facts.largest_pooling[0]
         out.append(
-            f"{_capital(word)} {h} has the larger pooling factor ({pf(h)} against {pf(g)}), but a move is "
+            f"{capital(word)} {h} has the larger pooling factor ({pf(h)} against {pf(g)}), but a move is "
             f"the pooling factor times the distance to the others: {word} {g} sits "
             f"{num(float(m.loc[g, 'distance']))} from {facts.center_name}, {word} {h} only "
             f"{num(float(m.loc[h, 'distance']))}."
@@ -418,8 +399,8 @@ def interval_reading(
     i = int(np.flatnonzero(groups == g)[0])
     amount = f"{width[i]:.{d}f} {unit}".strip()
     n = rows["n"].to_numpy(float) if "n" in rows.columns else np.full(len(groups), np.nan)
-    name = _names(tuple(widest), group_word)
-    text = f"{_capital(name)} {'has' if len(widest) == 1 else 'have'} the widest interval ({amount} wide)"
+    name = named(tuple(widest), group_word)
+    text = f"{capital(name)} {'has' if len(widest) == 1 else 'have'} the widest interval ({amount} wide)"
     its = "its" if len(widest) == 1 else "their"
     if not np.isfinite(n).all():
         return text + "."
