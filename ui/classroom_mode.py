@@ -20,7 +20,12 @@ import streamlit as st
 
 from hbm_core import viz
 from hbm_core.inference.settings import POOLINGS
-from hbm_core.lessons.shrinkage_reading import interval_reading, narrowing_reading, shrinkage_reading
+from hbm_core.lessons.shrinkage_reading import (
+    interval_reading,
+    narrowing_reading,
+    population_center,
+    shrinkage_reading,
+)
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common, fitting, results, views
 
@@ -151,12 +156,18 @@ def navigation(step: int) -> None:
 
 
 def draw_step(
-    step: int, data: GroupedData, estimates: pd.DataFrame | None, y_label: str, note: str = ""
+    step: int,
+    data: GroupedData,
+    estimates: pd.DataFrame | None,
+    y_label: str,
+    note: str = "",
+    mu: float | None = None,
 ) -> None:
     """Draw step ``step``'s chart in the current container from the long estimates table.
 
     Each step filters ``estimates`` to the fits it is about; step 1 needs only the data.
-    ``note`` says where the estimates come from (preview or MCMC), under the chart.
+    ``note`` says where the estimates come from (preview or MCMC), under the chart; ``mu`` is the
+    population mean's estimate (model scale) the shrinkage reading measures moves toward.
     """
     obs = data.to_frame()
     if step == 1:
@@ -199,7 +210,8 @@ def draw_step(
     else:
         # the read-aloud sentences explain the arrows: the caption reads this chart, and says where
         # its numbers come from
-        caption = f"{shrinkage_reading(estimates)} {note}".strip()
+        center = population_center(mu, data.family)
+        caption = f"{shrinkage_reading(estimates, center=center)} {note}".strip()
         views.shrinkage_view(estimates, y_label, title="", caption=caption, classroom=True)
 
 
@@ -285,14 +297,15 @@ def step_through(
             draw_step(step, data, None, y_label)
     elif not ready and quick is not None:
         with slot.container():
-            draw_step(step, data, quick.estimates, y_label, PREVIEW_NOTE)
+            draw_step(step, data, quick.estimates, y_label, PREVIEW_NOTE, results.population_mu(None, quick))
     elif not ready:
         slot.container().info(results.NO_PREVIEW, icon=":material/hourglass:")
     outcome = fits.wait(label="Fitting the three models for the next steps" if step == 1 else "Sampling")
     estimates = fits.estimates(outcome)
     if step > 1 and estimates is not None:
         with slot.container():
-            draw_step(step, data, estimates, y_label, MCMC_NOTE if outcome.complete else results.FAILED_NOTE)
+            note = MCMC_NOTE if outcome.complete else results.FAILED_NOTE
+            draw_step(step, data, estimates, y_label, note, results.population_mu(outcome, quick))
     diagnostics(outcome)
     if busy := fits.busy_note():
         st.info(busy, icon=":material/group:")

@@ -150,8 +150,9 @@ def result_sections(
     if not ready:
         busy = bool(fits.busy_note())
         if fits.quick is not None:
-            mu = fits.quick.exact.mu_summary()["mean"]
-            draw_estimates(fits.quick.estimates, PREVIEW_NOTE, forest=not busy, mu=mu)
+            draw_estimates(
+                fits.quick.estimates, PREVIEW_NOTE, forest=not busy, mu=population_mu(None, fits.quick)
+            )
             if busy:
                 for slot in (forest_slot, population_slot):
                     slot.container().caption(
@@ -167,7 +168,9 @@ def result_sections(
         outcome = fits.wait()
     estimates = fits.estimates(outcome)
     if estimates is not None and {"unpooled", "hierarchical"} <= set(estimates.fit):
-        draw_estimates(estimates, "" if outcome.complete else FAILED_NOTE, mu=_mu(outcome, fits.quick))
+        draw_estimates(
+            estimates, "" if outcome.complete else FAILED_NOTE, mu=population_mu(outcome, fits.quick)
+        )
         draw_population(outcome)
     else:
         estimates = None
@@ -189,9 +192,10 @@ def result_sections(
     return Shown(outcome, estimates, {} if estimates is None else shown)
 
 
-def _mu(outcome: fitting.FitOutcome, quick: Preview | None) -> float | None:
-    """The population mean's posterior mean (model scale): from the MCMC fit, else the preview."""
-    hier = outcome.results.get("hierarchical")
+def population_mu(outcome: fitting.FitOutcome | None, quick: Preview | None) -> float | None:
+    """The population mean's posterior mean (model scale): from the MCMC fit when ``outcome`` has
+    one, else from the exact preview (None without either)."""
+    hier = outcome.results.get("hierarchical") if outcome is not None else None
     if hier is not None:
         pop = hier.population.set_index("parameter")
         if "mu" in pop.index:
