@@ -51,7 +51,9 @@ class TauPrior:
       script (:meth:`code`) are made, so the two cannot differ; ``pymc`` None: exact engine only;
     - ``code_comment``: a comment after that line in the script, ``{scale:g}`` standing for s;
     - ``tail_exponent``: ``a`` with ``p(tau) ~ tau^(-a)`` as tau -> inf (inf: lighter than any power);
-    - ``upper``: the end of the support in units of s (inf: unbounded).
+    - ``upper``: the end of the support in units of s (inf: unbounded);
+    - ``draw``: ``draw(rng, s, size)``, independent draws of tau from the prior (numpy, for the
+      prior predictive check); None if improper.
     """
 
     family: TauFamily
@@ -63,6 +65,7 @@ class TauPrior:
     code_comment: str = ""
     tail_exponent: float = np.inf
     upper: float = np.inf
+    draw: Callable[[np.random.Generator, float, int | tuple[int, ...]], np.ndarray] | None = None
 
     @property
     def proper(self) -> bool:
@@ -112,6 +115,7 @@ TAU_PRIORS: dict[str, TauPrior] = {
             density=_half_normal_pdf,
             pymc="HalfNormal",
             pymc_args=(("sigma", None),),
+            draw=lambda rng, s, size: np.abs(rng.normal(0.0, s, size)),
         ),
         TauPrior(
             family="half_cauchy",
@@ -121,6 +125,7 @@ TAU_PRIORS: dict[str, TauPrior] = {
             pymc="HalfCauchy",
             pymc_args=(("beta", None),),
             tail_exponent=2.0,
+            draw=lambda rng, s, size: np.abs(s * rng.standard_cauchy(size)),
         ),
         TauPrior(
             family="exponential",
@@ -130,6 +135,7 @@ TAU_PRIORS: dict[str, TauPrior] = {
             pymc="Exponential",
             pymc_args=(("scale", None),),
             code_comment="mean {scale:g}",
+            draw=lambda rng, s, size: rng.exponential(s, size),
         ),
         TauPrior(
             family="uniform",
@@ -139,6 +145,7 @@ TAU_PRIORS: dict[str, TauPrior] = {
             pymc="Uniform",
             pymc_args=(("lower", 0.0), ("upper", None)),
             upper=1.0,
+            draw=lambda rng, s, size: rng.uniform(0.0, s, size),
         ),
         # BDA3 section 5.4's p(tau) ∝ 1: improper, no scale, so the exact engine only.
         TauPrior(

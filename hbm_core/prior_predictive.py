@@ -1,0 +1,287 @@
+"""Prior predictive draws of the partial-pooling model: what data the priors alone imply.
+
+Draws μ, τ, the group means θ_j and simulated data from the priors of the hierarchical model of
+:mod:`hbm_core.models.build`, in numpy (milliseconds, no MCMC, no PyMC import), with the same
+priors the fits use (:class:`hbm_core.priors.Priors`; τ from its family's ``draw`` in
+:data:`hbm_core.priors.TAU_PRIORS`). Everything comes back on the user's outcome scale, never in
+the sampler's model units: outcome units for normal data and known standard errors, and for
+binomial data θ on the logit scale with the simulated group means as proportions.
+
+The simulated data have the shape of the observed data (the same groups, group sizes, trials,
+standard errors and predictor values), and each is summarised by the statistic the pages show for
+the observed data: each group's mean (normal), its estimate (known SE) or its proportion of
+successes (binomial). A group mean is drawn from its exact distribution given the parameters
+(for normal data ȳ_j = θ_j + β x̄_j + ε̄_j with ε̄_j ~ N(0, σ_j / √n_j)), which is the mean of
+simulated rows without simulating every row.
+
+``tests/test_prior_predictive.py`` checks these draws against ``pm.sample_prior_predictive`` on
+the app's own PyMC model (:func:`hbm_core.models.build.build_model` filled in model units, as the fit
+service fills it), for every family of the prior on τ and every outcome family.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from hbm_core.data.groups import DataError, GroupedData
+from hbm_core.priors import Priors, tau_prior
+
+#: Draws per prior predictive check: enough for stable 5% and 95% quantiles, a few ms to draw.
+DRAWS = 4000
+#: The classic trap on the logit scale: every group's θ_j ~ Normal(0, WIDE_LOGIT_SD).
+WIDE_LOGIT_SD = 10.0
+#: Implied probabilities below this or above 1 minus this count as "near 0 or 1".
+EXTREME = 0.05
+
+Sigma = Literal["group", "shared"]
+
+
+@dataclass(frozen=True)
+class PriorDraws:
+    """Draws from the prior predictive distribution, S draws of J groups, on the outcome's scale.
+
+    Attributes
+    ----------
+    family : the data's outcome family ("normal", "known_se", "binomial")
+    mu : (S,) population mean (outcome units; logit scale for binomial)
+    tau : (S,) between-group sd, same units as ``mu``
+    theta : (S, J) the groups' true means, same units as ``mu``
+    group_means : (S, J) each simulated data set's group means (normal), estimates (known SE) or
+        proportions of successes (binomial): the statistic the observed data are summarised by
+    observation : (S, J) one simulated observation of each group (normal data only, else None)
+    sigma : (S,) shared or (S, J) per-group observation sd (normal data only, else None)
+    beta : (S,) the common slope of the predictor (when the data have one, else None)
+    """
+
+    family: str
+    mu: np.ndarray
+    tau: np.ndarray
+    theta: np.ndarray
+    group_means: np.ndarray
+    observation: np.ndarray | None = None
+    sigma: np.ndarray | None = None
+    beta: np.ndarray | None = None
+
+    @property
+    def n_draws(self) -> int:
+        return int(self.mu.shape[0])
+
+    @property
+    def group_probabilities(self) -> np.ndarray:
+        """(S, J) the groups' true success probabilities expit(θ_j) (binomial data only)."""
+        if self.family != "binomial":
+            raise ValueError("group probabilities exist for binomial data only")
+        return expit(self.theta)
+
+    def spread(self) -> np.ndarray:
+        """(S,) the sd (ddof 0) of the J simulated group means of each draw: the spread between groups."""
+        return self.group_means.std(axis=1)
+
+
+def expit(x: np.ndarray) -> np.ndarray:
+    """The inverse logit 1 / (1 + exp(-x)), elementwise, without overflow warnings."""
+    x = np.asarray(x, dtype=float)
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+def draw_prior_predictive(
+    data: GroupedData,
+    priors: Priors,
+    *,
+    sigma: Sigma = "group",
+    draws: int = DRAWS,
+    seed: int = 0,
+) -> PriorDraws:
+    """``draws`` draws of the partial-pooling model's parameters and data from its priors alone.
+
+    ``priors`` as the fits use them (outcome units; logit scale for binomial); ``sigma``: one
+    observation sd per group or one shared (normal data; data with a predictor always share one,
+    as the fits do). Raises :class:`DataError` for an improper prior (the flat prior on τ or an
+    infinite scale for μ: they imply no data) or a scale that is not positive.
+    """
+    spec = tau_prior(priors.tau_family)
+    if spec.draw is None or not np.isfinite(priors.mu_scale):
+        raise DataError(
+            "An improper prior implies no data: the prior predictive check needs a proper prior "
+            "on μ and on τ (not the flat one)."
+        )
+    for name in ("mu_scale", "tau_scale", "sigma_scale", "beta_scale"):
+        if not (getattr(priors, name) > 0 and np.isfinite(getattr(priors, name))):
+            raise DataError(f"The prior scale {name} must be a positive number.")
+    if draws < 1:
+        raise ValueError("draws must be at least 1")
+    rng = np.random.default_rng(seed)
+    S, J = int(draws), data.n_groups
+    mu = rng.normal(priors.mu_loc, priors.mu_scale, S)
+    tau = spec.draw(rng, priors.tau_scale, S)
+    theta = mu[:, None] + tau[:, None] * rng.standard_normal((S, J))
+
+    beta = rng.normal(0.0, priors.beta_scale, S) if data.x is not None else None
+    if data.family == "binomial":
+        trials = np.bincount(data.group_idx, weights=data.trials, minlength=J)
+        successes = rng.binomial(trials.astype(np.int64), expit(theta))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            proportions = successes / trials
+        return PriorDraws("binomial", mu, tau, theta, proportions, beta=beta)
+    if data.family == "known_se":
+        estimates = theta + np.asarray(data.se, dtype=float) * rng.standard_normal((S, J))
+        return PriorDraws("known_se", mu, tau, theta, estimates, beta=beta)
+
+    shared = sigma == "shared" or data.x is not None  # the fits share one sd when there is a predictor
+    sd = np.abs(rng.normal(0.0, priors.sigma_scale, S if shared else (S, J)))
+    sd_j = np.broadcast_to(sd[:, None], (S, J)) if shared else sd
+    n = np.bincount(data.group_idx, minlength=J).astype(float)
+    location = theta
+    row_location = theta
+    if beta is not None:
+        x = np.asarray(data.x, dtype=float)
+        x_bar = np.bincount(data.group_idx, weights=x, minlength=J) / n
+        location = theta + beta[:, None] * x_bar
+        row_location = theta + beta[:, None] * _random_row_x(rng, data, S)
+    means = location + sd_j / np.sqrt(n) * rng.standard_normal((S, J))
+    observation = row_location + sd_j * rng.standard_normal((S, J))
+    return PriorDraws("normal", mu, tau, theta, means, observation, sd, beta)
+
+
+def _random_row_x(rng: np.random.Generator, data: GroupedData, draws: int) -> np.ndarray:
+    """(draws, J) the predictor of a random row of each group: where one simulated observation sits."""
+    order = np.argsort(data.group_idx, kind="stable")
+    n = np.bincount(data.group_idx, minlength=data.n_groups)
+    start = np.concatenate([[0], np.cumsum(n)[:-1]])
+    pick = start + np.floor(rng.random((draws, data.n_groups)) * n).astype(int)
+    return np.asarray(data.x, dtype=float)[order][pick]
+
+
+def wide_logit_probabilities(draws: int = DRAWS, sd: float = WIDE_LOGIT_SD, seed: int = 0) -> np.ndarray:
+    """(draws,) success probabilities expit(θ) implied by the wide prior θ ~ Normal(0, ``sd``)."""
+    return expit(np.random.default_rng(seed).normal(0.0, sd, int(draws)))
+
+
+def extreme_share(probabilities: np.ndarray, edge: float = EXTREME) -> float:
+    """The share of ``probabilities`` below ``edge`` or above 1 − ``edge`` (NaN for none)."""
+    p = np.asarray(probabilities, dtype=float).ravel()
+    return float(np.mean((p < edge) | (p > 1 - edge))) if p.size else float("nan")
+
+
+# ------------------------------------------------------------------------ the observed side
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The observed data summarised as the prior predictive draws are: one value per group.
+
+    ``group_means`` (J,) the groups' means, estimates or proportions (outcome scale); ``label`` what
+    they are, e.g. "group mean"; ``spread`` their sd (ddof 0), comparable with :meth:`PriorDraws.spread`.
+    """
+
+    group_means: np.ndarray
+    label: str
+
+    @property
+    def spread(self) -> float:
+        return float(np.std(self.group_means))
+
+    @property
+    def low(self) -> float:
+        return float(np.min(self.group_means))
+
+    @property
+    def high(self) -> float:
+        return float(np.max(self.group_means))
+
+
+def observed_summary(data: GroupedData) -> Observed:
+    """The observed group means (normal), estimates (known SE) or proportions (binomial)."""
+    if data.family == "binomial":
+        successes = np.bincount(data.group_idx, weights=data.y, minlength=data.n_groups)
+        trials = np.bincount(data.group_idx, weights=data.trials, minlength=data.n_groups)
+        return Observed(successes / trials, "observed proportion")
+    if data.family == "known_se":
+        return Observed(np.asarray(data.y, dtype=float), "estimate")
+    return Observed(data.normal_summaries()[1], "group mean")
+
+
+# ------------------------------------------------------------------------ tidy frames for charts
+
+#: The quantiles each row of :func:`interval_frame` reports: 90% and 50% central intervals, median.
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def interval_frame(draws: PriorDraws, observed: Observed) -> pd.DataFrame:
+    """Where the priors put each quantity, on the outcome's scale: one row per quantity.
+
+    Columns: ``quantity`` (label), ``order`` (0, 1, ...), ``q05``, ``q25``, ``q50``, ``q75``,
+    ``q95``. Rows: the population mean μ, a group's true mean θ_j, a simulated group mean (or
+    estimate, or proportion) and, for normal data, one simulated observation. Binomial data: μ and
+    θ_j as probabilities expit(·), the scale of the observed proportions.
+    """
+    binomial = draws.family == "binomial"
+    what = "probability" if binomial else "mean"
+    rows: list[tuple[str, np.ndarray]] = [
+        (f"population {what} {'expit(μ)' if binomial else 'μ'}", expit(draws.mu) if binomial else draws.mu),
+        (
+            f"a group's true {what} {'expit(θ_j)' if binomial else 'θ_j'}",
+            expit(draws.theta) if binomial else draws.theta,
+        ),
+        (f"simulated {observed.label}", draws.group_means),
+    ]
+    if draws.observation is not None:
+        rows.append(("one simulated observation", draws.observation))
+    out = []
+    for order, (label, values) in enumerate(rows):
+        v = np.asarray(values, dtype=float).ravel()
+        q = np.quantile(v[np.isfinite(v)], QUANTILES)
+        out.append(
+            {
+                "quantity": label,
+                "order": order,
+                **{_qname(p): float(x) for p, x in zip(QUANTILES, q, strict=True)},
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def _qname(p: float) -> str:
+    return f"q{round(100 * p):02d}"
+
+
+def histogram_frame(values: dict[str, np.ndarray], bins: np.ndarray) -> pd.DataFrame:
+    """Shares of each series' finite values in ``bins`` (edges, ascending): a tidy histogram.
+
+    Values beyond the last edge go into the last bin and below the first into the first, so every
+    draw counts (the chart says so). Columns: ``series``, ``start``, ``end``, ``share`` (of the
+    series' draws, summing to 1), ``density`` (share per unit of the value).
+    """
+    edges = np.asarray(bins, dtype=float)
+    frames = []
+    for series, raw in values.items():
+        v = np.asarray(raw, dtype=float).ravel()
+        v = np.clip(v[np.isfinite(v)], edges[0], edges[-1])
+        counts, _ = np.histogram(v, edges)
+        share = counts / max(v.size, 1)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series": series,
+                    "start": edges[:-1],
+                    "end": edges[1:],
+                    "share": share,
+                    "density": share / np.diff(edges),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def spread_bins(spreads: np.ndarray, observed: float, bins: int = 40) -> np.ndarray:
+    """Histogram edges for the spread between groups: from 0 to past the observed spread and to the
+    prior's 95th percentile (a heavy tail beyond it goes into the last bin)."""
+    s = np.asarray(spreads, dtype=float)
+    s = s[np.isfinite(s)]
+    top = max(float(np.quantile(s, 0.95)) if s.size else 0.0, 1.5 * observed)
+    top = top if top > 0 else 1.0
+    return np.linspace(0.0, top, bins + 1)
