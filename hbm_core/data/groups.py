@@ -42,6 +42,9 @@ class GroupedData:
         Number of trials per row (binomial only).
     x : float64 array, shape (n_obs,), optional
         An individual-level predictor with a slope common to all groups (radon: floor).
+    u : float64 array, shape (J,), optional
+        A group-level predictor of the group means (radon: the county's log uranium); partial
+        pooling then draws each group's intercept from Normal(gamma0 + gamma1 u_j, tau).
     true_means : float64 array, shape (J,), optional
         The means the data were simulated from (synthetic data only).
     """
@@ -59,6 +62,7 @@ class GroupedData:
     x_label: str | None = None
     source: str = ""
     meta: dict = field(default_factory=dict)
+    u: np.ndarray | None = None
 
     @property
     def n_groups(self) -> int:

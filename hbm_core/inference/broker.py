@@ -31,6 +31,8 @@ def data_fingerprint(data: GroupedData) -> str:
             h.update(b"-")
         else:
             h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
+    if data.u is not None:  # a group-level predictor (only then: other data keep their keys)
+        h.update(b"u" + np.ascontiguousarray(data.u, dtype=float).tobytes())
     return h.hexdigest()
 
 

@@ -304,7 +304,7 @@ def _finish(job: FitJob, idata, centered: np.ndarray | None, units: Units, secon
     posterior = units.to_outcome(posterior, centered)
     stats = idata["sample_stats"].to_dataset()
     idata = xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats})
-    var_names = ["mu", "tau", "theta", "sigma", "beta"]
+    var_names = ["mu", "tau", "theta", "sigma", "beta", "gamma"]
     max_rhat, min_bulk, min_tail = convergence(posterior, var_names)
     divergences = int(stats["diverging"].sum())
     diagnostics = Diagnostics(

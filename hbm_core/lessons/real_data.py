@@ -16,6 +16,7 @@ from scipy.special import expit
 
 from hbm_core.data.datasets import reference_table
 from hbm_core.data.groups import GroupedData
+from hbm_core.lessons.radon_uranium import URANIUM_FIT, URANIUM_LABEL
 from hbm_core.posterior.predict import stacked
 from hbm_core.priors import Priors
 from hbm_core.viz.palette import FIT_LABELS
@@ -31,9 +32,11 @@ RADON_DEFAULT_COUNTY = "LAC QUI PARLE"
 class Published:
     """One published number and the app parameter it corresponds to.
 
-    ``fit``: the app's fit it is compared with ("pooled", "unpooled", "hierarchical").
-    ``parameter``: "mu", "beta", "sigma", "tau", or "theta:<group>" for one group's intercept.
+    ``fit``: the app's fit it is compared with ("pooled", "unpooled", "hierarchical", or another
+    key of the results, e.g. radon's "uranium").
+    ``parameter``: "mu", "beta", "sigma", "tau", "gamma", or "theta:<group>" for one group's intercept.
     ``sd``: the published posterior sd / standard error, when the source gives one.
+    ``label``: the model's name in the table (default: the fit's label in ``FIT_LABELS``).
     """
 
     fit: str
@@ -42,6 +45,7 @@ class Published:
     value: float
     sd: float | None = None
     source: str = ""
+    label: str = ""
 
 
 GH = "Gelman & Hill (2007), ch. 12"
@@ -60,6 +64,20 @@ RADON_PUBLISHED: tuple[Published, ...] = (
     Published("hierarchical", "floor slope β", "beta", -0.69, source=GH + " (lmer)"),
     Published("hierarchical", "between-county sd σ_α", "tau", 0.33, source=GH + " (lmer)"),
     Published("hierarchical", "residual sd σ_y", "sigma", 0.76, source=GH + " (lmer)"),
+)
+
+#: Gelman & Hill's lmer fit with county log uranium as a group-level predictor (ch. 12.6, model M2:
+#: y ~ x + u.full + (1 | county)); coefficient standard errors as printed. The app's "uranium" fit.
+GH_URANIUM = GH + ".6 (lmer with uranium)"
+RADON_URANIUM_PUBLISHED: tuple[Published, ...] = tuple(
+    Published(URANIUM_FIT, quantity, parameter, value, sd, GH_URANIUM, URANIUM_LABEL)
+    for quantity, parameter, value, sd in (
+        ("intercept γ0 (basement, log uranium 0)", "mu", 1.47, 0.04),
+        ("uranium coefficient γ1", "gamma", 0.72, 0.09),
+        ("floor slope β", "beta", -0.67, 0.07),
+        ("between-county sd σ_α", "tau", 0.16, None),
+        ("residual sd σ_y", "sigma", 0.76, None),
+    )
 )
 
 REEDFROGS_PUBLISHED: tuple[Published, ...] = (
@@ -110,7 +128,7 @@ def compare_published(results: Mapping[str, object], published: Sequence[Publish
         sd = float(np.std(draws, ddof=1)) if draws is not None else np.nan
         rows.append(
             {
-                "model": FIT_LABELS[item.fit],
+                "model": item.label or FIT_LABELS[item.fit],
                 "quantity": item.quantity,
                 "published": item.value,
                 "published sd": np.nan if item.sd is None else item.sd,

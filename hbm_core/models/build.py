@@ -14,6 +14,11 @@ Notation (J groups, observation i in group g[i]):
 complete pooling   y_i ~ Normal(mu + beta x_i, sigma)            one mean for everyone
 no pooling         y_i ~ Normal(theta_g + beta x_i, sigma)       theta_j ~ Normal(mu_loc, mu_scale)
 partial pooling    y_i ~ Normal(theta_g + beta x_i, sigma)       theta_j ~ Normal(mu, tau)
+ + group predictor y_i ~ Normal(theta_g + beta x_i, sigma)       theta_j ~ Normal(mu + gamma u_j, tau)
+
+With a group-level predictor u (radon: the county's log uranium; partial pooling only) ``mu`` is the
+line's intercept at u = 0 (Gelman & Hill's gamma0), ``gamma`` its slope (gamma1), and ``tau`` the sd of
+the groups around the line rather than around one mean.
 
 ``sigma`` is one sd per group (``sigma="group"``) or shared; the known-SE family replaces it by
 the given standard errors; the binomial family uses ``y_i ~ Binomial(n_i, logit^-1(theta_g))``.
@@ -35,6 +40,8 @@ group's data pin down theta_j, so the choice is a per-group data vector ``center
 rather than a different model: with weight w_j,
 
     theta_raw_j ~ Normal(w_j mu, tau^w_j),    theta_j = mu + tau^(1 - w_j) (theta_raw_j - w_j mu)
+
+(with a group predictor, mu + gamma u_j in place of mu)
 
 which is the centered form for w_j = 1 and the non-centered form for w_j = 0 and the same
 posterior for theta either way (Papaspiliopoulos, Roberts & Sköld 2007, partially non-centred
@@ -66,6 +73,8 @@ class ModelSpec:
     sigma : "group" (one observation sd per group) or "shared"; normal family only
     predictor : whether an individual-level predictor x with a common slope is included
     tau_family : prior family of tau (hierarchical only), see :class:`hbm_core.priors.Priors`
+    group_predictor : whether a group-level predictor u shifts each group's prior mean,
+        theta_j ~ Normal(mu + gamma u_j, tau) (hierarchical only)
     """
 
     family: Family
@@ -74,6 +83,7 @@ class ModelSpec:
     sigma: Literal["group", "shared"] = "group"
     predictor: bool = False
     tau_family: str = "half_normal"
+    group_predictor: bool = False
 
     def __post_init__(self) -> None:
         # Normalise fields that do not affect the structure, so equal models share a cache entry.
@@ -81,6 +91,8 @@ class ModelSpec:
             object.__setattr__(self, "sigma", "shared")
         if self.pooling != "hierarchical":
             object.__setattr__(self, "tau_family", "none")
+            # u only enters through the population of the groups: the other fits ignore it.
+            object.__setattr__(self, "group_predictor", False)
 
 
 def build_model(spec: ModelSpec) -> pm.Model:
@@ -91,10 +103,12 @@ def build_model(spec: ModelSpec) -> pm.Model:
     or, for normal data without a predictor (:func:`uses_group_summaries`), ``group_idx`` (J,) int
     (PyMC 6 forbids a container named as the coord ``group``),
     ``n`` (J,), ``ybar`` (J,) and ``ss_group`` (m,) int, ``ss_df`` (m,), ``ss`` (m,);
-    ``x`` (n,) with a predictor, ``centered`` (K,) hierarchical; scalars ``mu_loc``,
-    ``mu_scale``, ``tau_scale``, ``sigma_scale``, ``beta_scale``.
+    ``x`` (n,) with a predictor, ``centered`` (K,) hierarchical, ``u`` (K,) with a group
+    predictor; scalars ``mu_loc``, ``mu_scale``, ``tau_scale``, ``sigma_scale``, ``beta_scale``,
+    ``gamma_scale`` (group predictor).
     Free variables: ``mu`` (pooled, hierarchical), ``tau``, ``theta_raw`` (hierarchical),
-    ``theta`` (unpooled; a deterministic of ``theta_raw`` when hierarchical), ``sigma``, ``beta``.
+    ``theta`` (unpooled; a deterministic of ``theta_raw`` when hierarchical), ``sigma``, ``beta``,
+    ``gamma`` (group predictor).
     """
     K = spec.n_groups
     coords = {"group": [f"g{j}" for j in range(K)]}
@@ -123,9 +137,15 @@ def build_model(spec: ModelSpec) -> pm.Model:
             centered = pm.Data("centered", np.zeros(K), dims="group")
             mu = pm.Normal("mu", mu=mu_loc, sigma=mu_scale)
             tau = tau_prior(spec.tau_family).build(tau_scale)
-            theta_raw = pm.Normal("theta_raw", mu=centered * mu, sigma=tau**centered, dims="group")
+            center = mu  # each group's prior mean
+            if spec.group_predictor:
+                u = pm.Data("u", np.zeros(K), dims="group")
+                gamma_scale = pm.Data("gamma_scale", 10.0)
+                gamma = pm.Normal("gamma", mu=0.0, sigma=gamma_scale)
+                center = mu + gamma * u
+            theta_raw = pm.Normal("theta_raw", mu=centered * center, sigma=tau**centered, dims="group")
             theta = pm.Deterministic(
-                "theta", mu + tau ** (1 - centered) * (theta_raw - centered * mu), dims="group"
+                "theta", center + tau ** (1 - centered) * (theta_raw - centered * center), dims="group"
             )
             location = theta[group_idx]
 

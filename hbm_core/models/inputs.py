@@ -47,7 +47,7 @@ def spec_for(
     """The model structure for ``data``: family, predictor and capacity follow the data.
 
     Normal data get one sd per group unless there is a predictor (radon: one shared sd) or
-    ``sigma`` says otherwise.
+    ``sigma`` says otherwise. A group-level predictor (``data.u``) enters partial pooling only.
     """
     if sigma is None:
         sigma = "shared" if data.x is not None else "group"
@@ -58,6 +58,7 @@ def spec_for(
         sigma=sigma,
         predictor=data.x is not None,
         tau_family=tau_family,
+        group_predictor=data.u is not None,
     )
 
 
@@ -82,6 +83,15 @@ def model_inputs(
             weights[: data.n_groups] = centered
         inputs["centered"] = weights
         inputs["tau_scale"] = np.asarray(priors.tau_scale, dtype=float)
+    if spec.group_predictor:
+        if data.u is None:
+            raise DataError("This model needs a group-level predictor (one value per group).")
+        u = np.zeros(spec.n_groups)  # padding groups: u = 0, they only see their prior
+        u[: data.n_groups] = np.asarray(data.u, dtype=float)
+        inputs["u"] = u
+        # The group-level slope shares the prior scale of the individual-level slope: both are
+        # changes of the outcome per unit of a predictor.
+        inputs["gamma_scale"] = np.asarray(priors.beta_scale, dtype=float)
     if spec.predictor:
         inputs["x"] = np.asarray(data.x, dtype=float)
         inputs["beta_scale"] = np.asarray(priors.beta_scale, dtype=float)
@@ -136,6 +146,15 @@ def check_inputs(data: GroupedData, priors: Priors) -> None:
             raise DataError(f"The prior scale {name} must be positive.")
     if not np.all(np.isfinite(data.y)):
         raise DataError("The outcome has missing or infinite values.")
+    if data.u is not None:
+        u = np.asarray(data.u, dtype=float)
+        if u.shape != (data.n_groups,):
+            raise DataError(
+                f"The group-level predictor needs one value per group: {u.size} values for "
+                f"{data.n_groups} groups."
+            )
+        if not np.all(np.isfinite(u)):
+            raise DataError("The group-level predictor has missing or infinite values.")
 
 
 # ----------------------------------------------------------------------------- model units
@@ -143,11 +162,11 @@ def check_inputs(data: GroupedData, priors: Priors) -> None:
 
 #: Posterior variables that are locations on the outcome's scale (x -> m + s x).
 LOCATION_VARIABLES = frozenset({"mu", "theta"})
-#: Posterior variables in units of the outcome without its location: sds and the slope (x -> s x).
-SCALE_VARIABLES = frozenset({"tau", "sigma", "beta"})
+#: Posterior variables in units of the outcome without its location: sds and the slopes (x -> s x).
+SCALE_VARIABLES = frozenset({"tau", "sigma", "beta", "gamma"})
 #: Inputs that are locations, and inputs that are sds or scales, on the outcome's scale.
 _LOCATION_INPUTS = ("y", "ybar", "mu_loc")
-_SCALE_INPUTS = ("se", "mu_scale", "tau_scale", "sigma_scale", "beta_scale")
+_SCALE_INPUTS = ("se", "mu_scale", "tau_scale", "sigma_scale", "beta_scale", "gamma_scale")
 
 
 @dataclass(frozen=True)
@@ -173,9 +192,11 @@ class Units:
     becomes mu' ~ Normal((mu_loc - m) / s, mu_scale / s), the same for theta without pooling;
     every tau family is a scale family (half-normal, half-Cauchy, exponential, uniform on (0, u):
     the scale s_tau becomes s_tau / s); sigma ~ HalfNormal(sigma_scale / s); a slope on an
-    unchanged predictor x, beta ~ Normal(0, beta_scale / s); known standard errors se / s; the
+    unchanged predictor x, beta ~ Normal(0, beta_scale / s), and on an unchanged group-level
+    predictor u, gamma ~ Normal(0, gamma_scale / s) (then theta_j' ~ Normal(mu' + gamma' u_j, tau'),
+    the same line in model units); known standard errors se / s; the
     within-group sums of squares ss / s^2. So the posterior of (m + s mu', s tau', m + s theta',
-    s sigma', s beta') is exactly the posterior of (mu, tau, theta, sigma, beta) of the model in the
+    s sigma', s beta', s gamma') is exactly the posterior of (mu, tau, theta, sigma, beta) of the model in the
     outcome's units; only the sampler's coordinates differ. The log density differs by a constant
     (the Jacobian, -log s per observation and per location or scale parameter), which NUTS ignores.
     ``theta_raw`` of partial pooling is theta for centred groups and the unitless z for
@@ -196,7 +217,7 @@ class Units:
     def to_outcome(self, posterior: xr.Dataset, centered: np.ndarray | None = None) -> xr.Dataset:
         """``posterior`` (draws in model units, dims (chain, draw[, group])) in the outcome's units.
 
-        mu and theta become m + s x; tau, sigma and beta s x; ``theta_raw`` m + s x for centred
+        mu and theta become m + s x; tau, sigma, beta and gamma s x; ``theta_raw`` m + s x for centred
         groups (weight 1 in ``centered``, shape (K,) or (J,) matching its group dim; required when
         theta_raw is present) and stays for non-centred ones (weight 0). Raises ValueError for a
         variable whose units are not known here, so a new parameter cannot slip through in model
@@ -251,7 +272,8 @@ def model_units(data: GroupedData) -> Units:
 def to_model_units(inputs: Mapping[str, np.ndarray], units: Units) -> dict[str, np.ndarray]:
     """The inputs of :func:`model_inputs` in model units (see :class:`Units`): outcomes and
     ``mu_loc`` become (v - m) / s; standard errors and prior scales v / s; sums of squares ss / s^2;
-    counts, indices, the predictor x and the centring weights stay. A new dict; ``inputs`` is untouched."""
+    counts, indices, the predictors x and u and the centring weights stay. A new dict; ``inputs`` is
+    untouched."""
     out = dict(inputs)
     if units.identity:
         return out

@@ -48,9 +48,19 @@ def raw_estimates(data: GroupedData) -> np.ndarray:
 
 
 def tau_moment_estimate(data: GroupedData) -> float:
-    """Method-of-moments estimate of the between-group sd: var(raw estimates) - mean(se^2), floored at 0."""
+    """Method-of-moments estimate of the between-group sd: var(raw estimates) - mean(se^2), floored at 0.
+
+    With a group-level predictor (``data.u``) tau is the spread around the line in u, so the
+    variance is that of the residuals of a least-squares line through the raw estimates (ddof 2).
+    """
     est, se = raw_estimates(data), group_standard_errors(data)
-    return float(np.sqrt(max(0.0, np.var(est, ddof=1) - np.mean(se**2))))
+    if data.u is not None and data.n_groups > 2:
+        design = np.column_stack([np.ones(data.n_groups), np.asarray(data.u, dtype=float)])
+        coef, *_ = np.linalg.lstsq(design, est, rcond=None)
+        spread = float(np.sum((est - design @ coef) ** 2) / (data.n_groups - 2))
+    else:
+        spread = float(np.var(est, ddof=1))
+    return float(np.sqrt(max(0.0, spread - np.mean(se**2))))
 
 
 def centered_weights(data: GroupedData, choice: Parameterization = "auto") -> np.ndarray:

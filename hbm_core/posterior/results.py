@@ -136,12 +136,13 @@ def estimates_table(posterior, data: GroupedData, pooling: str) -> pd.DataFrame:
 
 
 def population_table(posterior) -> pd.DataFrame:
-    """Summary of the population-level parameters present (mu, tau, beta, shared sigma).
+    """Summary of the population-level parameters present (mu, tau, beta, shared sigma, and gamma,
+    the slope on a group-level predictor).
 
     Columns: parameter, mean, sd, hdi_low, hdi_high; on the model's scale (logit for binomial).
     """
     rows = []
-    for name in ("mu", "tau", "beta", "sigma"):
+    for name in ("mu", "tau", "beta", "sigma", "gamma"):
         if name in posterior and posterior[name].ndim == 2:
             row = summarize_draws(stacked(posterior, name)[:, None]).iloc[0].to_dict()
             rows.append({"parameter": name, **row})
