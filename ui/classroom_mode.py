@@ -4,7 +4,9 @@ The story: the data -> no pooling -> complete pooling -> partial pooling -> shri
 has one or two plain sentences for the teacher to read aloud and one chart drawn for a projector
 (``classroom=True``). Like the normal page (:mod:`ui.results`), a step shows the exact engine's
 preview at once and the MCMC estimates when they are ready (fits about to finish skip the preview),
-and the sampler's diagnostics stay on screen as one line.
+and the sampler's diagnostics stay on screen as one line. Before partial pooling is shown, the class
+predicts which group it will move most (under step 3's chart; :mod:`ui.prediction`), and step 4
+shows the class's answer beside the exact engine's, with feedback.
 
 Functions only: ``app_pages/explore.py`` calls :func:`step_through`. The current step lives in
 ``st.session_state["step"]`` (1..len(STEPS)) and in the page's URL (``ui/explore_state.py``).
@@ -27,7 +29,7 @@ from hbm_core.lessons.shrinkage_reading import (
     shrinkage_reading,
 )
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common, fitting, results, views
+from ui import common, fitting, prediction, results, views
 
 if TYPE_CHECKING:
     from hbm_core.data.groups import GroupedData
@@ -112,6 +114,10 @@ _CSS = """
 }
 </style>
 """
+
+#: The step on which the class predicts (which group partial pooling will move most); the next step
+#: reveals partial pooling and the class's answer beside it (ui/prediction.py).
+PREDICT_STEP = 3
 
 PREVIEW_NOTE = "Exact preview: the sampler's estimates replace it when they are ready."
 MCMC_NOTE = "Estimates from the sampler (MCMC)."
@@ -287,6 +293,8 @@ def step_through(
     navigation(step)
     with st.container(key="classroom_say"):
         st.markdown(STEPS[step - 1].say)
+    if step == PREDICT_STEP + 1:  # Next after the vote: the class's prediction beside the answer
+        prediction.class_reveal(data, quick, (priors, sigma))
     fits = results.Fits(data, priors, fit_settings, quick, sigma=sigma)  # on a warm server: sampling now
     # Step 1 shows only the data: drawn once. A later step shows the exact preview until the MCMC
     # estimates replace it, unless the fits are about to finish (see results.Fits.ready).
@@ -300,6 +308,8 @@ def step_through(
             draw_step(step, data, quick.estimates, y_label, PREVIEW_NOTE, results.population_mu(None, quick))
     elif not ready:
         slot.container().info(results.NO_PREVIEW, icon=":material/hourglass:")
+    if step == PREDICT_STEP:  # before partial pooling is shown, the class predicts
+        prediction.class_vote(data, (priors, sigma))
     outcome = fits.wait(label="Fitting the three models for the next steps" if step == 1 else "Sampling")
     estimates = fits.estimates(outcome)
     if step > 1 and estimates is not None:

@@ -30,7 +30,7 @@ from scipy.special import expit
 from hbm_core.data.datasets import load_dataset
 from hbm_core.data.groups import GroupedData, synthetic_groups
 from hbm_core.exact.grid import ExactPosterior, exact_posterior
-from hbm_core.exact.preview import preview
+from hbm_core.exact.preview import Preview, preview
 from hbm_core.lessons.eight_schools import priors_for
 from hbm_core.lessons.real_data import REEDFROGS_PRIORS
 from hbm_core.lessons.shrinkage_reading import shrinkage_facts
@@ -45,8 +45,11 @@ __all__ = [
     "Scenario",
     "Solution",
     "exercise",
+    "judge",
+    "landing_solution",
     "own_estimates",
     "score",
+    "tau_zero_solution",
 ]
 
 Kind = Literal["number", "choice", "yes_no"]
@@ -280,8 +283,16 @@ def _far_setup(seed: int) -> Scenario:
 
 def _shrink_solution(scenario: Scenario, noun: str) -> Solution:
     """Where a normal-data group's partial-pooling estimate lands, and why (shared or own σ)."""
-    group = scenario.params["group"]
     quick = preview(scenario.data, scenario.priors, sigma=scenario.params.get("sigma", "group"))
+    return landing_solution(quick, scenario.params["group"], noun)
+
+
+def landing_solution(quick: Preview, group: str, noun: str = "Group") -> Solution:
+    """Where ``group``'s partial-pooling estimate lands (outcome units), and why, from the exact
+    preview ``quick`` of normal data (any data: an exercise's or the Explore page's).
+
+    Right within :data:`TOLERANCE_SHARE` of the distance between the group's own mean and μ.
+    """
     post = quick.exact
     j = list(post.groups).index(group)
     hier = _hier_rows(quick.estimates)
@@ -428,7 +439,12 @@ def _alike_setup(seed: int) -> Scenario:
 
 
 def _alike_solve(scenario: Scenario) -> Solution:
-    quick = preview(scenario.data, scenario.priors, sigma="shared")
+    return tau_zero_solution(preview(scenario.data, scenario.priors, sigma="shared"))
+
+
+def tau_zero_solution(quick: Preview) -> Solution:
+    """Whether τ's posterior sits near 0 (its median below the typical group's standard error), and
+    why, from the exact preview ``quick`` (any normal data). Answer :data:`YES` or :data:`NO`."""
     post = quick.exact
     median_tau = float(post.tau_quantile(0.5))
     typical_se = float(np.median(post.se))
@@ -909,7 +925,12 @@ def exercise(number: int) -> Exercise:
 
 def score(scenario: Scenario, solution: Solution, guess: float | str) -> Feedback:
     """How ``guess`` compares with ``solution``: verdict, whether it counts, and feedback in words."""
-    spec = scenario.answer
+    return judge(scenario.answer, solution, guess)
+
+
+def judge(spec: Answer, solution: Solution, guess: float | str) -> Feedback:
+    """:func:`score` for a question asked outside an exercise: ``spec`` says how it is answered
+    (a number, one of its options, yes/no), ``solution`` is the answer."""
     if spec.kind == "number":
         return _score_number(spec, solution, float(guess))
     guess = str(guess)
