@@ -11,7 +11,7 @@ from hbm_core.exact.preview import preview
 from hbm_core.inference.settings import MAX_GROUPS, FitSettings
 from hbm_core.priors import Priors
 from hbm_core.viz.palette import FIT_LABELS
-from ui import classroom_mode, common, controls, results, truth_views, views
+from ui import classroom_mode, common, controls, prediction, results, truth_views, views
 from ui.explore_state import (
     CUSTOM,
     DRAWS,
@@ -47,6 +47,8 @@ with st.sidebar:
         help="For a projector: larger text and charts, fewer controls, and the story one step per "
         "click (Back / Next, or PageUp / PageDown). The hidden settings keep their values.",
     )
+    if not classroom:  # classroom mode has its own prediction step (the class votes)
+        prediction.predict_first_toggle()
     st.header("Groups")
     st.selectbox(
         "Preset",
@@ -209,6 +211,8 @@ def groups_and_results() -> None:
         "Each dot is one observation; the black tick is the group's sample mean and the diamond its "
         "true mean. Small groups have sample means that can land far from the truth.",
     )
+    if not prediction.predict_first(data, quick, (priors, settings.sigma)):  # results after the reveal
+        return
     drawn = results.result_sections(fits, Y_LABEL, "units", charts=shown)
     charts = dict(drawn.charts)
     exact = quick.exact if quick is not None else None
