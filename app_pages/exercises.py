@@ -15,7 +15,7 @@ import streamlit as st
 from hbm_core import url_params, viz
 from hbm_core.lessons.exercises import EXERCISES, Scenario, Solution, exercise, own_estimates, score
 from hbm_core.lessons.glossary import GLOSSARY
-from ui import common
+from ui import common, progress
 
 common.start_page()  # a deep link on a fresh server must still run inside app.py
 
@@ -24,11 +24,11 @@ MAX_SEED = 99_999
 SPEC = {
     "ex": url_params.Number("Exercise", 1, N, integer=True),
     "seed": url_params.Number("Seed", 0, MAX_SEED, integer=True),
-    "done": url_params.Numbers(
-        "Exercises done", url_params.Number("Exercise", 1, N, integer=True), max_len=N
-    ),
+    progress.DONE_PARAM: progress.DONE_SPEC,
 }
 ss = st.session_state
+# copies no widget owns: a visit to another page drops the widgets' state, not these
+_NUMBER_KEPT, _SEED_KEPT = "_ex_number_kept", "_ex_seed_kept"
 
 # ---------------------------------------------------------------------------------------------
 # State: from the link on the session's first run, then the session's own
@@ -36,10 +36,12 @@ ss = st.session_state
 
 if "ex_number" not in ss:
     values, notes = url_params.parse(st.query_params.to_dict(), SPEC)
-    ss["ex_number"] = values.get("ex", 1)
-    ss["ex_seed"] = values.get("seed", int(np.random.default_rng().integers(1, MAX_SEED + 1)))
-    ss["ex_done"] = sorted(set(values.get("done", [])))
-    ss["ex_revealed"] = []  # "key:seed" of the scenarios revealed in this session
+    ss["ex_number"] = values.get("ex", ss.get(_NUMBER_KEPT, 1))
+    ss["ex_seed"] = values.get(
+        "seed", ss.get(_SEED_KEPT, int(np.random.default_rng().integers(1, MAX_SEED + 1)))
+    )
+    progress.merge(values.get(progress.DONE_PARAM, []))  # the link adds to the session's progress
+    ss.setdefault("ex_revealed", [])  # "key:seed" of the scenarios revealed in this session
     ss["ex_link_notes"] = notes
     ss["ex_link_opened"] = (ss["ex_number"], ss["ex_seed"])  # the link's notes stay while it is shown
 
@@ -81,12 +83,10 @@ with st.sidebar:
     )
 
 number, seed = int(ss["ex_number"]), int(ss["ex_seed"])
+ss[_NUMBER_KEPT], ss[_SEED_KEPT] = number, seed
 st.query_params["ex"] = str(number)
 st.query_params["seed"] = str(seed)
-if ss["ex_done"]:
-    st.query_params["done"] = ",".join(str(k) for k in ss["ex_done"])
-elif "done" in st.query_params:
-    del st.query_params["done"]
+progress.write_link(ss["ex_done"])
 
 # ---------------------------------------------------------------------------------------------
 # Introduction and progress
@@ -113,7 +113,13 @@ def _guess_widget(scenario: Scenario, key: str, disabled: bool) -> float | str |
     spec = scenario.answer
     if spec.kind != "number":
         return st.radio(
-            spec.label, list(spec.options), index=None, key=key, horizontal=True, disabled=disabled
+            spec.label,
+            list(spec.options),
+            index=None,
+            key=key,
+            persist_state="session",
+            horizontal=True,
+            disabled=disabled,
         )
     if "%" in spec.fmt:  # a share, shown in percent
         value = st.slider(
@@ -124,6 +130,7 @@ def _guess_widget(scenario: Scenario, key: str, disabled: bool) -> float | str |
             step=int(round(spec.step * 100)),
             format="%d%%",
             key=key,
+            persist_state="session",
             disabled=disabled,
         )
         return value / 100
@@ -135,6 +142,7 @@ def _guess_widget(scenario: Scenario, key: str, disabled: bool) -> float | str |
         step=float(spec.step),
         format=f"%{spec.fmt}",
         key=key,
+        persist_state="session",
         disabled=disabled,
     )
 
