@@ -25,6 +25,7 @@ from ui.explore_state import (
     settings_from_state,
     write_query_params,
 )
+from ui.glossary_links import define
 
 Y_LABEL = "outcome (units)"
 NO_EXACT = "The exact engine needs a within-group spread: give at least one group two observations."
@@ -99,16 +100,19 @@ if not classroom:
                 "target_accept",
                 TARGET_ACCEPT,
                 key="target_accept",
-                help="Higher values take smaller steps: fewer divergences, slower sampling. "
-                "auto: 0.95 for partial pooling and 0.9 for the other fits, or 0.99 when a group has "
-                "fewer than 10 observations.",
+                help=define(
+                    "divergences",
+                    lead="Higher values take smaller steps: fewer divergences, slower sampling. "
+                    "auto: 0.95 for partial pooling and 0.9 for the other fits, or 0.99 when a group has "
+                    "fewer than 10 observations.",
+                ),
             )
             st.radio(
                 "Partial-pooling parameterization",
                 ["auto", "centered", "non-centered"],
                 key="param",
                 horizontal=True,
-                help="auto centers the groups whose data are informative.",
+                help=define("parameterization", lead="auto centers the groups whose data are informative."),
             )
 
 if not classroom:  # classroom mode has its own headings and fewer words
@@ -118,7 +122,8 @@ if not classroom:  # classroom mode has its own headings and fewer words
         f"means: **{FIT_LABELS['pooled']}** (one mean for everybody), **{FIT_LABELS['unpooled']}** (each "
         f"group on its own) and **{FIT_LABELS['hierarchical']}** (a hierarchical model: the group means "
         "come from a common population with mean μ and spread τ, which the model estimates). Move the "
-        "sliders and watch the groups whose own data say little borrow strength from the others."
+        "sliders and watch the groups whose own data say little borrow strength from the others.",
+        help=define("tau"),
     )
 
 
@@ -221,7 +226,8 @@ def groups_and_results() -> None:
     st.markdown(
         "How far partial pooling pulls a group depends on how **precise** the group's own sample mean is: "
         "its standard error, the spread of its observations divided by √n. A large group with widely "
-        "spread data can be pulled more than a small group with tight data."
+        "spread data can be pulled more than a small group with tight data.",
+        help=define("pooling_factor"),
     )
     if exact is not None:
         charts |= truth_views.pooling_curve_view(exact, settings.sizes, "units")

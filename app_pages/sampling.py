@@ -27,6 +27,7 @@ from hbm_core.lessons.sampling_page import (
 )
 from hbm_core.priors import Priors
 from ui import common, controls, fitting
+from ui.glossary_links import define
 from ui.sampling_views import form_cards, lesson_downloads, same_theta_chart, sweep_results
 
 if TYPE_CHECKING:
@@ -96,7 +97,8 @@ st.title("Sampling lesson: why do I get divergences?")
 st.markdown(
     "The most common question after fitting a first hierarchical model. We answer it by experiment: "
     "the **same model** is fitted to the **same data** in two ways that describe exactly the same "
-    "posterior, and we watch how the sampler copes with each."
+    "posterior, and we watch how the sampler copes with each.",
+    help=define("divergences", "parameterization", "tau"),
 )
 left, right = st.columns(2)
 with left.container(border=True):
@@ -292,7 +294,7 @@ st.caption(caption)
 # 4. Diagnostics table
 
 
-st.header("4 · The diagnostics, read aloud")
+st.header("4 · The diagnostics, read aloud", help=define("rhat", "ess"))
 table = readings_table(summaries)
 st.table(table, hide_index=True)
 st.caption(
