@@ -16,6 +16,7 @@ from hbm_core import url_params, viz
 from hbm_core.lessons.exercises import EXERCISES, Scenario, Solution, exercise, own_estimates, score
 from hbm_core.lessons.glossary import GLOSSARY
 from ui import common, progress
+from ui.prediction import VERDICT_ICONS
 
 common.start_page()  # a deep link on a fresh server must still run inside app.py
 
@@ -218,7 +219,7 @@ if revealed and guess is not None:
     left.metric("Your prediction", scenario.answer.show(guess))
     right.metric("Answer (exact engine)", scenario.answer.show(solution.answer))
     show = {"right": st.success, "close": st.warning, "wrong": st.error}[feedback.verdict]
-    show(feedback.message, icon={"right": "✅", "close": "🟡", "wrong": "❌"}[feedback.verdict])
+    show(feedback.message, icon=VERDICT_ICONS[feedback.verdict])
     st.caption(f"What counts as right: {solution.rule}")
     _chart_after(scenario, solution)
     if number < N:

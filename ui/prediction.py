@@ -42,7 +42,12 @@ if TYPE_CHECKING:
 
 ss = st.session_state
 _ALERT = {"right": st.success, "close": st.warning, "wrong": st.error}
-_ICON = {"right": ":material/check_circle:", "close": ":material/adjust:", "wrong": ":material/cancel:"}
+#: A verdict's icon: Material icons, drawn by the app's own font (emoji need a font the system may lack).
+VERDICT_ICONS = {
+    "right": ":material/check_circle:",
+    "close": ":material/adjust:",
+    "wrong": ":material/cancel:",
+}
 NO_EXACT = (
     "Predict first needs the exact engine, which needs a within-group spread: give at least one group "
     "two observations. The results follow without predictions."
@@ -73,7 +78,7 @@ def _feedback_box(question: str, spec: Answer, guess: float | str, solution: Sol
     _ALERT[feedback.verdict](
         f"**{question}** You: **{_show(spec, guess)}** · answer (exact engine): "
         f"**{spec.show(solution.answer)}**. {feedback.message}",
-        icon=_ICON[feedback.verdict],
+        icon=VERDICT_ICONS[feedback.verdict],
     )
 
 
@@ -273,5 +278,5 @@ def class_reveal(data: GroupedData, quick: Preview | None, extra: object = "") -
         said = f"**{' or '.join(entered.top)}** (hands: {said})"
     _ALERT[feedback.verdict](
         f"The class said {said}; moved most (exact engine): **{solution.answer}**. {feedback.message}",
-        icon=_ICON[feedback.verdict],
+        icon=VERDICT_ICONS[feedback.verdict],
     )
