@@ -11,11 +11,12 @@
 
 The models are the app's (:mod:`hbm_core.models.build`) written out plainly for the groups in use: the
 same priors, one observation sd per group or one shared sd, an optional predictor with a common
-slope, binomial outcomes on the logit scale, and partial pooling in the centered or non-centered
-form the app chose for these data (or, when it centered only some groups, its partially
-non-centered form with the app's per-group weights). Sampling uses nutpie when it is installed,
-else PyMC's own NUTS, with the app's draws, chains, seed and target_accept; the script prints
-``az.summary`` of each fit and every group's posterior mean under each fit.
+slope, a group-level predictor u (radon's county uranium: partial pooling's groups then come from
+Normal(mu + gamma u_j, tau)), binomial outcomes on the logit scale, and partial pooling in the
+centered or non-centered form the app chose for these data (or, when it centered only some
+groups, its partially non-centered form with the app's per-group weights). Sampling uses nutpie
+when it is installed, else PyMC's own NUTS, with the app's draws, chains, seed and target_accept;
+the script prints ``az.summary`` of each fit and every group's posterior mean under each fit.
 
 The numbers agree with the app's within Monte Carlo error, not to the last digit: the padded,
 compiled models of the app take other random paths than a plain ``pm.sample``.
@@ -58,6 +59,8 @@ class SyntheticSpec:
 class CsvSpec:
     """A CSV file and the columns chosen for the groups, the outcome, trials and a predictor.
 
+    ``u_col``: a group-level predictor (one value per group, repeated on each of its rows), which
+    shifts each group's mean under partial pooling.
     ``se_col`` makes it known-standard-error data (one row per group: its estimate in ``y_col`` and
     that estimate's standard error). ``sep``, ``decimal`` and ``encoding`` say how to read the file
     (see :func:`csv_format`).
@@ -69,6 +72,7 @@ class CsvSpec:
     trials_col: str | None = None
     x_col: str | None = None
     se_col: str | None = None
+    u_col: str | None = None
     sep: str = ","
     decimal: str = "."
     encoding: str = "utf-8-sig"
@@ -77,10 +81,12 @@ class CsvSpec:
 def data_file(data: GroupedData, file_name: str | None = None) -> tuple[CsvSpec, bytes]:
     """``data`` as a CSV file (one row per observation, or per group for known standard errors) and
     the :class:`CsvSpec` that reads it back. Columns: ``group``, ``y`` and, as the data have them,
-    ``se``, ``trials``, ``x``.
+    ``se``, ``trials``, ``x``, ``u`` (a group-level predictor, its group's value on every row).
     """
     frame = data.to_frame()
     frame["group"] = frame["group"].astype(str)
+    if data.u is not None:
+        frame["u"] = np.asarray(data.u, dtype=float)[data.group_idx]
     spec = CsvSpec(
         file_name=file_name or f"{data.name}.csv",
         group_col="group",
@@ -88,6 +94,7 @@ def data_file(data: GroupedData, file_name: str | None = None) -> tuple[CsvSpec,
         trials_col="trials" if data.trials is not None else None,
         x_col="x" if data.x is not None else None,
         se_col="se" if data.family == "known_se" else None,
+        u_col="u" if data.u is not None else None,
         encoding="utf-8",
     )
     return spec, frame.to_csv(index=False, float_format="%.17g").encode("utf-8")
@@ -229,6 +236,7 @@ def _csv_data(spec: CsvSpec, seed: int) -> str:
         ("TRIALS_COLUMN", spec.trials_col, "  # numbers of trials"),
         ("SE_COLUMN", spec.se_col, "  # known standard errors"),
         ("X_COLUMN", spec.x_col, "  # predictor with a common slope"),
+        ("U_COLUMN", spec.u_col, "  # group-level predictor: one value per group"),
     ):
         if column is not None:
             lines.append(f"{name} = {_str(column)}{note}")
@@ -248,6 +256,11 @@ def _csv_data(spec: CsvSpec, seed: int) -> str:
         lines.append("se = table[SE_COLUMN].to_numpy(dtype=float)")
     if spec.x_col is not None:
         lines.append("x = table[X_COLUMN].to_numpy(dtype=float)")
+    if spec.u_col is not None:
+        lines += [
+            "# the group-level predictor: each group's value (the first of its rows), in the order of GROUPS",
+            "u = table[U_COLUMN].groupby(group_idx).first().to_numpy(dtype=float)",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -283,6 +296,7 @@ def _model_function(
     predictor: bool,
     priors: Priors,
     centered: np.ndarray | None,
+    group_predictor: bool = False,
 ) -> str:
     mu_prior = f"mu={_num(priors.mu_loc)}, sigma={_num(priors.mu_scale)}"
     scale = "logit " if family == "binomial" else ""
@@ -298,28 +312,44 @@ def _model_function(
         doc = f"Partial pooling: the groups' {scale}means theta_j come from Normal(mu, tau)."
         tau = tau_prior(priors.tau_family).code(priors.tau_scale)
         body = [f'mu = pm.Normal("mu", {mu_prior})  # population mean', f"tau = {tau}"]
+        center = "mu"
+        if group_predictor:
+            doc = (
+                f"Partial pooling with a group-level predictor: theta_j ~ Normal(mu + gamma * u_j, tau), "
+                f"the groups' {scale}means scatter around a line in u."
+            )
+            body = [
+                f'mu = pm.Normal("mu", {mu_prior})  # the line\'s intercept at u = 0 (gamma0)',
+                f'gamma = pm.Normal("gamma", mu=0.0, sigma={_num(priors.beta_scale)})  # its slope (gamma1)',
+                f"tau = {tau}  # sd of the groups around the line",
+                "center = mu + gamma * u  # each group's prior mean",
+            ]
+            center = "center"
         weights = np.asarray(centered if centered is not None else [], dtype=float)
         if weights.size and np.all(weights > 0.5):
             body += [
                 "# Centered form (the app's choice: every group's data pin its mean down well).",
-                'theta = pm.Normal("theta", mu=mu, sigma=tau, dims="group")',
+                f'theta = pm.Normal("theta", mu={center}, sigma=tau, dims="group")',
             ]
         elif not weights.size or np.all(weights < 0.5):
             body += [
-                "# Non-centered form theta_j = mu + tau * z_j: the same model, easier to sample when",
+                f"# Non-centered form theta_j = {center} + tau * z_j: the same model, easier to sample when",
                 "# the groups' data say little (the app's choice for these data).",
                 'z = pm.Normal("z", mu=0.0, sigma=1.0, dims="group")',
-                'theta = pm.Deterministic("theta", mu + tau * z, dims="group")',
+                f'theta = pm.Deterministic("theta", {center} + tau * z, dims="group")',
             ]
         else:
             w = ", ".join(str(int(v > 0.5)) for v in weights)
+            m = "mu" if center == "mu" else "m_j"  # m_j = mu + gamma u_j with a group-level predictor
             body += [
                 "# The app's mix: well-informed groups centered (w = 1), the others non-centered (w = 0).",
-                "# theta_raw_j ~ Normal(w_j mu, tau^w_j), theta_j = mu + tau^(1-w_j) (theta_raw_j - w_j mu):",
-                "# theta_j ~ Normal(mu, tau) either way, the same model as the centered form.",
+                f"# theta_raw_j ~ Normal(w_j {m}, tau^w_j), "
+                f"theta_j = {m} + tau^(1-w_j) (theta_raw_j - w_j {m}):",
+                f"# theta_j ~ Normal({m}, tau) either way, the same model as the centered form.",
                 f"w = np.array([{w}], dtype=float)",
-                'theta_raw = pm.Normal("theta_raw", mu=w * mu, sigma=tau**w, dims="group")',
-                'theta = pm.Deterministic("theta", mu + tau ** (1 - w) * (theta_raw - w * mu), dims="group")',
+                f'theta_raw = pm.Normal("theta_raw", mu=w * {center}, sigma=tau**w, dims="group")',
+                f'theta = pm.Deterministic("theta", {center} + tau ** (1 - w) * (theta_raw - w * {center}), '
+                'dims="group")',
             ]
         location = "theta[group_idx]"
     body += _likelihood(family, sigma, predictor, location, priors)
@@ -337,8 +367,10 @@ def {_FUNCTION[pooling]}():
 _FUNCTION = {"pooled": "complete_pooling", "unpooled": "no_pooling", "hierarchical": "partial_pooling"}
 
 
-def _summary_vars(pooling: Pooling, family: str, predictor: bool) -> list[str]:
+def _summary_vars(pooling: Pooling, family: str, predictor: bool, group_predictor: bool = False) -> list[str]:
     names = {"pooled": ["mu"], "unpooled": ["theta"], "hierarchical": ["mu", "tau", "theta"]}[pooling]
+    if group_predictor and pooling == "hierarchical":
+        names.insert(1, "gamma")
     if predictor:
         names.append("beta")
     if family == "normal":
@@ -352,12 +384,17 @@ def _sampling(
     family: str,
     predictor: bool,
     settings: FitSettings,
+    group_predictor: bool = False,
 ) -> str:
+    labels = dict(FIT_LABELS)
+    if group_predictor:
+        labels["hierarchical"] = f"{FIT_LABELS['hierarchical']} + group-level predictor u"
     fits = "\n".join(
-        f"    {_str(p)}: ({_str(FIT_LABELS[p])}, {_FUNCTION[p]}, {target_accepts[p]!r})," for p in poolings
+        f"    {_str(p)}: ({_str(labels[p])}, {_FUNCTION[p]}, {target_accepts[p]!r})," for p in poolings
     )
     summaries = "\n".join(
-        f"    {_str(p)}: {_list(_summary_vars(p, family, predictor), _str)}," for p in poolings
+        f"    {_str(p)}: {_list(_summary_vars(p, family, predictor, group_predictor), _str)},"
+        for p in poolings
     )
     if family == "binomial":
         transform = (
@@ -460,7 +497,8 @@ def pymc_script(
     :class:`CsvSpec` (the script still reads the file); it is needed to write the app's choices of
     ``target_accept`` and parameterization when ``settings`` leave them on auto. For a
     :class:`SyntheticSpec` the data are simulated here. ``script_name``: the file name the script's
-    docstring tells the user to run.
+    docstring tells the user to run. A :class:`CsvSpec` with ``u_col`` writes partial pooling with
+    the group-level predictor u (complete and no pooling do not use it, as in the engine).
     """
     poolings = tuple(p for p in POOLINGS if p in poolings)
     # The script name may come from an uploaded file's name: keep only characters safe in a docstring.
@@ -469,7 +507,7 @@ def pymc_script(
         raise ValueError("pymc_script needs at least one pooling")
     if isinstance(data_spec, SyntheticSpec):
         data = data_spec.data()
-        family, predictor = "normal", False
+        family, predictor, group_predictor = "normal", False, False
         title = "Complete, no and partial pooling of simulated groups (Partial Pooling Lab, Explore page)."
         how = f"run:  python {script_name}"
         data_code = _synthetic_data(data_spec)
@@ -482,7 +520,12 @@ def pymc_script(
             else "normal"
         )
         predictor = data_spec.x_col is not None
-        if data is not None and (data.family != family or (data.x is not None) != predictor):
+        group_predictor = data_spec.u_col is not None
+        if data is not None and (
+            data.family != family
+            or (data.x is not None) != predictor
+            or (data.u is not None) != group_predictor
+        ):
             raise ValueError("data do not match the CSV columns chosen in data_spec")
         what = {"binomial": "successes out of trials", "known_se": "estimates with known standard errors"}
         title = (
@@ -518,7 +561,7 @@ def pymc_script(
 
     parts = [_header(title, how), data_code]
     for pooling in poolings:
-        parts.append(_model_function(pooling, family, sigma, predictor, priors, centered))
-    parts.append(_sampling(poolings, target_accepts, family, predictor, settings))
+        parts.append(_model_function(pooling, family, sigma, predictor, priors, centered, group_predictor))
+    parts.append(_sampling(poolings, target_accepts, family, predictor, settings, group_predictor))
     script = "".join(parts)
     return re.sub(r"\n{4,}", "\n\n\n", script)
