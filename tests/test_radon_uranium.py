@@ -14,6 +14,7 @@ from hbm_core.lessons.radon_uranium import (
     URANIUM_LABEL,
     coefficient_reading,
     county_shifts,
+    diagnostics_line,
     largest_move,
     line_draws,
     move_reading,
@@ -56,6 +57,11 @@ def test_largest_move_and_its_reading_name_the_county_and_its_line_value():
     assert "from its own estimate 0.50 up to 1.10 (+0.60)" in text
     assert "50% of the way to its line value 1.70" in text
     assert "Without uranium it goes to 0.80 (+0.30), toward the one mean μ_α = 1.20" in text
+    # read from the model without uranium: AA moved most there (-0.30), toward the one mean
+    other = move_reading(without, with_u, uranium=False)
+    assert other.startswith("AA (2 houses, log uranium 0.50) moved most without uranium")
+    assert "38% of the way to the one mean μ_α = 1.20" in other
+    assert "With uranium it goes to 1.90 (-0.10), toward its line value 1.80" in other
     # a tie in |moved| goes to the first county by name
     tie = _shifts(partial=[1.5, 1.0, 1.0, 1.5], target=[1.0, 1.0, 1.0, 1.5])
     assert largest_move(tie)["county"] == "AA"
@@ -143,3 +149,17 @@ def test_chart_refuses_a_missing_column():
             partial_label="p",
             line_label="l",
         )
+
+
+def test_diagnostics_line_names_the_numbers_and_the_verdict():
+    from hbm_core.posterior.results import Diagnostics
+
+    good = Diagnostics(0, 1.0042, 812.0, 950.0, "nutpie", "non-centered", 1.0, 1000, 4, 0.99)
+    line, ok = diagnostics_line(good)
+    assert ok and line == (
+        "Sampler check, Partial pooling + uranium: converged (0 divergences, largest R-hat 1.004, "
+        "smallest effective sample size 812)."
+    )
+    bad = Diagnostics(1, 1.03, 150.0, 90.0, "nutpie", "non-centered", 1.0, 500, 2, 0.99, warnings=["R-hat"])
+    line, ok = diagnostics_line(bad)
+    assert not ok and "1 divergence," in line and "size 90;" in line and "warnings below" in line

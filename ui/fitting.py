@@ -100,6 +100,23 @@ def request_fits(
     return fit_service().request(data, priors, settings, poolings, sigma, owner=owner_id())
 
 
+def request_section_fits(
+    data: GroupedData,
+    priors: Priors,
+    settings: FitSettings,
+    poolings: Sequence[Pooling],
+    section: str,
+    sigma: str | None = None,
+) -> FitRequests:
+    """A page section's own fits beside the page's (e.g. radon's uranium model), for :func:`wait_for_fits`.
+
+    They are claimed under the section's own owner id (``<session>:<section>``): the page's request
+    releases only the page's stale fits, and this one only the section's, so neither cancels the
+    other's. Ask after the page's own fits, so they do not hold up its first result.
+    """
+    return fit_service().request(data, priors, settings, poolings, sigma, owner=f"{owner_id()}:{section}")
+
+
 def start_fits(
     data: GroupedData, priors: Priors, settings: FitSettings, sigma: str | None = None
 ) -> FitRequests:

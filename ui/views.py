@@ -376,15 +376,17 @@ def take_it_with_you(
     sigma: str | None = None,
     poolings: tuple[str, ...] = POOLINGS,
     what: str = "the three fits on this page",
+    labels: Mapping[str, str] | None = None,
 ) -> None:
     """Downloads and "Show the code" for a page that fits a built-in data set.
 
     The script reads the data set from a CSV file (offered for download beside it) and refits
     ``poolings`` with ``priors`` and ``settings`` as the page did (``sigma`` as in the engine).
+    ``labels``: button texts of fits in ``results`` other than the three poolings (see :func:`downloads`).
     """
     from hbm_core import codegen
 
-    downloads(results, estimates, charts_shown, stem)
+    downloads(results, estimates, charts_shown, stem, labels)
     spec, raw = codegen.data_file(data)
     script_name = f"{slug(stem).replace('-', '_')}_pymc.py"
     try:

@@ -217,30 +217,43 @@ def largest_move(shifts: pd.DataFrame) -> pd.Series:
     return ordered.iloc[0]
 
 
-def move_reading(with_u: pd.DataFrame, without_u: pd.DataFrame | None = None) -> str:
-    """Which county moved most under the uranium model, how far, and toward what (its line value);
-    with ``without_u`` (the same county's shifts under partial pooling without uranium), where it
-    went there, toward the one mean. Both frames from :func:`county_shifts` (log pCi/L)."""
-    row = largest_move(with_u)
+def move_reading(shifts: pd.DataFrame, other: pd.DataFrame | None = None, *, uranium: bool = True) -> str:
+    """Which county moved most, how far, and toward what, from :func:`county_shifts` (log pCi/L).
+
+    ``uranium``: whether ``shifts`` come from the model with uranium (the target is the county's line
+    value) or without it (the one mean mu_alpha). ``other``: the same counties under the other model,
+    to say where the county goes there.
+    """
+    row = largest_move(shifts)
     houses = f"{int(row['n'])} house{'' if int(row['n']) == 1 else 's'}"
     way = "down" if row["moved"] < 0 else "up"
+    target = (
+        f"its line value {row['target']:.2f} (the line at its uranium)"
+        if uranium
+        else f"the one mean μ_α = {row['target']:.2f}"
+    )
     share = (
-        f", {row['share_moved']:.0%} of the way to its line value {row['target']:.2f}"
+        f"{row['share_moved']:.0%} of the way to {target}"
         if np.isfinite(row["share_moved"])
-        else f", onto its line value {row['target']:.2f}"
+        else f"onto {target}"
     )
     text = (
-        f"{capital(row['county'])} ({houses}, log uranium {row['u']:.2f}) moved most with uranium: from its "
-        f"own estimate {row['no_pooling']:.2f} {way} to {row['partial']:.2f} ({row['moved']:+.2f}){share}, "
-        "the line's value at its uranium."
+        f"{capital(row['county'])} ({houses}, log uranium {row['u']:.2f}) moved most "
+        f"{'with' if uranium else 'without'} uranium: from its own estimate {row['no_pooling']:.2f} {way} to "
+        f"{row['partial']:.2f} ({row['moved']:+.2f}), {share}."
     )
-    if without_u is not None:
-        match = without_u[without_u["county"] == row["county"]]
+    if other is not None:
+        match = other[other["county"] == row["county"]]
         if not match.empty:
-            other = match.iloc[0]
+            there = match.iloc[0]
+            toward = (
+                f"toward the one mean μ_α = {there['target']:.2f}"
+                if uranium
+                else f"toward its line value {there['target']:.2f}"
+            )
             text += (
-                f" Without uranium it goes to {other['partial']:.2f} ({other['moved']:+.2f}), toward the one "
-                f"mean μ_α = {other['target']:.2f}."
+                f" {'Without' if uranium else 'With'} uranium it goes to {there['partial']:.2f} "
+                f"({there['moved']:+.2f}), {toward}."
             )
     return text
 
@@ -266,3 +279,15 @@ def toward_line_reading(with_u: pd.DataFrame, without_u: pd.DataFrame) -> str:
         f"{numbers}: the smaller σ_α pulls each county harder toward its line, and that outweighs the "
         "counties' being nearer to it."
     )
+
+
+def diagnostics_line(diagnostics, label: str = URANIUM_LABEL) -> tuple[str, bool]:
+    """One line on a fit's health (a :class:`hbm_core.posterior.results.Diagnostics`): divergences,
+    the largest R-hat and the smallest effective sample size, and whether all is well (no warnings)."""
+    d = diagnostics
+    count = f"{d.divergences} divergence{'' if d.divergences == 1 else 's'}"
+    ess = min(d.min_ess_bulk, d.min_ess_tail)
+    numbers = f"{count}, largest R-hat {d.max_rhat:.3f}, smallest effective sample size {ess:.0f}"
+    if d.ok:
+        return f"Sampler check, {label}: converged ({numbers}).", True
+    return f"Sampler check, {label}: {numbers}; see the warnings below before trusting the numbers.", False
