@@ -199,7 +199,7 @@ def observed_summary(data: GroupedData) -> Observed:
     if data.family == "binomial":
         successes = np.bincount(data.group_idx, weights=data.y, minlength=data.n_groups)
         trials = np.bincount(data.group_idx, weights=data.trials, minlength=data.n_groups)
-        return Observed(successes / trials, "observed proportion")
+        return Observed(successes / trials, "proportion")
     if data.family == "known_se":
         return Observed(np.asarray(data.y, dtype=float), "estimate")
     return Observed(data.normal_summaries()[1], "group mean")
@@ -211,27 +211,22 @@ def observed_summary(data: GroupedData) -> Observed:
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def interval_frame(draws: PriorDraws, observed: Observed, group_word: str = "group") -> pd.DataFrame:
+def interval_frame(draws: PriorDraws, observed: Observed) -> pd.DataFrame:
     """Where the priors put each quantity, on the outcome's scale: one row per quantity.
 
-    Columns: ``quantity`` (label), ``order`` (0, 1, ...), ``q05``, ``q25``, ``q50``, ``q75``,
+    Columns: ``quantity`` (a short label), ``order`` (0, 1, ...), ``q05``, ``q25``, ``q50``, ``q75``,
     ``q95``. Rows: the population mean μ, a group's true mean θ_j, a simulated group mean (or
     estimate, or proportion) and, for normal data, one simulated observation. Binomial data: μ and
-    θ_j as probabilities expit(·), the scale of the observed proportions. ``group_word`` names a
-    group in the labels ("school", "tank").
+    θ_j as probabilities expit(·), the scale of the observed proportions.
     """
     binomial = draws.family == "binomial"
-    what = "probability" if binomial else "mean"
     rows: list[tuple[str, np.ndarray]] = [
-        (f"population {what} {'expit(μ)' if binomial else 'μ'}", expit(draws.mu) if binomial else draws.mu),
-        (
-            f"a {group_word}'s true {what} {'expit(θ_j)' if binomial else 'θ_j'}",
-            expit(draws.theta) if binomial else draws.theta,
-        ),
+        ("population expit(μ)", expit(draws.mu)) if binomial else ("population mean μ", draws.mu),
+        ("true expit(θ_j)", expit(draws.theta)) if binomial else ("true mean θ_j", draws.theta),
         (f"simulated {observed.label}", draws.group_means),
     ]
     if draws.observation is not None:
-        rows.append(("one simulated observation", draws.observation))
+        rows.append(("one observation", draws.observation))
     out = []
     for order, (label, values) in enumerate(rows):
         v = np.asarray(values, dtype=float).ravel()

@@ -53,7 +53,7 @@ def test_range_reading_comfortable() -> None:
 
 def test_range_reading_proportions_as_percentages() -> None:
     p = np.column_stack([np.linspace(0.0, 1.0, 101)] * 2)
-    text = range_reading(_draws(p, "binomial"), Observed(np.array([0.2, 0.4]), "observed proportion"))
+    text = range_reading(_draws(p, "binomial"), Observed(np.array([0.2, 0.4]), "proportion"))
     assert "between 5% and 95%" in text and "run from 20% to 40%" in text
 
 

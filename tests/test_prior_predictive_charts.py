@@ -37,7 +37,7 @@ def built() -> list[tuple[str, object, str]]:
     data = load_dataset("efron_morris")
     draws = draw_prior_predictive(data, default_priors(np.zeros(1), "binomial"), draws=400, seed=1)
     observed = observed_summary(data)
-    intervals = interval_frame(draws, observed, group_word="player")
+    intervals = interval_frame(draws, observed)
     rows = pd.DataFrame(
         {"quantity": intervals["quantity"].iloc[2], "group": data.groups, "value": observed.group_means}
     )
@@ -93,7 +93,7 @@ def test_intervals_put_the_observed_values_on_their_row(built) -> None:
     spec = built[0][1].to_dict()
     datasets = spec["datasets"].values()
     observed = next(d for d in datasets if d and "value" in d[0])
-    assert len(observed) == 18 and {r["quantity"] for r in observed} == {"simulated observed proportion"}
+    assert len(observed) == 18 and {r["quantity"] for r in observed} == {"simulated proportion"}
     assert {r["order"] for r in observed} == {2}
 
 

@@ -36,6 +36,8 @@ from hbm_core.viz import prior_predictive as charts
 from ui import common
 
 LABEL = "Prior predictive check: what do the priors alone imply?"
+#: What the simulated data keep of the observed data's shape, by outcome family.
+SHAPE = {"normal": "group sizes", "known_se": "standard errors", "binomial": "numbers of trials"}
 FAMILY_NAMES = {
     "half_normal": "half-normal",
     "half_cauchy": "half-Cauchy",
@@ -129,7 +131,7 @@ def _view(
     observed = observed_summary(data)
     binomial = data.family == "binomial"
     fmt = ".0%" if binomial else None
-    intervals = interval_frame(draws, observed, group_word=group_word)
+    intervals = interval_frame(draws, observed)
     observed_rows = pd.DataFrame(
         {"quantity": intervals["quantity"].iloc[2], "group": list(data.groups), "value": observed.group_means}
     )
@@ -137,9 +139,9 @@ def _view(
         charts.prior_intervals(
             intervals, observed_rows, y_label, x_format=fmt, domain=(0.0, 1.0) if binomial else None
         ),
-        "Bars: where the priors alone put the population mean, one group's true mean, a simulated "
-        f"{observed.label} (with your data's sample sizes) "
-        + ("and one simulated observation" if draws.observation is not None else "")
+        f"Bars: where the priors alone put the population mean, one {group_word}'s true mean, a simulated "
+        f"{observed.label} (with your data's {SHAPE[data.family]})"
+        + (" and one simulated observation" if draws.observation is not None else "")
         + f"; diamonds: your {observed.label}s. "
         + escape(prior_checks.range_reading(draws, observed, unit=unit))
         + " "
@@ -164,7 +166,11 @@ def _view(
         f"{observed.label}s (the last bar holds the long tail); dashed: your data's. "
         + escape(prior_checks.spread_reading(draws, observed, unit=unit, group_word=group_word))
         + " "
-        + escape(prior_checks.tau_reading(draws, unit=tau_unit)),
+        + escape(
+            prior_checks.tau_reading(draws, scale_name=tau_unit)
+            if binomial
+            else prior_checks.tau_reading(draws, unit=tau_unit)
+        ),
         key=f"{key}_prior_spread",
         alt="The spread between groups that the priors allow",
     )

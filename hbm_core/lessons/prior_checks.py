@@ -66,7 +66,7 @@ def range_reading(draws: PriorDraws, observed: Observed, *, unit: str = "", grou
     prior_width, observed_width = hi - lo, observed.high - observed.low
     if observed.low < lo or observed.high > hi:
         text += " Some observed values lie outside that interval: the priors find them surprising."
-    elif not proportion and observed_width > 0 and prior_width > 20 * observed_width:
+    elif not proportion and observed_width > 0 and prior_width > 5 * observed_width:
         ratio = prior_width / observed_width
         text += (
             f" That interval is {ratio:.0f} times as wide as the observed range: the priors are weak, "

@@ -79,7 +79,7 @@ def prior_intervals(
         axis=alt.Axis(title=None, labelLimit=int(240 * s.k), grid=False),
     )
     x_title = alt.Axis(title=x_label, **_axis_format(x_format))
-    x_scale = alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=False, nice=False)
+    x_scale = alt.Scale(domain=list(domain)) if domain else alt.Scale(zero=False, padding=12)
     tips = [
         tooltip("quantity", "quantity", None),
         alt.Tooltip("q05:Q", title="5%", format=fmt),
@@ -152,7 +152,7 @@ def prior_spread(
         .encode(
             x=x,
             x2="end:Q",
-            y=alt.Y("share:Q", title="share of prior draws", axis=alt.Axis(format=".0%")),
+            y=alt.Y("share:Q", title="share of prior draws", axis=alt.Axis(format=".1~%")),
             y2=alt.datum(0),
             color=colour,
             tooltip=[
@@ -208,7 +208,7 @@ def probability_histogram(
         .encode(
             x=x,
             x2="end:Q",
-            y=alt.Y("share:Q", title="share of draws", axis=alt.Axis(format=".0%"), stack=None),
+            y=alt.Y("share:Q", title="share of draws", axis=alt.Axis(format=".1~%"), stack=None),
             y2=alt.datum(0),
             color=colour,
             stroke=colour,
