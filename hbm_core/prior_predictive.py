@@ -281,3 +281,99 @@ def spread_bins(spreads: np.ndarray, observed: float, bins: int = 40) -> np.ndar
     top = max(float(np.quantile(s, 0.95)) if s.size else 0.0, 1.5 * observed)
     top = top if top > 0 else 1.0
     return np.linspace(0.0, top, bins + 1)
+
+
+# ------------------------------------------------------------------------ "show the code"
+
+#: numpy source of each proper family's draw of tau (the table's ``draw``), ``{s}`` the scale.
+_TAU_CODE = {
+    "half_normal": "np.abs(rng.normal(0.0, {s}, S))",
+    "half_cauchy": "np.abs({s} * rng.standard_cauchy(S))",
+    "exponential": "rng.exponential({s}, S)",
+    "uniform": "rng.uniform(0.0, {s}, S)",
+}
+
+
+def _array(values: np.ndarray) -> str:
+    """``values`` as the source of a numpy array, every number written so it reads back exactly."""
+    return "np.array([" + ", ".join(repr(float(v)) for v in np.asarray(values).ravel()) + "])"
+
+
+def script(
+    data: GroupedData, priors: Priors, *, sigma: Sigma = "group", draws: int = DRAWS, seed: int = 0
+) -> str:
+    """A standalone numpy script that makes the same draws as :func:`draw_prior_predictive` (same
+    seed, same numbers) and prints what the priors imply beside the observed data.
+
+    The data enter as what the draws need of them (per group: sizes, trials, standard errors, the
+    predictor's values) and the observed group statistic.
+    """
+    draw_prior_predictive(data, priors, sigma=sigma, draws=1, seed=seed)  # raises for what cannot be drawn
+    J = data.n_groups
+    observed = observed_summary(data)
+    lines = [
+        '"""Prior predictive check: what the priors alone imply (partial pooling).',
+        "",
+        f"mu ~ Normal({priors.mu_loc!r}, {priors.mu_scale!r}), tau ~ "
+        f"{tau_prior(priors.tau_family).math_text(priors.tau_scale)}, theta_j ~ Normal(mu, tau)",
+        '"""',
+        "",
+        "import numpy as np",
+        "",
+        f"S, J = {int(draws)}, {J}  # draws, groups",
+        f"groups = {list(data.groups)!r}",
+        f"observed = {_array(observed.group_means)}  # each group's {observed.label}",
+        f"rng = np.random.default_rng({int(seed)})",
+        f"mu = rng.normal({priors.mu_loc!r}, {priors.mu_scale!r}, S)",
+        f"tau = {_TAU_CODE[priors.tau_family].format(s=repr(float(priors.tau_scale)))}",
+        "theta = mu[:, None] + tau[:, None] * rng.standard_normal((S, J))  # the groups' true means",
+    ]
+    if data.x is not None:
+        lines.append(f"beta = rng.normal(0.0, {priors.beta_scale!r}, S)  # the predictor's slope")
+    if data.family == "binomial":
+        trials = np.bincount(data.group_idx, weights=data.trials, minlength=J)
+        lines += [
+            f"trials = {_array(trials)}",
+            "p = 1 / (1 + np.exp(-theta))  # logit scale -> probability",
+            "simulated = rng.binomial(trials.astype(np.int64), p) / trials  # each group's proportion",
+        ]
+    elif data.family == "known_se":
+        lines += [
+            f"se = {_array(data.se)}",
+            "simulated = theta + se * rng.standard_normal((S, J))  # each group's estimate",
+        ]
+    else:
+        shared = sigma == "shared" or data.x is not None
+        n = np.bincount(data.group_idx, minlength=J)
+        lines += [
+            f"n = {_array(n)}",
+            f"sigma = np.abs(rng.normal(0.0, {priors.sigma_scale!r}, {'S' if shared else '(S, J)'}))",
+        ]
+        lines.append("sigma_j = np.broadcast_to(sigma[:, None], (S, J))" if shared else "sigma_j = sigma")
+        location, row_location = "theta", "theta"
+        if data.x is not None:
+            order = np.argsort(data.group_idx, kind="stable")
+            lines += [
+                f"x = {_array(np.asarray(data.x)[order])}  # the predictor, rows sorted by group",
+                "start = np.concatenate([[0], np.cumsum(n)[:-1]]).astype(int)",
+                "x_bar = np.add.reduceat(x, start) / n",
+                "x_row = x[start + np.floor(rng.random((S, J)) * n).astype(int)]  # a random row per group",
+            ]
+            location, row_location = "(theta + beta[:, None] * x_bar)", "(theta + beta[:, None] * x_row)"
+        lines += [
+            f"simulated = {location} + sigma_j / np.sqrt(n) * rng.standard_normal((S, J))  # group means",
+            f"observation = {row_location} + sigma_j * rng.standard_normal((S, J))  # one observation each",
+        ]
+    lines += [
+        "",
+        "q = lambda v: np.quantile(v, [0.05, 0.5, 0.95])",
+        'print("90% interval and median of the prior draws")',
+        'print("  mu        ", q(mu))',
+        'print("  tau       ", q(tau))',
+        'print("  theta_j   ", q(theta))',
+        f'print("  simulated {observed.label}", q(simulated))',
+        f'print("observed {observed.label}s from", observed.min(), "to", observed.max())',
+        "spread = simulated.std(axis=1)  # each draw's spread between the groups",
+        'print("share of draws spread further apart than observed:", np.mean(spread > observed.std()))',
+    ]
+    return "\n".join(lines) + "\n"

@@ -32,6 +32,7 @@ from hbm_core.prior_predictive import (
     histogram_frame,
     interval_frame,
     observed_summary,
+    script,
     wide_logit_probabilities,
 )
 from hbm_core.priors import TAU_FAMILIES, TAU_PRIORS, Priors, default_priors
@@ -265,3 +266,28 @@ def test_interval_frame_and_histogram_frame() -> None:
     assert hist["share"].sum() == pytest.approx(1.0)
     assert hist.loc[0, "share"] == pytest.approx(0.2) and hist.loc[9, "share"] == pytest.approx(0.4)
     assert hist.loc[1, "density"] == pytest.approx(0.2 / 0.1)
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("normal-half_normal-group_sd", "half_normal"),
+        ("normal-half_cauchy-shared_sd", "half_cauchy"),
+        ("radon-predictor-exponential", "exponential"),
+        ("eight_schools-uniform", "uniform"),
+        ("baseball-half_normal", "half_normal"),
+    ],
+)
+def test_the_script_makes_the_same_draws(name: str, family: str) -> None:
+    """'Show the code': the standalone script reproduces the page's draws, number for number."""
+    make, priors, sigma = CASES[name]
+    data = make()
+    ours = draw_prior_predictive(data, priors, sigma=sigma, draws=300, seed=7)
+    namespace: dict = {"__name__": "prior_script"}
+    exec(compile(script(data, priors, sigma=sigma, draws=300, seed=7), "prior_script.py", "exec"), namespace)
+    for ours_values, name_in_script in ((ours.mu, "mu"), (ours.tau, "tau"), (ours.theta, "theta")):
+        np.testing.assert_allclose(namespace[name_in_script], ours_values, rtol=1e-12)
+    np.testing.assert_allclose(namespace["simulated"], ours.group_means, rtol=1e-12)
+    if ours.observation is not None:
+        np.testing.assert_allclose(namespace["observation"], ours.observation, rtol=1e-12)
+    assert priors.tau_family == family

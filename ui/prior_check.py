@@ -28,6 +28,7 @@ from hbm_core.prior_predictive import (
     histogram_frame,
     interval_frame,
     observed_summary,
+    script,
     spread_bins,
     wide_logit_probabilities,
 )
@@ -177,6 +178,7 @@ def _view(
     if binomial:
         _trap(draws, key, group_word, seed)
     _download(draws, data, key)
+    _code(data, priors.with_(tau_family=family, tau_scale=scale), sigma, seed, key)
 
 
 def _controls(
@@ -288,3 +290,26 @@ def _download(draws: PriorDraws, data: GroupedData, key: str) -> None:
         help="One row per prior draw and group: μ, τ, θ_j (the model's scale: logit for counts) and the "
         "simulated group statistic.",
     )
+
+
+def _code(data: GroupedData, priors: Priors, sigma: str, seed: int, key: str) -> None:
+    """A switch that shows the numpy script making these very draws (built only while it is on; an
+    expander cannot sit inside the view's box), with a download button."""
+    if not st.toggle("Show the code: these draws in plain numpy", key=f"{key}_pp_code"):
+        return
+    source = script(data, priors, sigma=sigma, seed=seed)
+    st.caption(
+        "A standalone script: the same priors, the same seed and so the same draws as this view; it "
+        "prints where the priors put μ, τ, θ_j and the simulated data, and the share of draws that spread "
+        "the groups further apart than yours."
+    )
+    st.download_button(
+        "Download the script",
+        data=source,
+        file_name=f"{key}_prior_predictive.py",
+        mime="text/x-python",
+        on_click="ignore",
+        icon=":material/code:",
+        key=f"{key}_pp_script",
+    )
+    st.code(source, language="python", line_numbers=True, wrap_lines=True)
