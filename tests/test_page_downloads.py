@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-# page file -> (quick sampler settings, expected trace buttons, the data file the script reads)
+# page file -> (quick sampler settings, expected trace buttons, the data file(s) the script(s) read)
 PAGES = {
     "app_pages/eight_schools.py": ({"es_draws": 250, "es_chains": 2, "es_seed": 21}, 3, "eight_schools.csv"),
     "app_pages/baseball.py": ({"bb_draws": 250, "bb_chains": 2, "bb_seed": 21}, 3, "efron_morris.csv"),
-    "app_pages/radon.py": ({"radon_draws": 250, "radon_tune": 500, "radon_chains": 2}, 3, "radon.csv"),
+    # radon: the page's three fits, and section 4's model with county uranium (its own script and file)
+    "app_pages/radon.py": (
+        {"radon_draws": 250, "radon_tune": 500, "radon_chains": 2},
+        3,
+        ("radon.csv", "radon_uranium.csv"),
+    ),
     "app_pages/reedfrogs.py": (
-        {"frogs_draws": 250, "frogs_tune": 500, "frogs_chains": 2}, 3, "reedfrogs.csv"
+        {"frogs_draws": 250, "frogs_tune": 500, "frogs_chains": 2},
+        3,
+        "reedfrogs.csv",
     ),
     "app_pages/sampling.py": ({"sl_draws": 250, "sl_seed": 21}, 2, "eight_schools.csv"),
 }
@@ -44,11 +51,16 @@ def test_page_offers_downloads_and_its_code(app_test, page, open_lazy_boxes):
     assert labels.count("PNG") == labels.count("SVG") >= 2, labels  # every named chart, both formats
     trace_labels = {"Complete pooling", "No pooling", "Partial pooling", "Centered", "Non-centered"}
     assert sum(label in trace_labels for label in labels) == n_traces, labels
-    assert f"Download {data_file}" in labels
+    files = (data_file,) if isinstance(data_file, str) else data_file
+    assert all(f"Download {f}" in labels for f in files), labels
     scripts = [c.value for c in app_test.code if "import pymc as pm" in c.value]
     assert scripts, "no PyMC script on the page"
-    assert all(f'CSV_FILE = "{data_file}"' in s for s in scripts)
+    read = [next((f for f in files if f'CSV_FILE = "{f}"' in s), None) for s in scripts]
+    assert sorted(read) == sorted(files), read  # one script per data file
     assert all("def partial_pooling():" in s for s in scripts)
+    if page == "app_pages/radon.py":
+        assert "Partial pooling + uranium" in labels  # the uranium fit's draws
+        assert any("center = mu + gamma * u" in s for s in scripts)
 
 
 def test_flat_prior_page_says_why_there_is_no_script(app_test, open_lazy_boxes):

@@ -23,6 +23,7 @@ DEFAULTS = {
     "radon_draws": 1000,
     "radon_tune": 500,
     "radon_chains": 4,
+    "radon_uranium_view": "with",  # section 4's chart: partial pooling with or without county uranium
 }
 # How a link may name a floor besides the page's own names, and the page's name for it.
 LINK_FLOORS = {

@@ -154,6 +154,8 @@ def section(
         col.metric(label, value, delta=note, delta_color="off", delta_arrow="off", help=help_text)
     st.markdown(f"{spread_reading(spread)} {coefficient_reading(gamma)}")
 
+    if st.session_state.get(VIEW_KEY) not in VIEWS:  # unset, or a value from an older version
+        st.session_state[VIEW_KEY] = "with"
     choice = st.radio(
         "Partial pooling shown in the chart",
         list(VIEWS),
