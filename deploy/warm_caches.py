@@ -46,6 +46,10 @@ def _targets(quick: bool):
         return targets
     for name in ("eight_schools", "efron_morris", "radon", "reedfrogs"):
         targets.append((name, load_dataset(name), None))
+    from hbm_core.lessons.radon_uranium import with_uranium
+
+    # The Radon page's section 4: partial pooling with county uranium (its other fits share radon's models).
+    targets.append(("radon with county uranium", with_uranium(load_dataset("radon")), None))
     return targets
 
 
