@@ -22,8 +22,13 @@ def _table(rows) -> pd.DataFrame:
     return frame.assign(rank=range(len(frame)), good_k=0.7, weight=0.0, worst_row=0)
 
 
-def _pointwise(ks: dict[str, list[tuple[str, float]]]) -> pd.DataFrame:
-    rows = [(fit, i, g, -1.0, k) for fit, items in ks.items() for i, (g, k) in enumerate(items)]
+def _pointwise(ks: dict[str, list[tuple]]) -> pd.DataFrame:
+    """ks: per fit, (group, pareto_k[, elpd_i]) per row."""
+    rows = [
+        (fit, i, item[0], item[2] if len(item) > 2 else -1.0, item[1])
+        for fit, items in ks.items()
+        for i, item in enumerate(items)
+    ]
     return pd.DataFrame(rows, columns=["fit", "row", "group", "elpd_i", "pareto_k"])
 
 
@@ -112,17 +117,37 @@ def test_high_k_when_every_group_is_one_row():
 
 def test_high_k_in_small_groups_and_far_observations():
     sizes = {"A": 1, "B": 2, "C": 30, "D": 40, "E": 50}
-    small = _pointwise({"unpooled": [("A", 1.1), ("B", 0.8), ("C", 0.2)], "pooled": [("C", 0.1)]})
     table = _table([("unpooled", -50, 3, 0, 0, 9, 2, 1.1, "A"), ("pooled", -60, 3, -10, 3, 1, 0, 0.1, "C")])
+    ordinary = [("C", 0.2, -1.0)] * 20
+    small = _pointwise(
+        {"unpooled": [("A", 1.1, -1.0), ("B", 0.8, -1.0), *ordinary], "pooled": [("C", 0.1, -1.0)]}
+    )
     text = pareto_k_sentences(table, small, sizes)
     assert text[0].startswith(
-        "No pooling: 2 of 3 observations have a Pareto k above 0.7 (the highest, 1.10, is in group A)."
+        "No pooling: 2 of 22 observations have a Pareto k above 0.7 (the highest, 1.10, is in group A)."
     )
-    assert "They are in groups A and B (n = 1, 2; the median group has 30): small groups" in text[0]
+    assert (
+        "They are in groups A and B: all in small groups (fewer observations than the median group's 30), "
+        "where each observation weighs heavily on its group's parameter." in text[0]
+    )
 
-    far = _pointwise({"unpooled": [("D", 0.9), ("C", 0.2)], "pooled": [("C", 0.1)]})
+    far = _pointwise({"unpooled": [("D", 0.9, -9.0), *ordinary], "pooled": [("C", 0.1, -1.0)]})
     text = pareto_k_sentences(table.assign(n_high_k=[1, 0]), far, sizes)
-    assert "They are in group D (n = 40; the median group has 30): observations far from the rest" in text[0]
+    assert "1 of 21 observations has a Pareto k" in text[0]
+    assert (
+        "It is in group D: among the observations the fit predicts worst (unusual for its group: leaving "
+        "it out moves the fit)." in text[0]
+    )
+
+    mixed = _pointwise(
+        {
+            "unpooled": [("A", 1.2, -1.0), ("D", 0.9, -9.0), ("E", 0.8, -1.0), *ordinary],
+            "pooled": [("C", 0.1, -1.0)],
+        }
+    )
+    text = pareto_k_sentences(table, mixed, sizes)
+    assert "They are in groups A, D and E: 1 in small groups" in text[0]
+    assert "; 1 among the observations the fit predicts worst (unusual for their group" in text[0]
 
 
 def test_no_high_k_is_said_to_be_reliable():

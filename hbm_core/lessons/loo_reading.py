@@ -112,8 +112,9 @@ def pareto_k_sentences(
         flagged.append(_fit(fit))
         worst = high.loc[high["pareto_k"].idxmax()]
         where = f"{'' if one_row_each else 'in '}{group_word} {worst['group']}"
+        verb = "has" if len(high) == 1 else "have"
         sentence = (
-            f"{_fit(fit)}: {len(high)} of {len(ks)} {rows} have a Pareto k above {good_k:.2g} "
+            f"{_fit(fit)}: {len(high)} of {len(ks)} {rows} {verb} a Pareto k above {good_k:.2g} "
             f"(the highest, {worst['pareto_k']:.2f}, is {where})."
         )
         if one_row_each:
@@ -124,22 +125,7 @@ def pareto_k_sentences(
                     f"parameter is left to {left_to[fit]}, a posterior far from the full one."
                 )
         else:
-            groups = high.groupby("group", observed=True).size().sort_values(ascending=False)
-            names = [str(g) for g in groups.index[:MAX_NAMES]]
-            sizes = [int(rows_per_group.get(g, 0)) for g in names]
-            median_all = float(np.median(list(rows_per_group.values())))
-            more = f" and {_count(len(groups) - MAX_NAMES, 'other')}" if len(groups) > MAX_NAMES else ""
-            sentence += (
-                f" They are in {group_word if len(names) == 1 else plural(group_word)} "
-                f"{join_names(names)}{more} (n = {', '.join(str(n) for n in sizes)}"
-                f"{', …' if more else ''}; the median {group_word} has {median_all:g})"
-            )
-            if max(sizes) < median_all:
-                sentence += (
-                    f": small {plural(group_word)}, whose few {rows} weigh heavily on their own parameters."
-                )
-            else:
-                sentence += f": {rows} far from the rest of their {group_word}."
+            sentence += " " + _where_high_k(high, ks, rows_per_group, row_word, group_word)
         out.append(sentence)
     if not flagged:
         threshold = float(table["good_k"].min())
@@ -153,6 +139,48 @@ def pareto_k_sentences(
         + " (exact leave-one-out or K-fold)."
     )
     return out
+
+
+def _where_high_k(
+    high: pd.DataFrame,
+    ks: pd.DataFrame,
+    rows_per_group: Mapping[str, int],
+    row_word: str,
+    group_word: str,
+) -> str:
+    """Which groups hold the high-k rows ``high`` (of one fit's rows ``ks``), and why: how many are
+    in groups smaller than the median group, and how many of the others are among the rows the fit
+    predicts worst (its lowest tenth of elpd_i: unusual rows, whose absence moves the fit)."""
+    counts = high.groupby("group", observed=True).size().sort_values(ascending=False, kind="stable")
+    names = [str(g) for g in counts.index[:MAX_NAMES]]
+    if len(counts) > MAX_NAMES:
+        names.append(_count(len(counts) - MAX_NAMES, "other"))
+    median = float(np.median(list(rows_per_group.values())))
+    sizes = np.array([rows_per_group.get(str(g), 0) for g in high["group"]], dtype=float)
+    small = sizes < median
+    worst_tenth = float(np.quantile(ks["elpd_i"], 0.1))
+    far = (~small) & (high["elpd_i"].to_numpy(float) < worst_tenth)
+    pronoun = "It is" if len(high) == 1 else "They are"
+    text = f"{pronoun} in {group_word if len(counts) == 1 else plural(group_word)} {join_names(names)}"
+    one = len(high) == 1
+    reasons = []
+    if small.any():
+        n = int(small.sum())
+        how_many = "" if one else ("all " if n == len(high) else f"{n} ")
+        where = f"a small {group_word}" if one else f"{how_many}in small {plural(group_word)}"
+        reasons.append(
+            f"{where} (fewer {plural(row_word)} than the median {group_word}'s {median:g}), where each "
+            f"{row_word} weighs heavily on its {group_word}'s parameter"
+        )
+    if far.any():
+        n = int(far.sum())
+        how_many = "" if one else ("all " if n == len(high) else f"{n} ")
+        their, leaving = ("its", "leaving it out") if one else ("their", "leaving one out")
+        reasons.append(
+            f"{how_many}among the {plural(row_word)} the fit predicts worst (unusual for {their} "
+            f"{group_word}: {leaving} moves the fit)"
+        )
+    return text + (": " + "; ".join(reasons) + "." if reasons else ".")
 
 
 def loo_reading(
