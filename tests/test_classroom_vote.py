@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from hbm_core.data.groups import synthetic_groups
 from hbm_core.exact.preview import preview
-from hbm_core.lessons.predictions import ClassVote, class_feedback, moved_most_question, moved_most_solution
+from hbm_core.lessons.exercises import judge
+from hbm_core.lessons.predictions import (
+    ClassVote,
+    class_feedback,
+    lands_question,
+    lands_solution,
+    moved_most_question,
+    moved_most_solution,
+)
 from hbm_core.priors import Priors
 from ui.explore_state import PRESETS
 
@@ -26,12 +34,17 @@ def open_classroom(at, seed: int, step: int):
     return at
 
 
-def expected(seed: int):
-    """The default preset's data at ``seed``, the moved-most answer and question (Explore's priors)."""
+def exact(seed: int):
+    """The default preset's data at ``seed`` and their exact preview (Explore's priors)."""
     sizes, means, sds, sigma = next(iter(PRESETS.values()))
     data = synthetic_groups(sizes, means, sds, seed=seed, y_label="outcome (units)")
     priors = Priors(mu_loc=0.0, mu_scale=20.0, tau_family="half_normal", tau_scale=10.0, sigma_scale=10.0)
-    quick = preview(data, priors, sigma=sigma)
+    return data, preview(data, priors, sigma=sigma)
+
+
+def expected(seed: int):
+    """The default preset's data at ``seed``, the moved-most question and its answer."""
+    data, quick = exact(seed)
     solution = moved_most_solution(quick.estimates, float(quick.exact.mu_summary()["mean"]), unit="units")
     return data, moved_most_question(data.groups), solution
 
@@ -86,6 +99,29 @@ def test_the_most_common_guess_right_gets_right(app_test):
     assert f"Right: {solution.answer}." in shown[0]
 
 
+def test_where_a_group_lands_is_revealed_beside_the_class_guess(app_test):
+    at = open_classroom(app_test, 7191, 3)
+    _, quick = exact(7191)
+    tag = _tag(at)
+    at.selectbox(key=f"vote_land_group_{tag}").set_value("A").run()
+    spec = lands_question(quick, "A", "units")
+    slider = at.slider(key=f"vote_land_{tag}_A")
+    assert slider.value == spec.start and (slider.min, slider.max) == (spec.lo, spec.hi)
+    slider.set_value(spec.start).run()  # the class keeps the group's own mean: no pooling
+    at.button(key="classroom_next").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    solution = lands_solution(quick, "A")
+    feedback = judge(spec, solution, spec.start)
+    shown = [a for a in alerts(at) if a.startswith("The class said group A lands at")]
+    assert len(shown) == 1, alerts(at)
+    assert (
+        f"**{spec.show(spec.start)}**; partial pooling (exact engine): **{spec.show(solution.answer)}**"
+        in shown[0]
+    )
+    assert feedback.message in shown[0] and "(not pulled far enough)" in shown[0]
+    assert not [a for a in alerts(at) if "moved most (exact engine)" in a]  # no hands: only this one
+
+
 def test_no_vote_no_reveal_box(app_test):
     at = open_classroom(app_test, 7181, 3)
     at.button(key="classroom_next").click().run()
@@ -99,7 +135,7 @@ def _tag(at) -> str:
         w.key.split("_")[2]
         for kind in (at.number_input, at.radio)
         for w in kind
-        if w.key and w.key.startswith("vote_")
+        if w.key and w.key.startswith(("vote_hands_", "vote_pick_"))
     }
     assert len(keys) == 1, keys
     return keys.pop()

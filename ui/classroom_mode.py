@@ -309,7 +309,7 @@ def step_through(
     elif not ready:
         slot.container().info(results.NO_PREVIEW, icon=":material/hourglass:")
     if step == PREDICT_STEP:  # before partial pooling is shown, the class predicts
-        prediction.class_vote(data, (priors, sigma))
+        prediction.class_vote(data, quick, (priors, sigma))
     outcome = fits.wait(label="Fitting the three models for the next steps" if step == 1 else "Sampling")
     estimates = fits.estimates(outcome)
     if step > 1 and estimates is not None:

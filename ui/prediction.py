@@ -204,12 +204,14 @@ def predict_first(data: GroupedData, quick: Preview | None, extra: object, unit:
 
 
 VOTE_MODES = ("Show of hands", "Most common guess")
-_VOTE = "classroom_vote"  # the vote as last entered: {"tag", "mode", "counts", "pick"}
+_VOTE = "classroom_vote"  # the vote as last entered: {"tag", "mode", "counts", "pick", "land"}
 
 
-def class_vote(data: GroupedData, extra: object = "") -> None:
+def class_vote(data: GroupedData, quick: Preview | None, extra: object = "") -> None:
     """The class predicts which group partial pooling will move most, before Next shows it: the
-    teacher enters the hands raised for each group, or picks the most common guess."""
+    teacher enters the hands raised for each group, or picks the most common guess. Optionally (in
+    a box, closed at first) the class also guesses where a chosen group will land (needs ``quick``,
+    the exact preview, for the slider's range)."""
     tag = data_tag(data, extra)
     groups = [str(g) for g in data.groups]
     st.markdown(
@@ -241,7 +243,7 @@ def class_vote(data: GroupedData, extra: object = "") -> None:
                 )
                 for g in groups
             }
-        ss[_VOTE] = {"tag": tag, "mode": mode, "counts": counts, "pick": None}
+        vote = {"tag": tag, "mode": mode, "counts": counts, "pick": None}
     else:
         pick = st.radio(
             "The most common guess",
@@ -251,7 +253,37 @@ def class_vote(data: GroupedData, extra: object = "") -> None:
             key=f"vote_pick_{tag}",
             persist_state="page",
         )
-        ss[_VOTE] = {"tag": tag, "mode": mode, "counts": {}, "pick": pick}
+        vote = {"tag": tag, "mode": mode, "counts": {}, "pick": pick}
+    vote["land"] = _class_landing(data, quick, tag) if quick is not None else None
+    ss[_VOTE] = vote
+
+
+def _class_landing(data: GroupedData, quick: Preview, tag: str) -> tuple[str, float] | None:
+    """The class's guess of where a chosen group lands: (group, value), or None when not asked."""
+    with st.expander("Also: where will a group land?", key="classroom_land_box"):
+        group = st.selectbox(
+            "Group",
+            [str(g) for g in data.groups],
+            index=None,
+            placeholder="Choose a group",
+            key=f"vote_land_group_{tag}",
+            persist_state="page",
+        )
+        if group is None:
+            return None
+        spec = lands_question(quick, group, "units")
+        value = st.slider(
+            f"The class's guess: group {group}'s estimate",
+            float(spec.lo),
+            float(spec.hi),
+            float(spec.start),
+            step=float(spec.step),
+            format=f"%{spec.fmt}",
+            key=f"vote_land_{tag}_{group}",
+            persist_state="page",
+            help="It starts at the group's own mean, where no pooling puts it.",
+        )
+    return group, float(value)
 
 
 def class_reveal(data: GroupedData, quick: Preview | None, extra: object = "") -> None:
@@ -263,11 +295,26 @@ def class_reveal(data: GroupedData, quick: Preview | None, extra: object = "") -
     entered: ClassVote | str | None = vote["pick"]
     if vote["mode"] == VOTE_MODES[0]:
         entered = ClassVote(vote["counts"]) if ClassVote(vote["counts"]).total else None
-    if entered is None:
-        return
     if quick is None:
-        st.info(NO_EXACT.replace("Predict first", "The class's prediction"), icon=":material/info:")
+        if entered is not None:
+            st.info(NO_EXACT.replace("Predict first", "The class's prediction"), icon=":material/info:")
         return
+    if entered is not None:
+        _reveal_most(data, quick, entered)
+    if vote.get("land"):
+        group, value = vote["land"]
+        spec = lands_question(quick, group, "units")
+        solution = lands_solution(quick, group)
+        feedback = judge(spec, solution, value)
+        _ALERT[feedback.verdict](
+            f"The class said group {group} lands at **{spec.show(value)}**; partial pooling (exact engine): "
+            f"**{spec.show(solution.answer)}**. {feedback.message}",
+            icon=VERDICT_ICONS[feedback.verdict],
+        )
+
+
+def _reveal_most(data: GroupedData, quick: Preview, entered: ClassVote | str) -> None:
+    """The class's answer on which group moves most, beside the exact engine's, with feedback."""
     spec = moved_most_question([str(g) for g in data.groups])
     solution = moved_most(data, quick, "units")
     feedback = class_feedback(spec, solution, entered)
