@@ -17,7 +17,7 @@ import streamlit as st
 
 from hbm_core import exports
 from hbm_core.lessons.loo_reading import convergence_note, loo_reading, page_table
-from hbm_core.posterior.loo import compare_poolings
+from hbm_core.posterior.loo import SCRIPT, compare_poolings
 from hbm_core.viz.loo import elpd_differences
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common
@@ -224,4 +224,10 @@ def _view(
         key=f"loo_dl_pointwise_{key}",
         help="One row per fit and data row: its group, elpd_loo contribution and Pareto k.",
     )
+    st.markdown(
+        "**The code.** The same comparison in plain PyMC and ArviZ: append these lines to the page's "
+        "script (*Show the code*, further down) and run it. PyMC computes the log-likelihood from its "
+        "own models, so its numbers check the app's (equal within Monte Carlo error)."
+    )
+    st.code(SCRIPT.strip("\n"), language="python")
     return {"loo": figure}

@@ -96,6 +96,24 @@ class Comparison:
     thinning: dict[str, Thinning]
 
 
+#: The comparison in plain PyMC and ArviZ, to append to a page's "Show the code" script (which defines
+#: ``FITS``, pooling -> (name, model function, target_accept), and fills ``traces`` when run). PyMC
+#: computes the pointwise log-likelihood from its per-observation models, an independent check of
+#: this module's numbers (the same within Monte Carlo error).
+SCRIPT = """
+
+# --------------------------------------------------------------------
+# Which pooling predicts best? PSIS-LOO, as the app's comparison computes it.
+
+if __name__ == "__main__":
+    for pooling, (label, build, _) in FITS.items():
+        # log p(y_i | draw) for every draw and data row, stored in the trace's log_likelihood group
+        pm.compute_log_likelihood(traces[pooling], model=build(), progressbar=False)
+    comparison = az.compare({FITS[p][0]: traces[p] for p in FITS}, round_to="none")
+    print("\\nPSIS-LOO, best first (elpd: higher is better; elpd_diff and dse: against the best):")
+    print(comparison[["elpd", "se", "elpd_diff", "dse", "p", "diag_elpd"]].round(2).to_string())
+"""
+
 _MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _MEMO_LOCK = threading.Lock()
 
@@ -179,4 +197,4 @@ def compare_poolings(results: Mapping[str, FitResult], data: GroupedData) -> Com
     return Comparison(table, pointwise, {p: loos[p].thinning for p in fits})
 
 
-__all__ = ["HIGH_K", "TABLE_COLUMNS", "Comparison", "FitLoo", "compare_poolings", "fit_loo"]
+__all__ = ["HIGH_K", "SCRIPT", "TABLE_COLUMNS", "Comparison", "FitLoo", "compare_poolings", "fit_loo"]
