@@ -8,6 +8,7 @@ import pytest
 from hbm_core.lessons.loo_reading import (
     comparison_sentences,
     convergence_note,
+    diagnostics_line,
     loo_reading,
     page_table,
     pareto_k_sentences,
@@ -182,3 +183,18 @@ def test_chart_has_one_row_per_fit_and_the_se_bars():
     assert values is None or values
     with pytest.raises(ValueError):
         elpd_differences(CLEAR.drop(columns="dse"))
+
+
+def test_diagnostics_line_names_each_fit():
+    from types import SimpleNamespace
+
+    line = diagnostics_line(
+        {
+            "hierarchical": SimpleNamespace(max_rhat=1.0042, min_ess_bulk=1234.4, divergences=0),
+            "unpooled": SimpleNamespace(max_rhat=1.02, min_ess_bulk=85.0, divergences=3),
+        }
+    )
+    assert line == (
+        "The fits compared (largest R-hat, smallest bulk ESS, divergences): Partial pooling 1.004, 1,234, 0; "
+        "No pooling 1.020, 85, 3."
+    )

@@ -16,7 +16,7 @@ import numpy as np
 import streamlit as st
 
 from hbm_core import exports
-from hbm_core.lessons.loo_reading import convergence_note, loo_reading, page_table
+from hbm_core.lessons.loo_reading import convergence_note, diagnostics_line, loo_reading, page_table
 from hbm_core.posterior.loo import SCRIPT, compare_poolings
 from hbm_core.viz.loo import elpd_differences
 from hbm_core.viz.palette import FIT_LABELS
@@ -164,6 +164,7 @@ def _view(
     note = convergence_note({p: len(r.diagnostics.warnings) for p, r in fits.items()})
     if note:
         st.warning(note, icon=":material/warning:")
+    st.caption(diagnostics_line({p: r.diagnostics for p, r in fits.items()}))
     common.table(
         page_table(table, data.n_obs),
         formats={c: "%.1f" for c in ("elpd_loo", "SE", "difference to best", "SE of difference", "p_loo")},

@@ -221,6 +221,16 @@ def page_table(table: pd.DataFrame, n_rows: int) -> pd.DataFrame:
     )
 
 
+def diagnostics_line(diagnostics: Mapping[str, object]) -> str:
+    """One line on the fits compared: each fit's largest R-hat, smallest bulk ESS and divergences
+    (``diagnostics``: by fit, objects with ``max_rhat``, ``min_ess_bulk`` and ``divergences``)."""
+    parts = [
+        f"{_fit(fit)} {d.max_rhat:.3f}, {d.min_ess_bulk:,.0f}, {d.divergences}"
+        for fit, d in diagnostics.items()
+    ]
+    return "The fits compared (largest R-hat, smallest bulk ESS, divergences): " + "; ".join(parts) + "."
+
+
 def convergence_note(problems: Mapping[str, int]) -> str | None:
     """A warning when a compared fit did not pass its diagnostics (``problems``: warnings per fit)."""
     bad = [_fit(f) for f, n in problems.items() if n]
@@ -236,6 +246,7 @@ __all__ = [
     "CLEAR_SE",
     "comparison_sentences",
     "convergence_note",
+    "diagnostics_line",
     "loo_reading",
     "page_table",
     "pareto_k_sentences",
