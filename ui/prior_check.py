@@ -66,6 +66,7 @@ def prior_check(
     tau_unit: str | None = None,
     seed: int = 0,
     expanded: bool = False,
+    names_note: str = "",
 ) -> None:
     """The prior predictive check of the page's partial-pooling model, in a box opened on demand.
 
@@ -74,12 +75,15 @@ def prior_check(
     for binomial data, drawn as percentages); ``unit`` follows numbers in the readings ("" for
     proportions); ``tau_families``: the families of the prior on τ the page offers (None: only the
     page's); ``scale_range``: (min, max, step) of the view's τ-scale slider (default: a tenth to
-    five times the page's scale); ``tau_unit``: τ's unit (default ``unit``; "logit scale" for counts).
+    five times the page's scale); ``tau_unit``: τ's unit (default ``unit``; "logit scale" for counts);
+    ``names_note``: a caption for a page that names μ and τ otherwise (e.g. ā and σ).
     """
     box = st.expander(LABEL, expanded=expanded, icon=":material/casino:", key=box_key(key), on_change="rerun")
     if not box.open:
         return
     with box:
+        if names_note:
+            st.caption(names_note)
         _view(
             data,
             priors,
