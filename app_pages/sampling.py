@@ -40,7 +40,7 @@ FORMS = sst.FORMS
 CHAIN_PLOTS = {
     "Rank plots": (
         viz.rank_plot,
-        (68, 80),
+        (90, 64),  # two chains a row: fits half a 1024 px page and a phone
         "Rank all draws of a parameter together, then count each chain's draws per rank bin. Flat bars "
         "near the dashed line: the chains mix. A chain piled up at one end spent its time in a different "
         "part of the posterior (look at τ in the form that diverges).",
@@ -247,7 +247,7 @@ for col, form in zip(st.columns(2), FORMS, strict=True):
     title = f"{FORM_TITLES[form]}: the sampler moves {coordinate}"
     with col:
         common.chart(
-            viz.funnel(funnels[form], axis, title=title, width=330, height=300),
+            viz.funnel(funnels[form], axis, title=title, height=300),
             captions[form],
             key=f"funnel_{form.replace('-', '')}",
             name=f"Funnel, {form}",

@@ -13,7 +13,9 @@ import streamlit as st
 
 from hbm_core.inference.settings import POOLINGS
 from hbm_core.viz.chart_spec import named_spec
+from hbm_core.viz.fit import fit_to_container
 from hbm_core.viz.palette import FIT_LABELS
+from ui import tables
 
 if TYPE_CHECKING:
     from ui.fitting import FitOutcome
@@ -30,6 +32,7 @@ def start_page() -> None:
     and the page gets the script that ties each chart to its caption for assistive technology
     (:data:`_A11Y_HTML`)."""
     st.session_state[_CHARTS_KEY] = {}
+    tables.reset()
     with st.container(key="ppl_a11y"):
         st.html(_A11Y_HTML, unsafe_allow_javascript=True)
 
@@ -48,7 +51,13 @@ _CHARTS_KEY = "_charts_on_page"
 # The container of the script itself takes no room on the page. Keep "<" and "//" out of the script:
 # Streamlit then drops it (found by trial: the script never ran).
 _A11Y_HTML = """
-<style>.st-key-ppl_a11y { display: none; }</style>
+<style>
+.st-key-ppl_a11y { display: none; }
+/* A metric's label and value wrap in a narrow column instead of ending in "..." (issue #20). */
+[data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis p {
+  white-space: normal; overflow-wrap: break-word;
+}
+</style>
 <script>
 (() => {
   if (window.__pplChartA11y) return;
@@ -149,6 +158,8 @@ def chart(
     config = spec.get("config", {})
     spec["config"] = {**config, "mark": {**config.get("mark", {}), "aria": False}}
     alt = alt or chart_name(spec) or name or "Chart"
+    # Titles, long axis titles and legends wrap to the width the chart gets (a phone, half a page).
+    spec = fit_to_container(spec)
     st.vega_lite_chart(spec, width="stretch", theme=None, key=key, alt=alt)
     if caption:  # right after the chart: the browser script makes it the chart's description
         st.caption(caption)
@@ -184,9 +195,8 @@ def table(
     further ``st.column_config`` entries by column; ``kwargs`` go to ``st.dataframe`` (e.g. height).
     """
     column_config = {c: st.column_config.NumberColumn(format=f) for c, f in (formats or {}).items()}
-    st.dataframe(
-        frame, hide_index=True, width="stretch", column_config=column_config | dict(config or {}), **kwargs
-    )
+    # stacked rows instead where the columns would not fit (a phone, half a page): see ui/tables.py
+    tables.fitted_table(frame, column_config | dict(config or {}), **kwargs)
 
 
 def radio(label: str, options: Mapping[str, str], key: str, where=st, **kwargs) -> None:
@@ -240,11 +250,9 @@ def diagnostics_panel(outcome: FitOutcome) -> None:
     """The diagnostics of every fit, with plain-language warnings and a link to the lesson."""
     table = diagnostics_table(outcome)
     if not table.empty:
-        st.dataframe(
+        tables.fitted_table(
             table,
-            hide_index=True,
-            width="stretch",
-            column_config={
+            {
                 "max R-hat": st.column_config.NumberColumn(format="%.3f", help="Should be below 1.01."),
                 "min bulk ESS": st.column_config.NumberColumn(
                     format="%d", help="Effective draws for means; want 400+."

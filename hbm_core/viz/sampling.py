@@ -29,15 +29,17 @@ def funnel(
     *,
     log_tau_label: str = "log τ",
     title: str | None = "Neal's funnel: where the sampler struggles",
-    width: int = 320,
+    width: int | str = "container",
     height: int = 300,
     classroom: bool = False,
-) -> alt.FacetChart:
+) -> alt.FacetChart | alt.LayerChart:
     """Scatter of a group parameter (x) against log tau (y), one panel per ``form``.
 
     ``draws`` columns: ``log_tau``, ``theta``, ``diverging`` (bool), ``form`` (str, e.g.
     ``"centered"`` / ``"non-centered"``). Divergent transitions are drawn on top, larger,
-    in a colour no fit uses; the panel header counts them.
+    in a colour no fit uses; the panel header counts them. One form: a single panel as wide as
+    its container (``width="container"``), the count in its subtitle; several forms: panels of
+    ``width`` px each (320 when ``width`` is not a number).
     """
     require(draws, ["log_tau", "theta", "diverging", "form"], "funnel")
     s = style_for(classroom)
@@ -76,7 +78,12 @@ def funnel(
             filled=True, opacity=0.95, size=s.area(55), stroke="white", strokeWidth=0.6 * s.k
         ),
         data=chart_data(df),
-    ).properties(width=int(width * s.k), height=int(height * s.k))
+    )
+    if len(forms) == 1:  # one panel: no facet, so it can follow its container's width
+        size = {"width": width if isinstance(width, str) else int(width * s.k), "height": int(height * s.k)}
+        return apply_theme(layers, classroom, **size, title=chart_title(title, panel[forms[0]]))
+    panel_width = int((320 if isinstance(width, str) else width) * s.k)
+    layers = layers.properties(width=panel_width, height=int(height * s.k))
     chart = layers.facet(column=alt.Column("panel:N", sort=[panel[f] for f in forms], title=None))
     return apply_theme(chart, classroom, title=chart_title(title))
 
@@ -111,12 +118,12 @@ def rank_plot(
     height: int = 90,
     classroom: bool = False,
 ) -> alt.VConcatChart:
-    """Rank histograms: one row per parameter, one panel per chain.
+    """Rank histograms: one block per parameter, one panel per chain (two panels a row).
 
     ``draws`` columns: ``chain``, ``draw``, ``value``, ``parameter``. Draws are ranked over
     all chains per parameter; if the chains mix well every histogram is flat, near the
-    dashed line (the count expected under uniform ranks). Within a row the panels share
-    the count axis, so a chain stuck high or low shows as a slope.
+    dashed line (the count expected under uniform ranks). Within a parameter's block the panels
+    share the count axis, so a chain stuck high or low shows as a slope.
     """
     df, enc = _chains(draws, "rank_plot", legend=False)  # the panel headers name the chains
     s = style_for(classroom)
@@ -165,12 +172,11 @@ def rank_plot(
             .encode(y="mean(expected):Q"),
             data=chart_data(sub),
         ).properties(width=int(width * s.k), height=int(height * s.k))
-        header = (
-            alt.Header(labelFontSize=round(13 * s.k), labelExpr="'chain ' + datum.value")
-            if i == 0
-            else alt.Header(labels=False)
+        header = alt.Header(labelFontSize=round(13 * s.k), labelExpr="'chain ' + datum.value")
+        # two chains a row: four panels side by side ran past a half page at 1024 px and a phone (#20)
+        rows.append(
+            panel.facet(facet=alt.Facet("chain:N", sort=chains, title=None, header=header), columns=2)
         )
-        rows.append(panel.facet(column=alt.Column("chain:N", sort=chains, title=None, header=header)))
     chart = alt.vconcat(*rows, spacing=8 * s.k).properties(
         title=chart_title(
             title, "Bars: draws per rank bin, all chains ranked together. Dashed: the count if chains agree."
