@@ -230,5 +230,5 @@ def _view(
         "script (*Show the code*, further down) and run it. PyMC computes the log-likelihood from its "
         "own models, so its numbers check the app's (equal within Monte Carlo error)."
     )
-    st.code(SCRIPT.strip("\n"), language="python")
+    st.code(SCRIPT.strip("\n"), language="python", wrap_lines=True)
     return {"loo": figure}
