@@ -92,7 +92,7 @@ def _strip_layers(
     summ["label"] = labels
     summ = _ordered(summ, groups)
     label_of = dict(zip(groups, labels, strict=False))
-    step = s.step(len(groups))
+    step = s.height(len(groups)) / len(groups)  # a row's height: rows grow to fill a classroom chart
     rng = np.random.default_rng(0)  # deterministic jitter: the same picture every rerun
     pts = _ordered(obs[["group", "y"]], groups).assign(
         label=obs["group"].map(label_of), jitter=rng.uniform(-1, 1, len(obs))

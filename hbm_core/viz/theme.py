@@ -25,6 +25,7 @@ no Streamlit here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -43,6 +44,11 @@ from hbm_core.viz.palette import (
 
 MAX_LABELLED_GROUPS = 30
 """Beyond this many groups, group names are left off the axis (tooltips keep them)."""
+
+CLASSROOM_PLOT_HEIGHT = 420
+"""The least height (px) of a chart's plot in classroom mode: on a 1920x1080 projector the chart then
+fills the screen between the step's sentence and its caption (at 26 px per group, six groups left
+~40% of the screen blank)."""
 
 NUMBER_FORMAT = ".3~r"
 """Estimates in tooltips: 3 significant digits, no trailing zeros (a d3 format)."""
@@ -155,8 +161,15 @@ def apply_theme(chart: alt.TopLevelMixin, classroom: bool = False, **properties)
         properties = {"autosize": alt.AutoSizeParams(type="fit-x", contains="padding"), **properties}
     for key, value in properties.items():
         setattr(chart, key, value)
-    chart.config = alt.Config(**theme(classroom)["config"])
+    chart.config = _config(classroom)
     return chart
+
+
+@functools.cache
+def _config(classroom: bool) -> alt.Config:
+    """:func:`theme` as one ``alt.Config`` per flavour, made once: Altair checks a new Config against
+    the Vega-Lite schema, which took a fifth of the time to build a chart. Charts only read it."""
+    return alt.Config(**theme(classroom)["config"])
 
 
 def themed_layers(
@@ -194,7 +207,10 @@ class Style:
         return (per_group if n_groups <= MAX_LABELLED_GROUPS else dense) * self.k
 
     def height(self, n_groups: int, per_group: float = 26.0, dense: float = 9.0) -> int:
-        return int(max(n_groups * self.step(n_groups, per_group, dense), 120 * self.k))
+        """The plot's height (px) for ``n_groups`` rows; in classroom mode at least a projector's
+        :data:`CLASSROOM_PLOT_HEIGHT`."""
+        least = CLASSROOM_PLOT_HEIGHT if self.classroom else 120 * self.k
+        return int(max(n_groups * self.step(n_groups, per_group, dense), least))
 
 
 def style_for(classroom: bool) -> Style:
@@ -311,3 +327,28 @@ def chart_title(text: str | None, subtitle: str | None = None) -> alt.TitleParam
     if text is None:
         return ""
     return alt.TitleParams(text, subtitle=subtitle) if subtitle else text
+
+
+# Colours of the chart's frame that Streamlit's theme gives in the browser (its light or dark theme's
+# background, text and grid colours, switched live with the theme): left out of the spec sent there.
+_THEMED_BY_STREAMLIT = {
+    "": ("background",),
+    "axis": ("labelColor", "titleColor", "domainColor", "tickColor", "gridColor"),
+    "legend": ("labelColor", "titleColor"),
+    "header": ("labelColor", "titleColor"),
+    "title": ("color", "subtitleColor"),
+}
+
+
+def for_streamlit_theme(spec: dict) -> dict:
+    """``spec`` (a dict, shared ``datasets``) without the frame colours of :func:`theme`, which then come
+    from Streamlit's light or dark theme (``st.vega_lite_chart(..., theme=None)`` merges its theme's
+    colours under the spec's config). Exports keep :func:`theme`'s white background and dark ink."""
+    config = dict(spec.get("config", {}))
+    for section, keys in _THEMED_BY_STREAMLIT.items():
+        part = config if section == "" else dict(config.get(section, {}))
+        for key in keys:
+            part.pop(key, None)
+        if section:
+            config[section] = part
+    return {**spec, "config": config}
