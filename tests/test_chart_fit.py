@@ -113,3 +113,18 @@ def test_natural_width_grows_with_columns_and_long_cells():
     narrow = pd.DataFrame({"fit": ["ok"], "x": [1.0]})
     wide = narrow.assign(parameterization=["mixed (3 of 6 groups centered)"], sampler=["nutpie"])
     assert tables.natural_width(wide, {}) > tables.natural_width(narrow, {}) + 300
+
+
+def test_dark_theme_spec_takes_frame_colours_from_streamlit_and_lightens_dark_marks(totals):
+    from hbm_core.viz.palette import DARK_VARIANTS, FIT_COLORS, MEAN_COLOR, on_dark
+    from hbm_core.viz.theme import for_streamlit_theme
+
+    spec = named_spec(viz.many_totals_chart(totals))
+    themed = for_streamlit_theme(spec)
+    assert "background" not in themed["config"] and "labelColor" not in themed["config"]["axis"]
+    assert spec["config"]["background"] == "white"  # the chart's own spec (and exports) keep theirs
+    assert themed["config"]["axis"]["labelFontSize"] == spec["config"]["axis"]["labelFontSize"]
+    dark = json.dumps(on_dark(themed)["layer"])
+    assert MEAN_COLOR in json.dumps(themed["layer"]) and MEAN_COLOR not in dark
+    assert DARK_VARIANTS[MEAN_COLOR] in dark and FIT_COLORS["hierarchical"] in dark  # other colours stay
+    assert on_dark(themed)["datasets"] is spec["datasets"]

@@ -14,7 +14,8 @@ import streamlit as st
 from hbm_core.inference.settings import POOLINGS
 from hbm_core.viz.chart_spec import named_spec
 from hbm_core.viz.fit import fit_to_container
-from hbm_core.viz.palette import FIT_LABELS
+from hbm_core.viz.palette import FIT_LABELS, on_dark
+from hbm_core.viz.theme import for_streamlit_theme
 from ui import tables
 
 if TYPE_CHECKING:
@@ -160,6 +161,12 @@ def chart(
     alt = alt or chart_name(spec) or name or "Chart"
     # Titles, long axis titles and legends wrap to the width the chart gets (a phone, half a page).
     spec = fit_to_container(spec)
+    # Background, text and grid colours from Streamlit's light or dark theme; on the dark theme the
+    # palette's too-dark colours (black means, dark-grey complete pooling, dark text marks) get light
+    # variants. Streamlit reruns a page with the browser's theme (not on the switch itself, #11920).
+    spec = for_streamlit_theme(spec)
+    if st.context.theme.type == "dark":
+        spec = on_dark(spec)
     st.vega_lite_chart(spec, width="stretch", theme=None, key=key, alt=alt)
     if caption:  # right after the chart: the browser script makes it the chart's description
         st.caption(caption)

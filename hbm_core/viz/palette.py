@@ -62,3 +62,34 @@ PROJECTOR_VARIANTS = {
 def for_projector(colour: str) -> str:
     """The classroom (projector) variant of ``colour``: darker if it is too light, else itself."""
     return PROJECTOR_VARIANTS.get(colour.upper(), colour)
+
+
+# Streamlit's dark theme (Settings -> Theme, or the system's setting): the colours below 3:1 against a
+# dark background (#0E1117), the contrast WCAG asks of graphics, get light variants of the same hue
+# (the light theme's text colour becomes the dark theme's). Computed contrast on #0E1117: black 1.2:1 ->
+# 13.6:1, dark grey 2.1:1 -> 9.1:1, ink 1.1:1 -> 15.6:1; every other palette colour is above 3:1 there.
+DARK_VARIANTS = {
+    MEAN_COLOR: "#E0E0E0",  # sample means, the diagonal, expected counts
+    FIT_COLORS["pooled"]: "#BDBDBD",  # complete pooling
+    "#1A1A1A": "#F0F0F0",  # the charts' ink (text marks, the non-centered form)
+}
+
+
+def on_dark(spec: dict) -> dict:
+    """A copy of the Vega-Lite ``spec`` (a dict) with :data:`DARK_VARIANTS` in place of the colours too
+    dark for a dark background; its ``datasets`` are shared, not copied (data hold no colours)."""
+    variants = {k.upper(): v for k, v in DARK_VARIANTS.items()}
+
+    def swap(node):
+        if isinstance(node, dict):
+            return {k: swap(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [swap(v) for v in node]
+        if isinstance(node, str):
+            return variants.get(node.upper(), node)
+        return node
+
+    out = swap({k: v for k, v in spec.items() if k != "datasets"})
+    if "datasets" in spec:
+        out["datasets"] = spec["datasets"]
+    return out
