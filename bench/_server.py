@@ -33,8 +33,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """Start ``streamlit run app.py`` on 127.0.0.1:``port`` (output to ``log``); wait until healthy."""
+def start_server(
+    port: int, log: Path, env: dict[str, str] | None = None, root: Path = ROOT
+) -> subprocess.Popen:
+    """Start ``streamlit run app.py`` from ``root`` (default: this checkout) on 127.0.0.1:``port``
+    (output to ``log``); wait until healthy."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -49,7 +52,7 @@ def start_server(port: int, log: Path, env: dict[str, str] | None = None) -> sub
             "--server.address",
             "127.0.0.1",
         ],
-        cwd=ROOT,
+        cwd=root,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -179,7 +179,7 @@ class FitService:
         """
         used = self.lighter_when_busy(settings) if lighter_when_busy else settings
         self.warm_up(data, poolings, tau_family=priors.tau_family, sigma=sigma)
-        fits = {p: (p, used) for p in poolings}
+        fits = {p: (p, used.for_pooling(p)) for p in poolings}
         requests = self._request(data, priors, fits, sigma, owner, keep=())
         requests.asked, requests.used = settings, used
         return requests
@@ -266,7 +266,13 @@ class FitService:
         previous = None
         for pooling in poolings:
             jobs[pooling] = previous = FitJob(
-                data, pooling, priors, settings, compiler=self.cache, after=previous, sigma=sigma
+                data,
+                pooling,
+                priors,
+                settings.for_pooling(pooling),
+                compiler=self.cache,
+                after=previous,
+                sigma=sigma,
             )
         return jobs
 

@@ -34,9 +34,30 @@ class FitSettings:
     parameterization: Parameterization = "auto"
     max_seconds: float = 60.0
     cores: int = 2
+    #: Halve the draws of the complete- and no-pooling fits (never below :data:`MIN_SIMPLE_DRAWS`):
+    #: their draws are nearly independent (bulk ESS 0.5-1.5 per draw on Explore's presets, against
+    #: 0.1-0.35 for partial pooling), so half the draws still give several times the ESS of 400 the
+    #: diagnostics ask for. The live pages set it (#22: server work per slider move).
+    lighter_simple_fits: bool = False
 
     def with_(self, **changes) -> FitSettings:
         return replace(self, **changes)
+
+    def for_pooling(self, pooling: Pooling) -> FitSettings:
+        """The settings one fit of ``pooling`` runs with (see :attr:`lighter_simple_fits`)."""
+        if not self.lighter_simple_fits or pooling == "hierarchical":
+            return self
+        return replace(self, draws=max(min(MIN_SIMPLE_DRAWS, self.draws), self.draws // 2))
+
+
+#: Fewest draws per chain :attr:`FitSettings.lighter_simple_fits` goes down to.
+MIN_SIMPLE_DRAWS = 250
+
+#: Tuning steps per chain of Explore's live fits: nutpie's own default, which every slider move pays
+#: for three times (#22). Measured on Explore's six presets x four seeds (partial pooling, 1000 draws):
+#: 300 tuning steps left 3 fits with warnings and 12 divergences in all, 500 left 4 and 13; the ESS
+#: were alike.
+LIVE_TUNE = 300
 
 
 #: Fewest draws and tuning steps per chain that :func:`under_load` goes down to.
