@@ -17,7 +17,9 @@ import pandas as pd
 from hbm_core.viz.palette import FIT_COLORS, FIT_LABELS
 from hbm_core.viz.theme import apply_theme, chart_data, chart_title, legend, require, style_for, tooltip
 
-LINE_COLOR = "#4D4D4D"  # the fitted line and its band: dark grey, apart from both fits' colours
+# The fitted line and its band: the palette's dark grey, apart from both fits' colours (a palette colour,
+# so the dark theme swaps in its light variant, see palette.on_dark).
+LINE_COLOR = FIT_COLORS["pooled"]
 _LINE_SHAPE = "M-1,-0.15H1V0.15H-1Z"  # a short horizontal bar: the line's legend symbol
 
 
