@@ -203,7 +203,7 @@ def _controls(
         family = priors.tau_family if priors.tau_family in proper else proper[0]
         scale = min(max(float(priors.tau_scale), low), high)
         st.session_state[family_key] = family
-        st.session_state[scale_key] = float(round(scale / step) * step)
+        st.session_state[scale_key] = float(round(round(scale / step) * step, 10))  # on the slider's grid
         st.session_state[from_key] = page
 
     if st.session_state.get(from_key) != page or family_key not in st.session_state:
@@ -229,8 +229,9 @@ def _controls(
         )
     family, scale = str(st.session_state[family_key]), float(st.session_state[scale_key])
     tried = tau_prior(family).math_text(scale)
-    if (family, scale) == page:
-        st.caption(f"τ ~ {tried}: the prior the fits on this page use.")
+    if family == page[0] and abs(scale - page[1]) < step / 2:  # the page's scale, snapped to a step
+        scale = page[1]  # draw from the page's own prior, not its nearest step
+        st.caption(f"τ ~ {tau_prior(family).math_text(scale)}: the prior the fits on this page use.")
     else:
         row = st.container(horizontal=True, vertical_alignment="center")
         row.caption(
