@@ -15,7 +15,9 @@ from hbm_core import viz
 from hbm_core.data.datasets import DATASETS, load_dataset
 from hbm_core.inference.settings import POOLINGS
 from hbm_core.lessons.radon import county_table, predictions, size_reading
+from hbm_core.lessons.radon_uranium import URANIUM_FIT, URANIUM_LABEL
 from hbm_core.lessons.real_data import (
+    RADON_URANIUM_PUBLISHED,
     compare_published,
     county_detail,
     county_sizes,
@@ -27,7 +29,9 @@ from hbm_core.posterior.predict import EPA_ACTION_LEVEL, PredictionError, predic
 from hbm_core.priors import default_priors
 from hbm_core.viz.palette import FIT_LABELS
 from hbm_core.viz.real_data import with_population_mean
-from ui import common, controls, fitting, radon_state, views
+from ui import common, controls, fitting, radon_state, radon_uranium, views
+from ui.predictive_accuracy import predictive_accuracy_section
+from ui.prior_check import prior_check
 from ui.radon_state import FLOORS
 from ui.results import require_fits, shared_fits_section
 
@@ -100,6 +104,8 @@ st.caption(f"Data: {info.source} Priors: {priors.describe()}, β ~ Normal(0, {pr
 outcome = fitting.run_fits(data, priors, settings, label=f"Fitting the three models to {data.n_obs} houses")
 results = outcome.results
 require_fits(outcome, POOLINGS)
+# Section 4's model with county uranium: asked for now, after the page's own fits, and awaited there.
+uranium_request = radon_uranium.request(data, priors, settings)
 
 estimates = common.estimates_frame(outcome, None)
 pop = results["hierarchical"].population.set_index("parameter")["mean"]
@@ -174,15 +180,13 @@ with left:
         f"{lo:.2f} – {hi:.2f}" for lo, hi in zip(compact["94% HDI low"], compact["94% HDI high"], strict=True)
     ]
     compact["Gelman & Hill"] = [f"{v:.3f}" if np.isfinite(v) else "—" for v in compact["Gelman & Hill"]]
-    st.dataframe(
+    common.table(
         compact[["fit", "posterior mean", "sd", "94% HDI", "Gelman & Hill"]],
-        hide_index=True,
-        width="stretch",
-        column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("posterior mean", "sd")},
+        config={c: st.column_config.NumberColumn(format="%.3f") for c in ("posterior mean", "sd")},
     )
     st.caption(
         "Intercepts: log radon in a basement (log pCi/L). Gelman & Hill print no per-county partial-pooling "
-        "value (their lmer fit is summarised by μ_α and σ_α, see section 4)."
+        "value (their lmer fit is summarised by μ_α and σ_α, see section 5)."
     )
 with right:
     direction = "down" if nopool["posterior mean"] > pop["mu"] else "up"
@@ -297,26 +301,45 @@ st.caption(
 )
 
 # ---------------------------------------------------------------------------------------------
-# 4 Published numbers
+# 4 County uranium, a group-level predictor
 
-st.header("4 · Gelman & Hill vs this app")
-comparison = compare_published(results, radon_published(county))
+uranium = radon_uranium.section(4, uranium_request, results, data, priors, settings)
+with_uranium = radon_uranium.download_results(results, uranium)
+
+# ---------------------------------------------------------------------------------------------
+# 5 Published numbers
+
+st.header("5 · Gelman & Hill vs this app")
+published = radon_published(county) + (RADON_URANIUM_PUBLISHED if uranium is not None else ())
+comparison = compare_published(with_uranium, published)
 views.published_table(comparison, ["published sd", "source"], height=35 * (len(comparison) + 1) + 3)
 st.caption(
-    "Published: Gelman & Hill (2007), ch. 12. They fit these models by least squares (lm) and restricted "
-    "maximum likelihood (lmer); this "
+    "Published: Gelman & Hill (2007), ch. 12 (12.6 for the model with uranium). They fit these models by "
+    "least squares (lm) and restricted maximum likelihood (lmer); this "
     "app samples the posterior under weak priors, so its posterior means should agree to about ±0.02 "
     "(Monte Carlo error and rounding of the printed numbers). log radon uses their transform: log(pCi/L), "
     "with 0.1 pCi/L for readings of zero."
 )
+prior_check(data, priors, key="radon", y_label=Y_LABEL, unit="log pCi/L", group_word="county")
 
 # ---------------------------------------------------------------------------------------------
-# 5 Diagnostics
+# 6 Diagnostics
 
-shared_fits_section(outcome, settings, 5)
+shared_fits_section(outcome, settings, 6)
 
 with st.expander("All 85 counties as a table"):
     common.table(county_table(estimates, sizes), {FIT_LABELS[f]: "%.3f" for f in POOLINGS})
 
-st.header("6 · Take it with you")
-views.take_it_with_you(results, estimates, common.charts_on_page(), data, priors, settings, stem="radon")
+predictive_accuracy_section(results, data, key="radon", row_word="house", group_word="county", stem="radon")
+
+st.header("7 · Take it with you")
+views.take_it_with_you(
+    with_uranium,
+    radon_uranium.download_estimates(estimates, uranium),
+    common.charts_on_page(),
+    data,
+    priors,
+    settings,
+    stem="radon",
+    labels={URANIUM_FIT: URANIUM_LABEL},
+)

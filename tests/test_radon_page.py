@@ -120,8 +120,41 @@ def test_shrinkage_chart_draws_mu_alpha_and_its_caption_is_computed(radon):
     caption = next(c.value for c in radon.caption if c.value.startswith("Each blue dot is a county"))
     assert f"μ_α = {mu_alpha:.2f}" in caption
     # The county with the largest |partial - no pooling|, from the page's own table of all counties.
-    table = frame(radon, "county").set_index("county")
+    table = frame(radon, "Complete pooling").set_index("county")  # the table of all 85 counties
     moved = (table["Partial pooling"] - table["No pooling"]).abs()
     assert f"County {moved.idxmax()} (n = {int(table.loc[moved.idxmax(), 'houses'])}) moved most" in caption
     assert "Average move from no pooling to partial pooling: " in caption and "1–5 houses" in caption
     assert "Small counties shrink the most" not in [h.value for h in radon.header]
+
+
+def test_uranium_section_reads_its_own_table(radon):
+    """Section 4 fits the model with county uranium: sigma_alpha drops, the published table gains Gelman
+    & Hill's lmer numbers, and the captions name the county that moved most in the section's table,
+    with uranium and, after the toggle, without it."""
+    headers = [h.value for h in radon.header]
+    assert "4 · County uranium: a group-level predictor" in headers
+    assert headers.index("4 · County uranium: a group-level predictor") < headers.index(
+        "5 · Gelman & Hill vs this app"
+    )
+    assert float(metric(radon, "σ_α with uranium")) < float(metric(radon, "σ_α without uranium"))
+    table = frame(radon, "published").set_index(["model", "quantity"])
+    gamma = table.loc[("Partial pooling + uranium", "uranium coefficient γ1")]
+    assert gamma.published == 0.72 and gamma["this app"] == pytest.approx(0.72, abs=0.2)
+
+    for view, words in (("with", "with uranium"), ("without", "without uranium")):
+        if view == "without":
+            radon.radio(key="radon_uranium_view").set_value("without").run()
+            assert not radon.exception
+        moves = frame(radon, "moved by")
+        top = moves.loc[moves["moved by"].abs().idxmax(), "county"]
+        assert moves["county"].iloc[0] == top  # largest first
+        captions = [c.value for c in radon.caption]
+        chart_caption = next(c for c in captions if c.startswith("Each hollow blue circle"))
+        assert f"{top} (" in chart_caption and f"moved most {words}" in chart_caption
+        table_caption = next(c for c in captions if c.startswith("The 10 counties that moved most"))
+        assert f"moved most {words}" in table_caption and f"{top} leads" in table_caption
+    assert "μ_α" in moves.columns
+    assert any(
+        s.value.startswith("Sampler check, Partial pooling + uranium")
+        for s in [*radon.success, *radon.warning]
+    )
