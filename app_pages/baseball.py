@@ -28,6 +28,8 @@ from hbm_core.viz.palette import FIT_LABELS
 from hbm_core.viz.real_data import relabel
 from hbm_core.viz.theme import TRUE_LABEL
 from ui import common, controls, fitting, results, views
+from ui.predictive_accuracy import predictive_accuracy_section
+from ui.prior_check import prior_check
 
 INFO = DATASETS["efron_morris"]
 SCALES = {"probability": "batting average", "logit": "logit (the model's scale)"}
@@ -134,6 +136,15 @@ table_slot = common.Section(redrawn=quick is not None)
 st.header("4 · Who predicted the rest of the season best?")
 error_slot = common.Section(redrawn=quick is not None)
 st.header("5 · Posterior predictive check: could the model have produced these data?")
+prior_check(
+    data,
+    priors,
+    key="bb",
+    y_label="batting average (hits per at-bat)",
+    tau_unit="logit scale",
+    group_word="player",
+    scale_range=(0.1, 2.0, 0.1),
+)
 ppc_controls = st.container()
 ppc_slot = common.Section(redrawn=True)
 st.header("6 · Did the sampler work?")
@@ -220,11 +231,9 @@ def draw_errors(prob_estimates: pd.DataFrame, source: str) -> None:
                 name="Prediction errors",
             )
         with right:
-            st.dataframe(
+            common.table(
                 error_table(errors),
-                hide_index=True,
-                width="stretch",
-                column_config={
+                config={
                     "total squared error": st.column_config.NumberColumn("this app", format="%.4f"),
                     "published": st.column_config.TextColumn(
                         help="Efron & Morris (1975); — where they print no value."
@@ -346,6 +355,10 @@ with diagnostics_slot:
         f"steps with NUTS (nutpie), seed {settings.seed}.",
         seconds_format=None,
     )
+
+predictive_accuracy_section(
+    outcome.results, data, key="baseball", row_word="player", group_word="player", stem="baseball"
+)
 
 st.header("7 · Take it with you")
 views.take_it_with_you(

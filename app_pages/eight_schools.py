@@ -32,6 +32,8 @@ from hbm_core.lessons.eight_schools import (
 )
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common, controls, fitting, results, views
+from ui.predictive_accuracy import predictive_accuracy_section
+from ui.prior_check import prior_check
 
 INFO = DATASETS["eight_schools"]
 Y_LABEL = "coaching effect (SAT points)"
@@ -310,6 +312,16 @@ with s2:
         "Posterior summaries from the exact engine under each prior: the median and 94% highest-density "
         "interval of τ, the mean of μ and of school A's true effect θ_A."
     )
+prior_check(
+    data,
+    priors_for("half_cauchy", 25.0).with_(tau_family="flat") if flat else priors,
+    key="es",
+    y_label=Y_LABEL,
+    unit="SAT points",
+    group_word="school",
+    tau_families=list(PRIOR_NAMES),
+    scale_range=(1.0, 50.0, 1.0),
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,6 +353,9 @@ else:
             f"steps, seed {settings.seed}. {FIT_LABELS['hierarchical']}: {describe(family, scale)}.",
             seconds_format=None,
         )
+    predictive_accuracy_section(
+        outcome.results, data, key="schools", row_word="school", group_word="school", stem="eight-schools"
+    )
 
 st.header("6 · Take it with you")
 views.take_it_with_you(

@@ -29,6 +29,8 @@ from hbm_core.lessons.shrinkage_reading import shrinkage_reading
 from hbm_core.posterior.predict import PredictionError, location_draws
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common, controls, fitting, views
+from ui.predictive_accuracy import predictive_accuracy_section
+from ui.prior_check import prior_check
 from ui.results import require_fits, shared_fits_section
 
 common.start_page()  # a deep link on a fresh server must still run inside app.py
@@ -156,7 +158,7 @@ common.chart(
     f"pooling) and its partial-pooling estimate. {density_reading(summary)}",
     name="Shrinkage by tank size",
 )
-st.dataframe(
+common.table(
     summary.drop(columns=["density"]).rename(
         columns={
             "mean_shift": "mean |shift|",
@@ -164,9 +166,7 @@ st.dataframe(
             "pooling": "mean pooling factor",
         }
     ),
-    hide_index=True,
-    width="stretch",
-    column_config={
+    config={
         "mean |shift|": st.column_config.NumberColumn(format="%.1f pp"),
         "largest |shift|": st.column_config.NumberColumn(format="%.1f pp"),
         "mean pooling factor": st.column_config.NumberColumn(
@@ -229,6 +229,16 @@ else:
             "A large σ (tanks that really differ: predators, density, tadpole size) lets each tank keep much "
             "of its own estimate; a small σ would pull every tank close to the median."
         )
+prior_check(
+    data,
+    priors,
+    key="frogs",
+    y_label="survival probability",
+    tau_unit="logit scale",
+    group_word="tank",
+    scale_range=(0.25, 5.0, 0.25),
+    names_note="Below, μ is this page's ā (the average tank's log-odds) and τ its σ (the between-tank sd).",
+)
 
 # ---------------------------------------------------------------------------------------------
 # 5 Diagnostics
@@ -236,7 +246,7 @@ else:
 shared_fits_section(outcome, settings, 5)
 
 with st.expander("All 48 tanks as a table"):
-    st.dataframe(
+    common.table(
         tanks.rename(
             columns={
                 "observed": "observed share",
@@ -247,9 +257,7 @@ with st.expander("All 48 tanks as a table"):
                 "pooling": "pooling factor",
             }
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        config={
             c: st.column_config.NumberColumn(format="%.3f")
             for c in (
                 "observed share",
@@ -261,6 +269,8 @@ with st.expander("All 48 tanks as a table"):
             )
         },
     )
+
+predictive_accuracy_section(results, data, key="frogs", row_word="tank", group_word="tank", stem="reedfrogs")
 
 st.header("6 · Take it with you")
 views.take_it_with_you(
