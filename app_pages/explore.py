@@ -8,7 +8,7 @@ import streamlit as st
 from hbm_core import codegen, viz
 from hbm_core.data.groups import DataError, group_labels, synthetic_groups
 from hbm_core.exact.preview import preview
-from hbm_core.inference.settings import MAX_GROUPS, FitSettings
+from hbm_core.inference.settings import LIVE_TUNE, MAX_GROUPS
 from hbm_core.priors import Priors
 from hbm_core.viz.palette import FIT_LABELS
 from ui import classroom_mode, common, controls, prediction, results, truth_views, views
@@ -177,7 +177,11 @@ def groups_and_results() -> None:
         mu_loc=0.0, mu_scale=20.0, tau_family="half_normal", tau_scale=settings.tau_scale, sigma_scale=10.0
     )
     fit_settings = controls.settings_from_state(
-        "", tune=FitSettings.tune, target_accept=settings.target_accept, parameterization=settings.param
+        "",
+        tune=LIVE_TUNE,
+        lighter_simple_fits=True,
+        target_accept=settings.target_accept,
+        parameterization=settings.param,
     )
     sigma_note = (
         "one observation sd per group" if settings.sigma == "group" else "one observation sd for all groups"
@@ -229,10 +233,13 @@ def groups_and_results() -> None:
         "spread data can be pulled more than a small group with tight data.",
         help=define("pooling_factor"),
     )
-    if exact is not None:
-        charts |= truth_views.pooling_curve_view(exact, settings.sizes, "units")
-    else:
-        st.info(NO_EXACT, icon=":material/info:")
+    box = truth_views.on_demand("Show the pooling curve", "open_pooling_curve")
+    if box.open:
+        with box:
+            if exact is not None:
+                charts |= truth_views.pooling_curve_view(exact, settings.sizes, "units")
+            else:
+                st.info(NO_EXACT, icon=":material/info:")
 
     st.header("7 · Fix τ: from complete pooling to no pooling")
     st.markdown(
@@ -240,10 +247,13 @@ def groups_and_results() -> None:
         "own sample mean and the population mean, computed exactly. Drag τ from 0 (all groups the same) "
         "to large (each group on its own) and watch every estimate move."
     )
-    if exact is not None:
-        truth_views.tau_slider_view(exact, settings.sizes, data.true_means, priors, Y_LABEL, "units")
-    else:
-        st.info(NO_EXACT, icon=":material/info:")
+    box = truth_views.on_demand("Show the τ slider", "open_tau_slider")
+    if box.open:
+        with box:
+            if exact is not None:
+                truth_views.tau_slider_view(exact, settings.sizes, data.true_means, priors, Y_LABEL, "units")
+            else:
+                st.info(NO_EXACT, icon=":material/info:")
 
     st.header("8 · Scoring against the truth")
     st.markdown(
@@ -254,19 +264,22 @@ def groups_and_results() -> None:
     scored = (
         drawn.estimates if drawn.estimates is not None else (quick.estimates if quick is not None else None)
     )
-    if scored is not None:
-        charts |= truth_views.truth_view(
-            scored,
-            settings.sizes,
-            settings.means,
-            settings.sds,
-            priors,
-            settings.sigma,
-            settings.seed,
-            "units",
-        )
-    else:
-        st.info("No estimates to score for these settings.", icon=":material/info:")
+    box = truth_views.on_demand("Show the scores", "open_truth_scores")
+    if box.open:
+        with box:
+            if scored is not None:
+                charts |= truth_views.truth_view(
+                    scored,
+                    settings.sizes,
+                    settings.means,
+                    settings.sds,
+                    priors,
+                    settings.sigma,
+                    settings.seed,
+                    "units",
+                )
+            else:
+                st.info("No estimates to score for these settings.", icon=":material/info:")
 
     st.header("9 · Take it with you")
     views.downloads(drawn.outcome.results, drawn.estimates, charts, stem=f"explore-seed{settings.seed}")

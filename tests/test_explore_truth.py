@@ -13,6 +13,8 @@ from ui.explore_state import PRESETS
 
 EXPLORE = "app_pages/explore.py"
 QUICK = {"draws": 250, "chains": 2}
+#: The session-state keys of the boxes sections 6-8 draw in, only while open (#22).
+BOXES = ("open_pooling_curve", "open_tau_slider", "open_truth_scores")
 
 
 def _texts(at) -> list[str]:
@@ -21,7 +23,7 @@ def _texts(at) -> list[str]:
 
 @pytest.fixture
 def explore(open_page):
-    return open_page(EXPLORE, state=QUICK)
+    return open_page(EXPLORE, state=QUICK | dict.fromkeys(BOXES, True))
 
 
 def test_sections_and_the_tau_slider_follow_the_exact_engine(explore):
@@ -61,3 +63,19 @@ def test_one_tiny_group_is_named_in_the_many_data_sets_panel(explore):
     assert "It lost most often for group D (n = 2), whose true mean 9 is the furthest" in many
     errors = next(t for t in texts if t.startswith("Each point is a method's estimate minus"))
     assert "total squared error" in errors
+
+
+def test_closed_boxes_build_nothing(open_page):
+    """Sections 6-8 keep their headings and ideas, but build their charts only once opened."""
+    at = open_page(EXPLORE, state=QUICK)
+    assert [e.label for e in at.expander if e.label.startswith("Show the ")][:3] == [
+        "Show the pooling curve",
+        "Show the τ slider",
+        "Show the scores",
+    ]
+    assert not [s for s in at.slider if s.key == "tau_given"]
+    assert not any(t.startswith("The curve is the pooling factor") for t in _texts(at))
+    at.session_state["open_tau_slider"] = True
+    at.run()
+    assert not at.exception and at.slider(key="tau_given").value > 0
+    assert not any(t.startswith("The curve is the pooling factor") for t in _texts(at))

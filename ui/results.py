@@ -19,7 +19,7 @@ import streamlit as st
 
 from hbm_core.lessons.page_tables import estimates_table, sampling_seconds
 from hbm_core.lessons.shrinkage_reading import own_estimate_for, population_center
-from ui import common, fitting, views
+from ui import common, fitting, predictive_accuracy, prior_check, views
 
 if TYPE_CHECKING:
     import altair as alt
@@ -104,11 +104,12 @@ def result_sections(
     """Sections 2 to 5 of a page with three fits: shrinkage (with the estimates as a table), the
     fits side by side, the population (μ, τ, pooling factors) and the sampler's diagnostics.
 
-    Each section is a :class:`common.Section`: drawn once when the fits are ready (the browser then
-    only swaps the numbers of the charts on screen), else first from the exact preview and then
-    again from the MCMC results. When the server is busy (lighter fits) the preview draws only the
-    shrinkage chart: the other sections say that they come with the fits. ``charts``: the charts
-    drawn so far (e.g. the data), to which the sections' charts are added by name.
+    Each section is a :class:`common.Section` drawn once per run from the MCMC results (the browser
+    then only swaps the numbers of the charts on screen), except the shrinkage chart, which shows
+    the exact preview first when the fits are not about to finish. The other sections keep the
+    previous result on screen meanwhile rather than being built twice per move (#22: server work
+    per move). ``charts``: the charts drawn so far (e.g. the data), to which the sections' charts
+    are added by name.
     """
     data = fits.data
     unit = "" if data.family == "binomial" else scale_label  # proportions need no unit
@@ -117,9 +118,12 @@ def result_sections(
     st.header("2 · Shrinkage")
     shrink_slot = common.Section(redrawn=not ready)
     st.header("3 · All three fits side by side")
-    forest_slot = common.Section(redrawn=not ready)
+    # The preview draws the shrinkage chart only: the other sections keep the last result on screen
+    # (greyed while the page runs) until the fits arrive, and are built once per move (#22).
+    forest_slot = common.Section(redrawn=False)
     st.header("4 · The population: μ, τ and how much each group is pooled")
-    population_slot = common.Section(redrawn=not ready)
+    population_slot = common.Section(redrawn=False)
+    prior_check_view(fits, y_label, scale_label)  # needs no fit: drawn at once, in a box opened on demand
     st.header("5 · Did the sampler work?")
     status_slot = st.container()
     diagnostics_slot = st.container()
@@ -137,7 +141,7 @@ def result_sections(
                 center=population_center(mu, data.family),
             )
             with st.expander("Estimates as a table"):
-                st.dataframe(estimates_table(estimates, data), hide_index=True, width="stretch")
+                common.table(estimates_table(estimates, data))
         if forest:
             with forest_slot.container():
                 shown["forest"] = views.forest_view(estimates, y_label, unit=unit)
@@ -148,19 +152,9 @@ def result_sections(
             shown.update(views.population_view(hier, fits.quick, scale_label))
 
     if not ready:
-        busy = bool(fits.busy_note())
         if fits.quick is not None:
-            draw_estimates(
-                fits.quick.estimates, PREVIEW_NOTE, forest=not busy, mu=population_mu(None, fits.quick)
-            )
-            if busy:
-                for slot in (forest_slot, population_slot):
-                    slot.container().caption(
-                        ":material/hourglass_top: Drawn when the sampler's result arrives: the server "
-                        "is busy, so meanwhile it draws only the shrinkage preview above."
-                    )
-            else:
-                draw_population(None)
+            mu = population_mu(None, fits.quick)
+            draw_estimates(fits.quick.estimates, PREVIEW_NOTE, forest=False, mu=mu)
         else:
             shrink_slot.container().info(no_preview, icon=":material/hourglass_top:")
 
@@ -184,12 +178,41 @@ def result_sections(
     with diagnostics_slot:
         sampler_report(
             outcome,
-            f"Each fit ran {fits.used.chains} chain(s) of {fits.used.draws} draws with NUTS (nutpie) after "
-            f"{fits.used.tune} tuning steps. Problems are spelled out below.",
+            what_ran(fits.used) + " Problems are spelled out below.",
             busy_note=fits.busy_note(),
             hint=_sigma_hint(fits, outcome),
         )
+    shown |= predictive_accuracy.predictive_accuracy_section(outcome.results, data, key="results")
     return Shown(outcome, estimates, {} if estimates is None else shown)
+
+
+def prior_check_view(fits: Fits, y_label: str, scale_label: str, key: str = "results") -> None:
+    """The prior predictive check of the fits' partial-pooling model (:mod:`ui.prior_check`): the
+    same data, priors and observation sd; counts on the probability scale, τ on the logit scale."""
+    counts = fits.data.family == "binomial"
+    prior_check.prior_check(
+        fits.data,
+        fits.priors,
+        key=key,
+        y_label=y_label,
+        unit="" if counts else scale_label,
+        sigma=fits.sigma,
+        tau_unit="logit scale" if counts else scale_label,
+    )
+
+
+def what_ran(used: FitSettings) -> str:
+    """What the three fits ran: chains, draws (fewer for the two simple fits when the settings say
+    so, see ``FitSettings.lighter_simple_fits``) and tuning steps."""
+    simple = used.for_pooling("pooled").draws
+    ran = f"Each fit ran {used.chains} chain(s)"
+    tuned = f"with NUTS (nutpie) after {used.tune} tuning steps"
+    if simple == used.draws:
+        return f"{ran} of {used.draws} draws {tuned}."
+    return (
+        f"{ran} {tuned}: {used.draws} draws each for partial pooling, {simple} for complete and no "
+        "pooling, whose draws are nearly independent (their ESS below)."
+    )
 
 
 def population_mu(outcome: fitting.FitOutcome | None, quick: Preview | None) -> float | None:

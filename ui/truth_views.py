@@ -37,6 +37,14 @@ TAU_KEY = "tau_given"
 MANY_K = 200
 
 
+def on_demand(label: str, key: str):
+    """An expander whose content the page builds only while it is open: Streamlit's lazy expander
+    (``on_change="rerun"``; its ``open`` says whether it is). These sections sit far below the
+    sliders, and building them on every slider move cost about as much as the three fits (#22);
+    once opened, a box stays open for the session and follows every move."""
+    return st.expander(label, key=key, on_change="rerun")
+
+
 def pooling_curve_view(post: ExactPosterior, n: Sequence[int], units: str) -> dict[str, alt.TopLevelMixin]:
     """The pooling factor against the standard error, the groups on it, and what it says."""
     points = group_pooling_points(post, n)
