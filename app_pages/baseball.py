@@ -28,6 +28,7 @@ from hbm_core.viz.palette import FIT_LABELS
 from hbm_core.viz.real_data import relabel
 from hbm_core.viz.theme import TRUE_LABEL
 from ui import common, controls, fitting, results, views
+from ui.glossary_links import define
 from ui.predictive_accuracy import predictive_accuracy_section
 from ui.prior_check import prior_check
 
@@ -66,8 +67,11 @@ with st.sidebar:
         2.0,
         step=0.1,
         key="bb_tau_scale",
-        help="τ ~ HalfNormal(scale): how different the players' true abilities may be a priori, on the "
-        "logit scale (τ = 0.5 lets true averages range roughly from .17 to .39).",
+        help=define(
+            "tau",
+            lead="τ ~ HalfNormal(scale): how different the players' true abilities may be a priori, on the "
+            "logit scale (τ = 0.5 lets true averages range roughly from .17 to .39).",
+        ),
     )
     st.header("Show")
     common.radio("Scale", SCALES, "bb_scale", horizontal=True)
@@ -130,7 +134,7 @@ with st.expander("The 18 players (table)", expanded=False):
 st.header("2 · Shrinkage toward the league average")
 # Drawn from the preview first (when there is one), then again from the MCMC fits.
 shrink_slot = common.Section(redrawn=quick is not None)
-st.header("3 · Each player's estimate with its 94% interval")
+st.header("3 · Each player's estimate with its 94% interval", help=define("hdi"))
 forest_slot = common.Section(redrawn=quick is not None)
 table_slot = common.Section(redrawn=quick is not None)
 st.header("4 · Who predicted the rest of the season best?")

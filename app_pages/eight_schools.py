@@ -32,6 +32,7 @@ from hbm_core.lessons.eight_schools import (
 )
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common, controls, fitting, results, views
+from ui.glossary_links import define
 from ui.predictive_accuracy import predictive_accuracy_section
 from ui.prior_check import prior_check
 
@@ -110,7 +111,8 @@ st.markdown(
     "says each school has its own true effect θ_j, drawn from a population with mean μ and spread τ: "
     "y_j ~ Normal(θ_j, σ_j), θ_j ~ Normal(μ, τ). Given τ everything else is a normal calculation, so this "
     "page computes the posterior **exactly** (in milliseconds) and checks it against MCMC and against "
-    "the numbers printed in the book."
+    "the numbers printed in the book.",
+    help=define("tau"),
 )
 common.source_and_notice(INFO)
 

@@ -29,6 +29,7 @@ from hbm_core.lessons.shrinkage_reading import shrinkage_reading
 from hbm_core.posterior.predict import PredictionError, location_draws
 from hbm_core.viz.palette import FIT_LABELS
 from ui import common, controls, fitting, views
+from ui.glossary_links import define
 from ui.predictive_accuracy import predictive_accuracy_section
 from ui.prior_check import prior_check
 from ui.results import require_fits, shared_fits_section
@@ -125,7 +126,10 @@ cols = st.columns(4)
 cols[0].metric(
     "Median tank survival",
     f"{median['mean']:.0%}",
-    help=f"expit(ā) under partial pooling; 94% interval {median['low']:.0%} – {median['high']:.0%}.",
+    help=define(
+        "hdi",
+        lead=f"expit(ā) under partial pooling; 94% interval {median['low']:.0%} – {median['high']:.0%}.",
+    ),
 )
 if "pooled" in results:
     cols[1].metric(
@@ -170,7 +174,10 @@ common.table(
         "mean |shift|": st.column_config.NumberColumn(format="%.1f pp"),
         "largest |shift|": st.column_config.NumberColumn(format="%.1f pp"),
         "mean pooling factor": st.column_config.NumberColumn(
-            format="%.2f", help="0 = the tank keeps its own estimate, 1 = pulled all the way to ā."
+            format="%.2f",
+            help=define(
+                "pooling_factor", lead="0 = the tank keeps its own estimate, 1 = pulled all the way to ā."
+            ),
         ),
     },
 )

@@ -53,3 +53,9 @@ def test_sampling_lesson_defines_divergences_forms_and_the_diagnostics(open_page
         assert term(key).definition in intro.proto.help
     read = next(h for h in at.header if h.value.startswith("4 · The diagnostics"))
     assert term("rhat").definition in read.proto.help and term("ess").definition in read.proto.help
+
+
+def test_eight_schools_defines_tau_on_its_introduction(open_page):
+    at = open_page("app_pages/eight_schools.py")
+    intro = next(m for m in at.markdown if m.value.startswith("Eight high schools each ran"))
+    assert term("tau").definition in intro.proto.help
