@@ -396,6 +396,15 @@ def _sampling(
         f"    {_str(p)}: {_list(_summary_vars(p, family, predictor, group_predictor), _str)},"
         for p in poolings
     )
+    lighter = {
+        p: settings.for_pooling(p).draws for p in poolings if settings.for_pooling(p).draws != settings.draws
+    }
+    draws_of = (
+        "{" + ", ".join(f"{_str(p)}: {d}" for p, d in lighter.items()) + "}"
+        "  # fewer for these fits: their draws are nearly independent"
+        if lighter
+        else "{}  # a fit named here keeps fewer draws than DRAWS"
+    )
     if family == "binomial":
         transform = (
             "    draws = 1 / (1 + np.exp(-draws))  # logit -> probability\n"
@@ -411,6 +420,7 @@ def _sampling(
 # Sampling: the app's settings
 
 DRAWS = {int(settings.draws)}  # per chain, kept after TUNE tuning steps
+DRAWS_OF = {draws_of}
 TUNE = {int(settings.tune)}
 CHAINS = {int(settings.chains)}
 SAMPLER = "nutpie" if importlib.util.find_spec("nutpie") else "pymc"
@@ -425,11 +435,11 @@ SUMMARY_VARS = {{
 }}
 
 
-def sample(model, target_accept):
+def sample(model, target_accept, draws=DRAWS):
     """Posterior draws (an xarray DataTree in PyMC 6: its posterior group holds the draws)."""
     with model:
         return pm.sample(
-            draws=DRAWS,
+            draws=draws,
             tune=TUNE,
             chains=CHAINS,
             random_seed=SEED,
@@ -457,7 +467,7 @@ if __name__ == "__main__":
     traces, summaries = {{}}, {{}}
     for pooling, (label, build, target_accept) in FITS.items():
         print(f"\\n=== {{label}} ===", flush=True)
-        traces[pooling] = sample(build(), target_accept)
+        traces[pooling] = sample(build(), target_accept, DRAWS_OF.get(pooling, DRAWS))
         summaries[pooling] = summary(pooling, traces[pooling])
         print(summaries[pooling].round(3).to_string())
 

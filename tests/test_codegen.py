@@ -78,6 +78,16 @@ def test_synthetic_script_sees_the_apps_data(spec, sigma, tmp_path):
     assert f"DRAWS = {QUICK.draws}" in script and f"CHAINS = {QUICK.chains}" in script
 
 
+def test_lighter_simple_fits_are_in_the_script(tmp_path):
+    """Explore's live fits give complete and no pooling half the draws (#22): the script says so and
+    samples each fit with its own draws."""
+    spec = SyntheticSpec([3, 6, 12], [6.0, 4.0, 5.0], [3.0, 3.0, 3.0], 1, "y")
+    light = FitSettings(draws=1000, tune=300, lighter_simple_fits=True)
+    g = _load(pymc_script(spec, EXPLORE_PRIORS, light, sigma="shared"), tmp_path)
+    assert g["DRAWS"] == 1000 and g["DRAWS_OF"] == {"pooled": 500, "unpooled": 500} and g["TUNE"] == 300
+    assert _load(pymc_script(spec, EXPLORE_PRIORS, QUICK, sigma="shared"), tmp_path)["DRAWS_OF"] == {}
+
+
 def test_parameterization_follows_the_app(tmp_path):
     centered = pymc_script(CLASSIC, EXPLORE_PRIORS, QUICK)
     assert 'theta = pm.Normal("theta", mu=mu, sigma=tau, dims="group")' in centered
