@@ -28,6 +28,9 @@ from ui.explore_state import (
 from ui.glossary_links import define
 
 Y_LABEL = "outcome (units)"
+#: Glossary terms Explore defines where they first appear (intro, sidebar, section 6), so the shared
+#: sections do not define them again.
+DEFINED_ABOVE = ("tau", "pooling_factor", "divergences", "parameterization")
 NO_EXACT = "The exact engine needs a within-group spread: give at least one group two observations."
 
 common.start_page()
@@ -222,7 +225,7 @@ def groups_and_results() -> None:
     )
     if not prediction.predict_first(data, quick, (priors, settings.sigma)):  # results after the reveal
         return
-    drawn = results.result_sections(fits, Y_LABEL, "units", charts=shown)
+    drawn = results.result_sections(fits, Y_LABEL, "units", charts=shown, defined=DEFINED_ABOVE)
     charts = dict(drawn.charts)
     exact = quick.exact if quick is not None else None
 

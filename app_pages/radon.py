@@ -30,6 +30,7 @@ from hbm_core.priors import default_priors
 from hbm_core.viz.palette import FIT_LABELS
 from hbm_core.viz.real_data import with_population_mean
 from ui import common, controls, fitting, radon_state, radon_uranium, views
+from ui.glossary_links import define
 from ui.predictive_accuracy import predictive_accuracy_section
 from ui.prior_check import prior_check
 from ui.radon_state import FLOORS
@@ -140,7 +141,7 @@ common.chart(
 # ---------------------------------------------------------------------------------------------
 # 2 One county up close
 
-st.header(f"2 · One county up close: {county}")
+st.header(f"2 · One county up close: {county}", help=define("hdi"))
 detail = county_detail(results, county).set_index("fit")
 nopool = detail.loc[FIT_LABELS["unpooled"]]
 partial = detail.loc[FIT_LABELS["hierarchical"]]

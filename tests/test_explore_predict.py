@@ -89,7 +89,8 @@ def test_predict_first_hides_partial_pooling_until_reveal_then_gives_feedback(ap
     assert expect_most.verdict == "wrong" and expect_land.verdict == "right" and not expect_tau.correct
     for feedback in (expect_most, expect_land, expect_tau):
         assert any(feedback.message in a for a in shown), feedback.message
-    assert any(f"You: **{wrong_group}** · answer (exact engine): **{most.answer}**" in a.value for a in at.error)
+    you = f"You: **{wrong_group}** · answer (exact engine): **{most.answer}**"
+    assert any(you in a.value for a in at.error)
     assert any(f"answer (exact engine): **{spec.show(land.answer)}**" in a.value for a in at.success)
     assert not any(beats_solution(quick.estimates).rule in a for a in shown)  # not asked, not answered
     assert any(m.value.startswith("**1 of 3 predictions right.**") for m in at.markdown)

@@ -43,6 +43,8 @@ def test_explore_defines_tau_pooling_factor_divergences_and_the_parameterization
     assert term("divergences").definition in at.select_slider(key="target_accept").proto.help
     assert term("parameterization").definition in at.radio(key="param").proto.help
     assert sum(term("tau").definition in h for h in helps) == 1  # where it first appears, once
+    sampler = next(h for h in at.header if h.value == "5 · Did the sampler work?").proto.help
+    assert term("rhat").definition in sampler and term("divergences").definition not in sampler
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import pytest
 
 from hbm_core.data.csv_input import MAX_UPLOAD_BYTES, read_table
 from hbm_core.data.groups import DataError
+from hbm_core.lessons.glossary import term
 
 UPLOAD = "app_pages/upload.py"
 QUICK = {"upload_draws": 250, "upload_tune": 250, "upload_chains": 2}
@@ -58,6 +59,13 @@ def test_pasted_table_gets_three_fits(upload, open_lazy_boxes):
     diag = next(df.value for df in upload.dataframe if "status" in df.value.columns)
     assert list(diag.fit) == ["Complete pooling", "No pooling", "Partial pooling"]
     assert "failed" not in set(diag.status)
+    # glossary terms defined where they first appear on this page: the sections' headings (#18)
+    helps = {h.value: h.proto.help for h in upload.header}
+    assert term("hdi").definition in helps["3 · All three fits side by side"]
+    population = helps["4 · The population: μ, τ and how much each group is pooled"]
+    assert term("tau").definition in population and term("pooling_factor").definition in population
+    sampler = helps["5 · Did the sampler work?"]
+    assert all(term(k).definition in sampler for k in ("rhat", "ess", "divergences"))
     # the code behind it reads the pasted table by name
     open_lazy_boxes(upload)
     code = upload.get("code")

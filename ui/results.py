@@ -11,6 +11,7 @@ groups, a busy server, the first compile) get the exact preview in the meantime.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ import streamlit as st
 from hbm_core.lessons.page_tables import estimates_table, sampling_seconds
 from hbm_core.lessons.shrinkage_reading import own_estimate_for, population_center
 from ui import common, fitting, predictive_accuracy, prior_check, views
+from ui.glossary_links import define
 
 if TYPE_CHECKING:
     import altair as alt
@@ -100,6 +102,7 @@ def result_sections(
     *,
     no_preview: str = NO_PREVIEW,
     charts: dict[str, alt.TopLevelMixin] | None = None,
+    defined: Collection[str] = (),
 ) -> Shown:
     """Sections 2 to 5 of a page with three fits: shrinkage (with the estimates as a table), the
     fits side by side, the population (μ, τ, pooling factors) and the sampler's diagnostics.
@@ -109,22 +112,30 @@ def result_sections(
     the exact preview first when the fits are not about to finish. The other sections keep the
     previous result on screen meanwhile rather than being built twice per move (#22: server work
     per move). ``charts``: the charts drawn so far (e.g. the data), to which the sections' charts
-    are added by name.
+    are added by name. ``defined``: glossary terms the page has defined above (the sections' headings
+    define the others where they first appear, see :mod:`ui.glossary_links`).
     """
+
+    def terms(*keys: str) -> str | None:
+        left = [k for k in keys if k not in defined]
+        return define(*left) if left else None
+
     data = fits.data
     unit = "" if data.family == "binomial" else scale_label  # proportions need no unit
     shown = charts if charts is not None else {}
     ready = fits.ready()
     st.header("2 · Shrinkage")
     shrink_slot = common.Section(redrawn=not ready)
-    st.header("3 · All three fits side by side")
+    st.header("3 · All three fits side by side", help=terms("hdi"))
     # The preview draws the shrinkage chart only: the other sections keep the last result on screen
     # (greyed while the page runs) until the fits arrive, and are built once per move (#22).
     forest_slot = common.Section(redrawn=False)
-    st.header("4 · The population: μ, τ and how much each group is pooled")
+    st.header(
+        "4 · The population: μ, τ and how much each group is pooled", help=terms("tau", "pooling_factor")
+    )
     population_slot = common.Section(redrawn=False)
     prior_check_view(fits, y_label, scale_label)  # needs no fit: drawn at once, in a box opened on demand
-    st.header("5 · Did the sampler work?")
+    st.header("5 · Did the sampler work?", help=terms("rhat", "ess", "divergences"))
     status_slot = st.container()
     diagnostics_slot = st.container()
 
@@ -267,7 +278,7 @@ def sampler_report(
 def shared_fits_section(outcome: fitting.FitOutcome, settings: FitSettings, number: int) -> None:
     """Section ``number``, "Did the sampler work?", of a page that fits a built-in data set: what each
     fit ran, that everyone shares the results, the diagnostics and the sampling time."""
-    st.header(f"{number} · Did the sampler work?")
+    st.header(f"{number} · Did the sampler work?", help=define("rhat", "ess", "divergences"))
     what_ran = (
         f"Each fit ran {settings.chains} chain(s) of {settings.draws} draws after {settings.tune} tuning "
         "steps (NUTS, nutpie). Results are cached: the same settings show instantly for everyone."

@@ -9,4 +9,3 @@ MAX_RHAT = 1.01
 
 #: Smallest bulk and tail effective sample size, per chain (so 400 for four chains).
 MIN_ESS_PER_CHAIN = 100
-
