@@ -151,7 +151,7 @@ prior_check(
 )
 ppc_controls = st.container()
 ppc_slot = common.Section(redrawn=True)
-st.header("6 · Did the sampler work?")
+st.header("6 · Did the sampler work?", help=define("rhat", "ess", "divergences"))
 diagnostics_slot = st.container()
 
 

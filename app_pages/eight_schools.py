@@ -229,7 +229,7 @@ st.markdown(
 fit_status = st.container()
 forest_slot = common.Section(redrawn=not flat)
 table_slot = common.Section(redrawn=not flat)
-st.subheader("Did the sampler work?")
+st.subheader("Did the sampler work?", help=define("rhat", "ess", "divergences"))
 diagnostics_slot = st.container()
 
 
