@@ -189,7 +189,9 @@ def test_sampling_slots_queue_fits_and_queued_fits_can_be_cancelled(monkeypatch)
     fit(seed_data(), "pooled", settings=FAST)  # compiled already
     monkeypatch.setattr(jobs, "SAMPLING_SLOTS", FairSlots(1))
     priors = default_priors(seed_data().y)
-    long = FitJob(seed_data(), "pooled", priors, FitSettings(draws=50_000, tune=500, chains=2))
+    long = FitJob(
+        seed_data(), "pooled", priors, FitSettings(draws=2_000_000, tune=500, chains=2)
+    )  # cancelled below
     queued = FitJob(seed_data(seed=8), "pooled", priors, FAST)
     deadline = time.monotonic() + 30
     while queued.state != "queued" and time.monotonic() < deadline:

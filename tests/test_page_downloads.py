@@ -56,7 +56,9 @@ def test_page_offers_downloads_and_its_code(app_test, page, open_lazy_boxes):
     scripts = [c.value for c in app_test.code if "import pymc as pm" in c.value]
     assert scripts, "no PyMC script on the page"
     read = [next((f for f in files if f'CSV_FILE = "{f}"' in s), None) for s in scripts]
-    assert sorted(read) == sorted(files), read  # one script per data file
+    # every script reads one of the page's data files, and every file is read (the sampling lesson has
+    # a script per parameterization, both reading its one file)
+    assert None not in read and set(read) == set(files), read
     assert all("def partial_pooling():" in s for s in scripts)
     if page == "app_pages/radon.py":
         assert "Partial pooling + uranium" in labels  # the uranium fit's draws
