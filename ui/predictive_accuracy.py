@@ -20,7 +20,7 @@ from hbm_core.lessons.loo_reading import convergence_note, diagnostics_line, loo
 from hbm_core.posterior.loo import SCRIPT, compare_poolings
 from hbm_core.viz.loo import elpd_differences
 from hbm_core.viz.palette import FIT_LABELS
-from ui import common
+from ui import common, views
 
 if TYPE_CHECKING:
     import altair as alt
@@ -116,13 +116,14 @@ def predictive_accuracy_section(
     """
     if row_word is None:
         row_word = {"binomial": "row", "known_se": group_word}.get(data.family, "observation")
-    box = st.expander(
-        LABEL, icon=":material/leaderboard:", key=box_key(key), on_change=_on_toggle, args=(key,)
+    shown = views.on_demand(
+        LABEL,
+        box_key(key),
+        lambda: _view(results, data, key=key, row_word=row_word, group_word=group_word, stem=stem),
+        icon=":material/leaderboard:",
+        on_toggle=lambda: _on_toggle(key),
     )
-    if not box.open:
-        return {}
-    with box:
-        return _view(results, data, key=key, row_word=row_word, group_word=group_word, stem=stem)
+    return shown or {}
 
 
 def _view(

@@ -34,7 +34,7 @@ from hbm_core.prior_predictive import (
 )
 from hbm_core.priors import TAU_FAMILIES, Priors, tau_prior
 from hbm_core.viz import prior_predictive as charts
-from ui import common
+from ui import common, views
 
 LABEL = "Prior predictive check: what do the priors alone imply?"
 #: What the simulated data keep of the observed data's shape, by outcome family.
@@ -78,10 +78,8 @@ def prior_check(
     five times the page's scale); ``tau_unit``: τ's unit (default ``unit``; "logit scale" for counts);
     ``names_note``: a caption for a page that names μ and τ otherwise (e.g. ā and σ).
     """
-    box = st.expander(LABEL, expanded=expanded, icon=":material/casino:", key=box_key(key), on_change="rerun")
-    if not box.open:
-        return
-    with box:
+
+    def view() -> None:
         if names_note:
             st.caption(names_note)
         _view(
@@ -97,6 +95,8 @@ def prior_check(
             tau_unit=unit if tau_unit is None else tau_unit,
             seed=seed,
         )
+
+    views.on_demand(LABEL, box_key(key), view, icon=":material/casino:", expanded=expanded)
 
 
 def default_range(scale: float) -> tuple[float, float, float]:

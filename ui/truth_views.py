@@ -38,10 +38,9 @@ MANY_K = 200
 
 
 def on_demand(label: str, key: str):
-    """An expander whose content the page builds only while it is open: Streamlit's lazy expander
-    (``on_change="rerun"``; its ``open`` says whether it is). These sections sit far below the
-    sliders, and building them on every slider move cost about as much as the three fits (#22);
-    once opened, a box stays open for the session and follows every move."""
+    """The lazy expander as Explore's sections 6-8 still call it (the box; the page tests ``open``).
+    Superseded by :func:`ui.views.on_demand`, which builds the content itself: delete this once
+    ``app_pages/explore.py`` calls that one."""
     return st.expander(label, key=key, on_change="rerun")
 
 

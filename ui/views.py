@@ -1,5 +1,6 @@
 """Views shared by the pages with fit results: the shrinkage, forest and population views, download
-buttons for traces, estimates and charts, and "Show the code".
+buttons for traces, estimates and charts, "Show the code", and boxes built only while open
+(:func:`on_demand`).
 
 Every view draws into the current Streamlit container and returns the Altair charts it drew, so a
 page can hand them to :func:`downloads`. The files are built only when a button is clicked
@@ -9,7 +10,7 @@ page can hand them to :func:`downloads`. The files are built only when a button 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -30,11 +31,42 @@ from hbm_core.viz.palette import FIT_LABELS
 from ui import common
 
 if TYPE_CHECKING:
+    from streamlit.runtime.state import WidgetCallback
+
     from hbm_core.data.groups import GroupedData
     from hbm_core.exact.preview import Preview
     from hbm_core.inference.jobs import FitResult
     from hbm_core.inference.settings import FitSettings
     from hbm_core.priors import Priors
+
+# ---------------------------------------------------------------------------------------------
+# Boxes built on demand
+
+
+def on_demand[T](
+    label: str,
+    key: str,
+    build: Callable[[], T],
+    *,
+    icon: str | None = None,
+    expanded: bool = False,
+    on_toggle: WidgetCallback | None = None,
+) -> T | None:
+    """An expander whose content is built only while it is open: Streamlit's lazy expander (opening
+    or closing it reruns the page; its ``open`` says which). Sections far below the sliders, script
+    listings and rows of download buttons cost server and browser time on every slider move when
+    built closed (#22); once opened, a box stays open for the session and follows every move.
+
+    ``key``: the box's session-state key (True while open), so a test or a page can open it;
+    ``build``: draws the content (inside the box) and its return value is returned, None while the
+    box is closed; ``on_toggle``: a callback run when the user opens or closes it, before the rerun.
+    """
+    box = st.expander(label, expanded=expanded, icon=icon, key=key, on_change=on_toggle or "rerun")
+    if not box.open:
+        return None
+    with box:
+        return build()
+
 
 # ---------------------------------------------------------------------------------------------
 # Result views
@@ -294,29 +326,30 @@ def downloads(
         if not charts:
             st.caption("No charts yet.")
             return
+
+        def image_buttons() -> None:
+            for name, figure in charts.items():
+                label = _CHART_NAMES.get(name, name)
+                name_slug = slug(name)
+                st.markdown(label)
+                row = st.container(horizontal=True)  # the two buttons side by side
+                for ext, mime, icon, what, to_bytes in _IMAGE_FORMATS:
+                    _download(
+                        row,
+                        (ext.upper(), f"{stem}-{name_slug}.{ext}", mime, icon),
+                        lambda figure=figure, to_bytes=to_bytes: to_bytes(figure),
+                        key=f"{stem}_dl_{ext}_{name_slug}",
+                        help=f"The chart '{label}' as {what}.",
+                        width="content",
+                    )
+
         # Drawn only when opened: two buttons per chart would be redrawn on every slider move.
-        box = st.expander(
+        on_demand(
             f"{len(charts)} chart{'s' if len(charts) > 1 else ''} as images",
+            CHART_IMAGES_KEY,
+            image_buttons,
             icon=":material/image:",
-            key=CHART_IMAGES_KEY,
-            on_change="rerun",
         )
-        if not box.open:
-            return
-        for name, figure in charts.items():
-            label = _CHART_NAMES.get(name, name)
-            name_slug = slug(name)
-            box.markdown(label)
-            row = box.container(horizontal=True)  # the two buttons side by side
-            for ext, mime, icon, what, to_bytes in _IMAGE_FORMATS:
-                _download(
-                    row,
-                    (ext.upper(), f"{stem}-{name_slug}.{ext}", mime, icon),
-                    lambda figure=figure, to_bytes=to_bytes: to_bytes(figure),
-                    key=f"{stem}_dl_{ext}_{name_slug}",
-                    help=f"The chart '{label}' as {what}.",
-                    width="content",
-                )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,12 +371,8 @@ def show_code(
     :func:`code_box_key`): a highlighted script redrawn on every slider move costs the browser
     a tenth of a second.
     """
-    box = st.expander(
-        label, expanded=expanded, icon=":material/code:", key=code_box_key(label), on_change="rerun"
-    )
-    if not box.open:
-        return
-    with box:
+
+    def listing() -> None:
         st.markdown(
             note
             or "The complete script that reproduces the fits on this page: the same data, priors, "
@@ -357,6 +386,8 @@ def show_code(
             button = (f"Download {name}", name, "text/csv", ":material/table:")
             _download(row, button, content, key=f"code_dl_{slug(file_name)}_{slug(name)}")
         st.code(script, language="python", line_numbers=True, wrap_lines=True)
+
+    on_demand(label, code_box_key(label), listing, icon=":material/code:", expanded=expanded)
 
 
 def code_box_key(label: str) -> str:
