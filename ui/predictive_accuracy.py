@@ -205,24 +205,18 @@ def _view(
         st.markdown(EXPLAIN)
     row = st.container(horizontal=True)
     stem = f"{stem}-loo"
-    row.download_button(
-        "Comparison (CSV)",
-        data=lambda: exports.estimates_csv_bytes(table),
-        file_name=f"{stem}-comparison.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/table:",
+    views.download(
+        row,
+        ("Comparison (CSV)", f"{stem}-comparison.csv", "text/csv", ":material/table:"),
+        lambda: exports.estimates_csv_bytes(table),
         key=f"loo_dl_table_{key}",
         help="One row per fit: elpd_loo, SE, difference to the best and its SE, p_loo, Pareto k summary.",
     )
     pointwise = comparison.pointwise
-    row.download_button(
-        "Each row's elpd and k (CSV)",
-        data=lambda: exports.estimates_csv_bytes(pointwise),
-        file_name=f"{stem}-pointwise.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/table:",
+    views.download(
+        row,
+        ("Each row's elpd and k (CSV)", f"{stem}-pointwise.csv", "text/csv", ":material/table:"),
+        lambda: exports.estimates_csv_bytes(pointwise),
         key=f"loo_dl_pointwise_{key}",
         help="One row per fit and data row: its group, elpd_loo contribution and Pareto k.",
     )

@@ -181,7 +181,7 @@ def _view(
     )
     if binomial:
         _trap(draws, key, group_word, seed)
-    _download(draws, data, key)
+    _draws_download(draws, data, key)
     _code(data, priors.with_(tau_family=family, tau_scale=scale), sigma, seed, key)
 
 
@@ -267,7 +267,7 @@ def _trap(draws: PriorDraws, key: str, group_word: str, seed: int) -> None:
     )
 
 
-def _download(draws: PriorDraws, data: GroupedData, key: str) -> None:
+def _draws_download(draws: PriorDraws, data: GroupedData, key: str) -> None:
     """A CSV of the prior draws (built only when clicked): one row per draw and group."""
 
     def csv() -> bytes:
@@ -284,13 +284,10 @@ def _download(draws: PriorDraws, data: GroupedData, key: str) -> None:
         )
         return frame.to_csv(index=False).encode("utf-8")
 
-    st.download_button(
-        "Prior draws (CSV)",
-        data=csv,
-        file_name=f"{key}-prior-predictive.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/table:",
+    views.download(
+        st,
+        ("Prior draws (CSV)", f"{key}-prior-predictive.csv", "text/csv", ":material/table:"),
+        csv,
         key=f"{key}_pp_download",
         help="One row per prior draw and group: μ, τ, θ_j (the model's scale: logit for counts) and the "
         "simulated group statistic.",
@@ -308,13 +305,10 @@ def _code(data: GroupedData, priors: Priors, sigma: str, seed: int, key: str) ->
         "prints where the priors put μ, τ, θ_j and the simulated data, and the share of draws that spread "
         "the groups further apart than yours."
     )
-    st.download_button(
-        "Download the script",
-        data=source,
-        file_name=f"{key}_prior_predictive.py",
-        mime="text/x-python",
-        on_click="ignore",
-        icon=":material/code:",
+    views.download(
+        st,
+        ("Download the script", f"{key}_prior_predictive.py", "text/x-python", ":material/code:"),
+        source,
         key=f"{key}_pp_script",
     )
     st.code(source, language="python", line_numbers=True, wrap_lines=True)

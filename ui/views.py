@@ -261,7 +261,7 @@ _IMAGE_FORMATS = (
 )
 
 
-def _download(where, button: tuple[str, str, str, str], data, key: str, **kwargs) -> None:
+def download(where, button: tuple[str, str, str, str], data, key: str, **kwargs) -> None:
     """A download button in ``where`` (``button``: label, file name, MIME type, icon). A callable
     ``data`` is built only when clicked, and a click does not rerun the page."""
     label, file_name, mime, icon = button
@@ -295,7 +295,7 @@ def downloads(
         st.markdown("**Estimates** (CSV)")
         if estimates is not None and not estimates.empty:
             frame = estimates.copy()
-            _download(
+            download(
                 st,
                 ("Estimates table", f"{stem}-estimates.csv", "text/csv", ":material/table:"),
                 lambda: exports.estimates_csv_bytes(frame),
@@ -312,7 +312,7 @@ def downloads(
             idata = results[pooling].idata
             file_name = f"{stem}-{pooling}.nc"
             button = (labels.get(pooling, pooling), file_name, "application/x-netcdf", ":material/download:")
-            _download(
+            download(
                 st,
                 button,
                 lambda idata=idata: exports.trace_netcdf_bytes(idata),
@@ -334,7 +334,7 @@ def downloads(
                 st.markdown(label)
                 row = st.container(horizontal=True)  # the two buttons side by side
                 for ext, mime, icon, what, to_bytes in _IMAGE_FORMATS:
-                    _download(
+                    download(
                         row,
                         (ext.upper(), f"{stem}-{name_slug}.{ext}", mime, icon),
                         lambda figure=figure, to_bytes=to_bytes: to_bytes(figure),
@@ -381,10 +381,10 @@ def show_code(
         )
         row = st.container(horizontal=True)
         button = (f"Download {file_name}", file_name, "text/x-python", ":material/code:")
-        _download(row, button, script, key=f"code_dl_{slug(file_name)}")
+        download(row, button, script, key=f"code_dl_{slug(file_name)}")
         for name, content in (data_files or {}).items():
             button = (f"Download {name}", name, "text/csv", ":material/table:")
-            _download(row, button, content, key=f"code_dl_{slug(file_name)}_{slug(name)}")
+            download(row, button, content, key=f"code_dl_{slug(file_name)}_{slug(name)}")
         st.code(script, language="python", line_numbers=True, wrap_lines=True)
 
     on_demand(label, code_box_key(label), listing, icon=":material/code:", expanded=expanded)
