@@ -38,7 +38,7 @@ from hbm_core.models import parameterization as param
 from hbm_core.priors import Priors, tau_prior
 from hbm_core.viz.palette import FIT_LABELS
 
-__all__ = ["CsvSpec", "SyntheticSpec", "csv_format", "data_file", "pymc_script"]
+__all__ = ["CsvSpec", "SyntheticSpec", "csv_format", "data_file", "pymc_script", "varying_slopes_script"]
 
 
 @dataclass(frozen=True)
@@ -574,4 +574,135 @@ def pymc_script(
         parts.append(_model_function(pooling, family, sigma, predictor, priors, centered, group_predictor))
     parts.append(_sampling(poolings, target_accepts, family, predictor, settings, group_predictor))
     script = "".join(parts)
+    return re.sub(r"\n{4,}", "\n\n\n", script)
+
+
+# ---------------------------------------------------------------------------------------------
+# Varying intercepts and slopes (the Varying slopes page)
+
+
+def varying_slopes_script(
+    data_spec: CsvSpec,
+    priors: Priors,
+    settings: FitSettings,
+    target_accept: float,
+    *,
+    script_name: str = "varying_slopes.py",
+) -> str:
+    """A complete PyMC script of the varying intercepts and slopes model the Varying slopes page fits.
+
+    ``data_spec``: the CSV (from :func:`data_file`) with a predictor column ``x_col``. The script reads
+    it, fits each group's own least-squares line (no pooling, exact) and partial pooling
+    y_i ~ N(alpha_g + b_g x_i, sigma), (alpha_j, b_j) ~ MvNormal((mu, beta), Sigma), written like the
+    app's model: non-centered through the Cholesky factor of ``pm.LKJCholeskyCov`` (eta = 2, both sds
+    HalfNormal(tau_scale)), with the page's priors, draws, chains, seed and ``target_accept``. It
+    prints ``az.summary`` of the population (mu, beta, tau, tau_slope, rho, sigma) and each group's
+    own and partial-pooling pair, then every number as CSV between :data:`CSV_BEGIN` and :data:`CSV_END`.
+    """
+    if data_spec.x_col is None or data_spec.trials_col is not None or data_spec.se_col is not None:
+        raise ValueError("a varying-slopes script needs a normal outcome and a predictor column")
+    script_name = re.sub(r"[^A-Za-z0-9_.-]", "_", script_name) or "varying_slopes.py"
+    title = (
+        "Varying intercepts and slopes, read from the CSV file CSV_FILE below (Partial Pooling Lab, "
+        "Varying slopes page)."
+    )
+    how = f"put the data file (CSV_FILE below) next to this script and run:  python {script_name}"
+    p = priors
+    body = f'''
+
+# --------------------------------------------------------------------
+# No pooling: each group's own least-squares line of y on x. A group whose x takes one value has no
+# own slope (NaN), and no own intercept either unless that value is 0.
+
+
+def own_lines():
+    rows = []
+    for j, name in enumerate(GROUPS):
+        xs, ys = x[group_idx == j], y[group_idx == j]
+        if np.unique(xs).size >= 2:
+            slope, intercept = np.polyfit(xs, ys, 1)
+        elif np.all(xs == 0):
+            intercept, slope = ys.mean(), np.nan
+        else:
+            intercept, slope = np.nan, np.nan
+        rows.append((name, len(xs), intercept, slope))
+    return pd.DataFrame(rows, columns=["group", "n", "own_intercept", "own_slope"]).set_index("group")
+
+
+# --------------------------------------------------------------------
+# Partial pooling: (alpha_j, b_j) ~ MvNormal((mu, beta), Sigma), Sigma = diag(s) R diag(s), R ~ LKJ(2);
+# non-centered: (alpha_j, b_j) = (mu, beta) + L z_j with L the Cholesky factor of Sigma.
+
+
+def varying_slopes():
+    coords = {{"group": GROUPS, "coef": ["intercept", "slope"]}}
+    with pm.Model(coords=coords) as model:
+        mu = pm.Normal("mu", mu={_num(p.mu_loc)}, sigma={_num(p.mu_scale)})  # mean intercept
+        beta = pm.Normal("beta", mu=0.0, sigma={_num(p.beta_scale)})  # mean slope
+        chol, corr, stds = pm.LKJCholeskyCov(
+            "chol_cov",
+            n=2,
+            eta=2.0,
+            sd_dist=pm.HalfNormal.dist(sigma={_num(p.tau_scale)}, shape=2),
+            compute_corr=True,
+        )
+        pm.Deterministic("tau", stds[0])  # sd of the intercepts
+        pm.Deterministic("tau_slope", stds[1])  # sd of the slopes
+        pm.Deterministic("rho", corr[0, 1])  # their correlation
+        z = pm.Normal("z", 0.0, 1.0, dims=("group", "coef"))
+        effects = pm.math.dot(z, chol.T)
+        theta = pm.Deterministic("theta", mu + effects[:, 0], dims="group")
+        theta_slope = pm.Deterministic("theta_slope", beta + effects[:, 1], dims="group")
+        sigma = pm.HalfNormal("sigma", sigma={_num(p.sigma_scale)})
+        pm.Normal("y_obs", mu=theta[group_idx] + theta_slope[group_idx] * x, sigma=sigma, observed=y)
+    return model
+
+
+# --------------------------------------------------------------------
+# Sampling: the app's settings
+
+DRAWS = {int(settings.draws)}  # per chain, kept after TUNE tuning steps
+TUNE = {int(settings.tune)}
+CHAINS = {int(settings.chains)}
+TARGET_ACCEPT = {float(target_accept)!r}
+SAMPLER = "nutpie" if importlib.util.find_spec("nutpie") else "pymc"
+HDI_PROB = {HDI_PROB!r}  # the app's intervals: 94% highest density intervals
+POPULATION = ["mu", "beta", "tau", "tau_slope", "rho", "sigma"]
+
+
+def sample(model):
+    """Posterior draws (an xarray DataTree in PyMC 6: its posterior group holds the draws)."""
+    with model:
+        return pm.sample(
+            draws=DRAWS,
+            tune=TUNE,
+            chains=CHAINS,
+            random_seed=SEED,
+            target_accept=TARGET_ACCEPT,
+            nuts_sampler=SAMPLER,
+            progressbar=False,  # PyMC's progress bar needs matplotlib, which pymc does not install
+        )
+
+
+if __name__ == "__main__":
+    own = own_lines()
+    idata = sample(varying_slopes())
+    post = idata.posterior
+    summary = az.summary(idata, var_names=POPULATION, ci_kind="hdi", ci_prob=HDI_PROB, round_to="none")
+    print(summary.round(3).to_string())
+    divergences = int(idata.sample_stats["diverging"].sum())
+    print(f"\\nDivergent transitions: {{divergences}}")
+
+    pairs = own.assign(
+        partial_intercept=post["theta"].mean(dim=("chain", "draw")).to_numpy(),
+        partial_slope=post["theta_slope"].mean(dim=("chain", "draw")).to_numpy(),
+    )
+    print("\\nEach group's own line and its partial-pooling pair (posterior means):")
+    print(pairs.round(3).to_string())
+
+    print("\\n{CSV_BEGIN}")
+    print(pairs.reset_index().to_csv(index=False, float_format="%.6g"), end="")
+    print("{CSV_END}")
+'''
+    script = _header(title, how) + _csv_data(data_spec, settings.seed) + body
     return re.sub(r"\n{4,}", "\n\n\n", script)

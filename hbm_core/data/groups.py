@@ -47,6 +47,9 @@ class GroupedData:
         pooling then draws each group's intercept from Normal(gamma0 + gamma1 u_j, tau).
     true_means : float64 array, shape (J,), optional
         The means the data were simulated from (synthetic data only).
+    varying_slope : bool
+        Whether partial pooling gives each group its own slope on ``x`` (intercepts and slopes
+        drawn from a bivariate normal); needs ``x``. The other fits ignore it.
     """
 
     family: Family
@@ -63,6 +66,7 @@ class GroupedData:
     source: str = ""
     meta: dict = field(default_factory=dict)
     u: np.ndarray | None = None
+    varying_slope: bool = False
 
     @property
     def n_groups(self) -> int:

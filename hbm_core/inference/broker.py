@@ -33,6 +33,8 @@ def data_fingerprint(data: GroupedData) -> str:
             h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
     if data.u is not None:  # a group-level predictor (only then: other data keep their keys)
         h.update(b"u" + np.ascontiguousarray(data.u, dtype=float).tobytes())
+    if data.varying_slope:  # another model of the same rows (only then: other data keep their keys)
+        h.update(b"varying slope")
     return h.hexdigest()
 
 

@@ -164,7 +164,7 @@ class FitJob:
                 raise FitCancelled("The fit was cancelled.")
             check_inputs(self.data, self.priors)
             centered = None
-            if self.pooling == "hierarchical":
+            if self.pooling == "hierarchical" and not self.spec.varying_slope:  # that one: Cholesky
                 centered = param.centered_weights(self.data, self.settings.parameterization)
             # The sampler works in model units (normal outcomes centred and scaled, priors with
             # them; see hbm_core.models.inputs.Units); _finish turns the draws back.
@@ -292,6 +292,13 @@ class FitJob:
             )
 
 
+def _parameterization(spec: ModelSpec, centered: np.ndarray | None) -> str:
+    """How partial pooling was parameterized: per group, or a varying slope's Cholesky form."""
+    if spec.varying_slope:
+        return "non-centered (Cholesky)"
+    return param.describe(centered) if centered is not None else "n/a"
+
+
 def _finish(job: FitJob, idata, centered: np.ndarray | None, units: Units, seconds: float) -> FitResult:
     """Slice off padding groups, label groups, turn the draws from model ``units`` into the
     outcome's (before anything reads them: estimates, diagnostics, the DataTree kept for downloads),
@@ -304,7 +311,9 @@ def _finish(job: FitJob, idata, centered: np.ndarray | None, units: Units, secon
     posterior = units.to_outcome(posterior, centered)
     stats = idata["sample_stats"].to_dataset()
     idata = xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats})
-    var_names = ["mu", "tau", "theta", "sigma", "beta", "gamma"]
+    # A varying slope adds the groups' slopes, their sd and the correlation (z and chol_cov are the
+    # sampler's coordinates of the same quantities).
+    var_names = ["mu", "tau", "theta", "sigma", "beta", "gamma", "theta_slope", "tau_slope", "rho"]
     max_rhat, min_bulk, min_tail = convergence(posterior, var_names)
     divergences = int(stats["diverging"].sum())
     diagnostics = Diagnostics(
@@ -313,7 +322,7 @@ def _finish(job: FitJob, idata, centered: np.ndarray | None, units: Units, secon
         min_ess_bulk=min_bulk,
         min_ess_tail=min_tail,
         sampler=s.sampler,
-        parameterization=param.describe(centered) if centered is not None else "n/a",
+        parameterization=_parameterization(job.spec, centered),
         seconds=seconds,
         draws=s.draws,
         chains=s.chains,

@@ -15,10 +15,18 @@ complete pooling   y_i ~ Normal(mu + beta x_i, sigma)            one mean for ev
 no pooling         y_i ~ Normal(theta_g + beta x_i, sigma)       theta_j ~ Normal(mu_loc, mu_scale)
 partial pooling    y_i ~ Normal(theta_g + beta x_i, sigma)       theta_j ~ Normal(mu, tau)
  + group predictor y_i ~ Normal(theta_g + beta x_i, sigma)       theta_j ~ Normal(mu + gamma u_j, tau)
+ + varying slope   y_i ~ Normal(theta_g + b_g x_i, sigma)        (theta_j, b_j) ~ MvNormal((mu, beta), Sigma)
 
 With a group-level predictor u (radon: the county's log uranium; partial pooling only) ``mu`` is the
 line's intercept at u = 0 (Gelman & Hill's gamma0), ``gamma`` its slope (gamma1), and ``tau`` the sd of
 the groups around the line rather than around one mean.
+
+With a varying slope (partial pooling with a predictor x only) every group has its own slope
+``theta_slope`` b_j, and the pairs (theta_j, b_j) come from a bivariate normal with mean (mu, beta)
+and covariance Sigma = diag(s) R diag(s), s = (tau, tau_slope), R an LKJ(eta = 2) correlation matrix
+with off-diagonal ``rho``. It is always non-centered through the Cholesky factor L of Sigma
+(``pm.LKJCholeskyCov``, PyMC's documented idiom): z_j ~ Normal(0, I_2), (theta_j, b_j) = (mu, beta) +
+L z_j. Both sds get the half-normal prior with scale ``tau_scale`` (the tau family does not apply).
 
 ``sigma`` is one sd per group (``sigma="group"``) or shared; the known-SE family replaces it by
 the given standard errors; the binomial family uses ``y_i ~ Binomial(n_i, logit^-1(theta_g))``.
@@ -75,6 +83,8 @@ class ModelSpec:
     tau_family : prior family of tau (hierarchical only), see :class:`hbm_core.priors.Priors`
     group_predictor : whether a group-level predictor u shifts each group's prior mean,
         theta_j ~ Normal(mu + gamma u_j, tau) (hierarchical only)
+    varying_slope : whether each group has its own slope on x, (theta_j, b_j) ~ MvNormal
+        (hierarchical with a predictor only; see the module's notes)
     """
 
     family: Family
@@ -84,6 +94,7 @@ class ModelSpec:
     predictor: bool = False
     tau_family: str = "half_normal"
     group_predictor: bool = False
+    varying_slope: bool = False
 
     def __post_init__(self) -> None:
         # Normalise fields that do not affect the structure, so equal models share a cache entry.
@@ -93,6 +104,10 @@ class ModelSpec:
             object.__setattr__(self, "tau_family", "none")
             # u only enters through the population of the groups: the other fits ignore it.
             object.__setattr__(self, "group_predictor", False)
+        if self.pooling != "hierarchical" or not self.predictor:
+            object.__setattr__(self, "varying_slope", False)
+        if self.varying_slope:  # its two sds have their own prior (LKJCholeskyCov's sd_dist)
+            object.__setattr__(self, "tau_family", "half_normal")
 
 
 def build_model(spec: ModelSpec) -> pm.Model:
@@ -108,7 +123,9 @@ def build_model(spec: ModelSpec) -> pm.Model:
     ``gamma_scale`` (group predictor).
     Free variables: ``mu`` (pooled, hierarchical), ``tau``, ``theta_raw`` (hierarchical),
     ``theta`` (unpooled; a deterministic of ``theta_raw`` when hierarchical), ``sigma``, ``beta``,
-    ``gamma`` (group predictor).
+    ``gamma`` (group predictor). A varying slope (:func:`_varying_slope`) has no ``centered``
+    container and no ``theta_raw``: instead ``chol_cov`` (3,), ``z`` (K, 2) and the deterministics
+    ``theta``, ``theta_slope`` (K,), ``tau``, ``tau_slope`` and ``rho``.
     """
     K = spec.n_groups
     coords = {"group": [f"g{j}" for j in range(K)]}
@@ -132,6 +149,9 @@ def build_model(spec: ModelSpec) -> pm.Model:
         elif spec.pooling == "unpooled":
             theta = pm.Normal("theta", mu=mu_loc, sigma=mu_scale, dims="group")
             location = theta[group_idx]
+        elif spec.varying_slope:
+            x = pm.Data("x", placeholder.copy())
+            location = _varying_slope(K, group_idx, x, mu_loc, mu_scale)
         else:
             tau_scale = pm.Data("tau_scale", 10.0)
             centered = pm.Data("centered", np.zeros(K), dims="group")
@@ -149,7 +169,7 @@ def build_model(spec: ModelSpec) -> pm.Model:
             )
             location = theta[group_idx]
 
-        if spec.predictor:
+        if spec.predictor and not spec.varying_slope:  # a varying slope built its own above
             x = pm.Data("x", placeholder.copy())
             beta_scale = pm.Data("beta_scale", 10.0)
             beta = pm.Normal("beta", mu=0.0, sigma=beta_scale)
@@ -183,6 +203,32 @@ def build_model(spec: ModelSpec) -> pm.Model:
                 sigma_y = sigma_y / pm.math.sqrt(n)
             pm.Normal("y_obs", mu=location, sigma=sigma_y, observed=y, shape=group_idx.shape)
     return model
+
+
+def _varying_slope(K: int, group_idx, x, mu_loc, mu_scale):
+    """Varying intercepts and slopes inside the model being built: each row's location
+    theta_g + b_g x_i, with (theta_j, b_j) = (mu, beta) + L z_j, L the Cholesky factor of Sigma.
+
+    The correlation and both sds are deterministics of L (R = D^-1 L L^T D^-1), named for the pages:
+    ``tau`` and ``tau_slope`` (sds of intercepts and slopes), ``rho`` (their correlation).
+    """
+    tau_scale = pm.Data("tau_scale", 10.0)
+    beta_scale = pm.Data("beta_scale", 10.0)
+    mu = pm.Normal("mu", mu=mu_loc, sigma=mu_scale)
+    beta = pm.Normal("beta", mu=0.0, sigma=beta_scale)
+    packed = pm.LKJCholeskyCov(
+        "chol_cov", n=2, eta=2.0, sd_dist=pm.HalfNormal.dist(sigma=tau_scale, shape=2), compute_corr=False
+    )
+    chol = pm.math.expand_packed_triangular(2, packed, lower=True)
+    pm.Deterministic("tau", chol[0, 0])  # the diagonal of a Cholesky factor is positive
+    tau_slope = pm.Deterministic("tau_slope", pm.math.sqrt(chol[1, 0] ** 2 + chol[1, 1] ** 2))
+    pm.Deterministic("rho", chol[1, 0] / tau_slope)
+    pm.modelcontext(None).add_coord("coef", ["intercept", "slope"])
+    z = pm.Normal("z", mu=0.0, sigma=1.0, dims=("group", "coef"))
+    effects = pm.math.dot(z, chol.T)  # (K, 2): each group's departure from (mu, beta)
+    theta = pm.Deterministic("theta", mu + effects[:, 0], dims="group")
+    slope = pm.Deterministic("theta_slope", beta + effects[:, 1], dims="group")
+    return theta[group_idx] + slope[group_idx] * x
 
 
 def uses_group_summaries(spec: ModelSpec) -> bool:

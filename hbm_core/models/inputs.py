@@ -47,7 +47,8 @@ def spec_for(
     """The model structure for ``data``: family, predictor and capacity follow the data.
 
     Normal data get one sd per group unless there is a predictor (radon: one shared sd) or
-    ``sigma`` says otherwise. A group-level predictor (``data.u``) enters partial pooling only.
+    ``sigma`` says otherwise. A group-level predictor (``data.u``) and a varying slope
+    (``data.varying_slope``) enter partial pooling only.
     """
     if sigma is None:
         sigma = "shared" if data.x is not None else "group"
@@ -59,6 +60,7 @@ def spec_for(
         predictor=data.x is not None,
         tau_family=tau_family,
         group_predictor=data.u is not None,
+        varying_slope=data.varying_slope,
     )
 
 
@@ -77,7 +79,9 @@ def model_inputs(
         }
     inputs["mu_loc"] = np.asarray(priors.mu_loc, dtype=float)
     inputs["mu_scale"] = np.asarray(priors.mu_scale, dtype=float)
-    if spec.pooling == "hierarchical":
+    if spec.varying_slope:  # always non-centered (Cholesky): no centring weights
+        inputs["tau_scale"] = np.asarray(priors.tau_scale, dtype=float)
+    elif spec.pooling == "hierarchical":
         weights = np.zeros(spec.n_groups)  # padding groups: non-centered, i.e. independent N(0, 1)
         if centered is not None:
             weights[: data.n_groups] = centered
@@ -146,6 +150,8 @@ def check_inputs(data: GroupedData, priors: Priors) -> None:
             raise DataError(f"The prior scale {name} must be positive.")
     if not np.all(np.isfinite(data.y)):
         raise DataError("The outcome has missing or infinite values.")
+    if data.varying_slope and data.x is None:
+        raise DataError("A varying slope needs an individual-level predictor x.")
     if data.u is not None:
         u = np.asarray(data.u, dtype=float)
         if u.shape != (data.n_groups,):
@@ -163,7 +169,9 @@ def check_inputs(data: GroupedData, priors: Priors) -> None:
 #: Posterior variables that are locations on the outcome's scale (x -> m + s x).
 LOCATION_VARIABLES = frozenset({"mu", "theta"})
 #: Posterior variables in units of the outcome without its location: sds and the slopes (x -> s x).
-SCALE_VARIABLES = frozenset({"tau", "sigma", "beta", "gamma"})
+SCALE_VARIABLES = frozenset({"tau", "sigma", "beta", "gamma", "theta_slope", "tau_slope", "chol_cov"})
+#: Posterior variables without units, unchanged: a correlation, standard normal draws.
+UNITLESS_VARIABLES = frozenset({"rho", "z"})
 #: Inputs that are locations, and inputs that are sds or scales, on the outcome's scale.
 _LOCATION_INPUTS = ("y", "ybar", "mu_loc")
 _SCALE_INPUTS = ("se", "mu_scale", "tau_scale", "sigma_scale", "beta_scale", "gamma_scale")
@@ -217,11 +225,12 @@ class Units:
     def to_outcome(self, posterior: xr.Dataset, centered: np.ndarray | None = None) -> xr.Dataset:
         """``posterior`` (draws in model units, dims (chain, draw[, group])) in the outcome's units.
 
-        mu and theta become m + s x; tau, sigma, beta and gamma s x; ``theta_raw`` m + s x for centred
-        groups (weight 1 in ``centered``, shape (K,) or (J,) matching its group dim; required when
-        theta_raw is present) and stays for non-centred ones (weight 0). Raises ValueError for a
-        variable whose units are not known here, so a new parameter cannot slip through in model
-        units. Returns a new Dataset; ``posterior`` is untouched.
+        mu and theta become m + s x; tau, sigma, beta and gamma s x (and a varying slope's
+        theta_slope, tau_slope and Cholesky factor chol_cov; its rho and z stay); ``theta_raw``
+        m + s x for centred groups (weight 1 in ``centered``, shape (K,) or (J,) matching its
+        group dim; required when theta_raw is present) and stays for non-centred ones (weight 0).
+        Raises ValueError for a variable whose units are not known here, so a new parameter cannot
+        slip through in model units. Returns a new Dataset; ``posterior`` is untouched.
         """
         if self.identity:
             return posterior
@@ -233,6 +242,8 @@ class Units:
                 values[name] = m + s * x
             elif name in SCALE_VARIABLES:
                 values[name] = s * x
+            elif name in UNITLESS_VARIABLES:
+                values[name] = x
             elif name == "theta_raw":
                 if centered is None:
                     raise ValueError("theta_raw needs the centring weights to be turned back")

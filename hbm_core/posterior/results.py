@@ -130,19 +130,22 @@ def estimates_table(posterior, data: GroupedData, pooling: str) -> pd.DataFrame:
     table["n"] = raw["n"].to_numpy()
     table["raw_mean"] = raw["mean"].to_numpy()
     table["true_mean"] = data.true_means if data.true_means is not None else np.nan
-    table["pooling"] = pooling_factors(posterior, data) if pooling == "hierarchical" else np.nan
+    # The pooling factor se^2 / (se^2 + tau^2) is that of a group mean: with a varying slope each
+    # intercept also borrows through its slope's correlation, so it has no such single number.
+    simple = pooling == "hierarchical" and "theta_slope" not in posterior
+    table["pooling"] = pooling_factors(posterior, data) if simple else np.nan
     table["source"] = "mcmc"
     return table[ESTIMATE_COLUMNS]
 
 
 def population_table(posterior) -> pd.DataFrame:
     """Summary of the population-level parameters present (mu, tau, beta, shared sigma, and gamma,
-    the slope on a group-level predictor).
+    the slope on a group-level predictor; a varying slope adds tau_slope and rho).
 
     Columns: parameter, mean, sd, hdi_low, hdi_high; on the model's scale (logit for binomial).
     """
     rows = []
-    for name in ("mu", "tau", "beta", "sigma", "gamma"):
+    for name in ("mu", "tau", "beta", "sigma", "gamma", "tau_slope", "rho"):
         if name in posterior and posterior[name].ndim == 2:
             row = summarize_draws(stacked(posterior, name)[:, None]).iloc[0].to_dict()
             rows.append({"parameter": name, **row})
