@@ -122,6 +122,13 @@ def test_choice_answers_are_the_largest_moves(solved):
         assert set(solution.near) <= set(solution.values) - {solution.answer}
 
 
+def test_largest_choice_names_the_first_largest_and_the_near_ties():
+    # 0.9 of the winner's 2.0 is 1.8: C (1.8) is close, B (1.7) is not; D ties A exactly and is close.
+    winner, near = ex.largest_choice({"A": 2.0, "B": 1.7, "C": 1.8, "D": 2.0})
+    assert winner == "A" and near == ("C", "D")
+    assert ex.largest_choice({"only": 0.5}) == ("only", ())
+
+
 def test_funnel_answer_follows_the_stated_rule_and_both_answers_occur():
     item = _by_key("funnel")
     answers = set()

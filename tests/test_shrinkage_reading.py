@@ -11,6 +11,8 @@ from hbm_core.exact.preview import preview
 from hbm_core.lessons.shrinkage_reading import (
     group_moves,
     interval_reading,
+    moved_least,
+    moved_most,
     narrowing_reading,
     own_data_note,
     own_estimate_for,
@@ -225,3 +227,15 @@ def test_plurals():
     assert [plural(w) for w in words] == ["groups", "counties", "classes", "days"]
     est = crafted([8.0, 2.0, 5.0], [7.0, 3.0, 5.0], [0.3, 0.3, 0.1], n=[5, 5, 50])
     assert shrinkage_reading(est, group_word="county").startswith("Counties A and B moved most")
+
+
+def test_moved_most_and_least_with_ties_within_the_tolerance():
+    sizes = pd.Series([0.30, 1.25, 1.22, 0.31, 0.9], index=["A", "B", "C", "D", "E"])
+    assert moved_most(sizes) == ("B",)
+    assert moved_least(sizes) == ("A",)
+    # Within 0.05 of the largest (1.25) and of the smallest (0.30): ties, in the groups' order.
+    assert moved_most(sizes, 0.05) == ("B", "C")
+    assert moved_least(sizes, 0.05) == ("A", "D")
+    # An exact tie without a tolerance: both, the first being the one idxmax names.
+    tied = pd.Series([2.0, 1.0, 2.0], index=["x", "y", "z"])
+    assert moved_most(tied) == ("x", "z") and moved_most(tied)[0] == tied.idxmax()

@@ -8,6 +8,7 @@ import pandas as pd
 from hbm_core.data.groups import GroupedData
 from hbm_core.exact.grid import ExactPosterior
 from hbm_core.lessons.checks import FLAT_PRIORS, exact_vs_mcmc
+from hbm_core.lessons.shrinkage_reading import moved_least, moved_most
 from hbm_core.lessons.wording import capital, named
 from hbm_core.priors import Priors, tau_prior
 
@@ -192,8 +193,8 @@ def tau_reading(at: pd.DataFrame) -> str:
     frame = at.assign(move=at["mean"] - at["y"], distance=(mu - at["y"]).abs())
     frame["size"] = frame["move"].abs()
     groups = frame["group"].astype(str)
-    most = list(groups[frame["size"] >= frame["size"].max() - TIE])
-    least = list(groups[frame["size"] <= frame["size"].min() + TIE])
+    sizes = frame["size"].set_axis(groups)
+    most, least = list(moved_most(sizes, TIE)), list(moved_least(sizes, TIE))
     by = frame.set_index(groups)
     top_pooling = list(groups[frame["pooling"].round(2) == frame["pooling"].round(2).max()])
     low_pooling = list(groups[frame["pooling"].round(2) == frame["pooling"].round(2).min()])

@@ -19,7 +19,7 @@ anywhere until the student asks for it. No Streamlit here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,7 +33,7 @@ from hbm_core.exact.grid import ExactPosterior, exact_posterior
 from hbm_core.exact.preview import Preview, preview
 from hbm_core.lessons.eight_schools import priors_for
 from hbm_core.lessons.real_data import REEDFROGS_PRIORS
-from hbm_core.lessons.shrinkage_reading import shrinkage_facts
+from hbm_core.lessons.shrinkage_reading import moved_most, shrinkage_facts
 from hbm_core.models.parameterization import centered_weights, describe
 from hbm_core.priors import Priors, default_priors
 
@@ -228,6 +228,16 @@ def _share_rule(span: float, tolerance: float, fmt: str, what: str) -> str:
     )
 
 
+def largest_choice(values: Mapping[str, float]) -> tuple[str, tuple[str, ...]]:
+    """The answer to a "which moved most" choice and its near ties: the option with the largest
+    value (the first on an exact tie; :func:`moved_most`) and the other options whose value is at
+    least :data:`NEAR_TIE` of it (a guess of one of those is "close")."""
+    series = pd.Series(values, dtype=float)
+    winner = moved_most(series)[0]
+    near = tuple(str(k) for k, v in series.items() if k != winner and v >= NEAR_TIE * series[winner])
+    return winner, near
+
+
 def _hier_rows(estimates: pd.DataFrame, fit: str = "hierarchical") -> pd.DataFrame:
     return estimates[estimates["fit"] == fit].set_index("group")
 
@@ -367,8 +377,7 @@ def _sds_solve(scenario: Scenario) -> Solution:
     facts = shrinkage_facts(quick.estimates, own="raw", center=mu)
     moves = facts.moves.set_index("group")
     sizes = moves["size"]
-    winner = str(sizes.idxmax())
-    near = tuple(str(g) for g in sizes.index if g != winner and sizes[g] >= NEAR_TIE * sizes[winner])
+    winner, near = largest_choice(sizes.to_dict())
     raw = scenario.data.group_summary().set_index("group")
     j = list(post.groups).index(winner)
     top_pool = str(moves["pooling"].idxmax())
@@ -876,8 +885,7 @@ def _frogs_solve(scenario: Scenario) -> Solution:
     by_size = shift.groupby(density).mean()
     pooling = hier["pooling"].groupby(density).mean()
     values = {f"{d} tadpoles": float(v) for d, v in by_size.items()}
-    winner = max(values, key=values.get)
-    near = tuple(k for k, v in values.items() if k != winner and v >= NEAR_TIE * values[winner])
+    winner, near = largest_choice(values)
     small, large = int(by_size.index.min()), int(by_size.index.max())
     reason = (
         f"A tank of {small} gives a noisier survival share than a tank of {large}: the mean pooling factor "

@@ -35,6 +35,7 @@ from hbm_core.lessons.exercises import (
     Solution,
     judge,
     landing_solution,
+    largest_choice,
     tau_zero_solution,
 )
 from hbm_core.lessons.shrinkage_reading import Own, shrinkage_facts, shrinkage_reading
@@ -83,8 +84,7 @@ def moved_most_solution(
     """
     facts = shrinkage_facts(estimates, own=own, center=center)
     sizes = facts.moves.set_index("group")["size"]
-    winner = str(sizes.idxmax())
-    near = tuple(str(g) for g in sizes.index if g != winner and sizes[g] >= NEAR_TIE * sizes[winner])
+    winner, near = largest_choice(sizes.to_dict())
     return Solution(
         answer=winner,
         reason=shrinkage_reading(estimates, own=own, center=center, unit=unit),

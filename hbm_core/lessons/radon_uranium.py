@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from hbm_core.data.groups import DataError, GroupedData
+from hbm_core.lessons.shrinkage_reading import moved_most
 from hbm_core.lessons.wording import capital
 from hbm_core.posterior.predict import stacked
 from hbm_core.posterior.summaries import HDI_PROB
@@ -211,10 +212,8 @@ def largest_move(shifts: pd.DataFrame) -> pd.Series:
     """The row of :func:`county_shifts` with the largest |moved| (ties: the first county by name)."""
     if shifts.empty:
         raise ValueError("no counties")
-    ordered = shifts.assign(size=shifts["moved"].abs()).sort_values(
-        ["size", "county"], ascending=[False, True], kind="stable"
-    )
-    return ordered.iloc[0]
+    first = min(moved_most(shifts["moved"].abs().set_axis(shifts["county"].astype(str))))
+    return shifts[shifts["county"].astype(str) == first].iloc[0]
 
 
 def move_reading(shifts: pd.DataFrame, other: pd.DataFrame | None = None, *, uranium: bool = True) -> str:

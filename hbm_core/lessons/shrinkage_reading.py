@@ -129,6 +129,19 @@ def _ties(values: pd.Series, groups: pd.Series, target: float, tol: float) -> tu
     return tuple(groups[(values - target).abs() <= tol].tolist())
 
 
+def moved_most(sizes: pd.Series, tol: float = 0.0) -> tuple[str, ...]:
+    """The groups that moved most: ``sizes`` holds each group's |move| (any unit), indexed by group;
+    moves within ``tol`` of the largest tie with it (e.g. half the last digit shown). In the groups'
+    order: the first is the group ``sizes.idxmax()`` names. Every reading that names "the group that
+    moved most" picks it here."""
+    return tuple(str(g) for g in _ties(sizes, sizes.index.to_series(), float(sizes.max()), tol))
+
+
+def moved_least(sizes: pd.Series, tol: float = 0.0) -> tuple[str, ...]:
+    """The groups that moved least (``sizes`` and ``tol`` as in :func:`moved_most`)."""
+    return tuple(str(g) for g in _ties(sizes, sizes.index.to_series(), float(sizes.min()), tol))
+
+
 def shrinkage_facts(
     estimates: pd.DataFrame,
     own: Own = "unpooled",
@@ -145,8 +158,7 @@ def shrinkage_facts(
     decimals = _number_format(np.concatenate([moves["own"].to_numpy(), moves["partial"].to_numpy()]))
     tol = 0.5 * 10.0**-decimals  # two moves that print the same are a tie
     size, groups = moves["size"], moves["group"]
-    most = _ties(size, groups, float(size.max()), tol)
-    least = _ties(size, groups, float(size.min()), tol)
+    most, least = moved_most(size.set_axis(groups), tol), moved_least(size.set_axis(groups), tol)
     pooling = moves["pooling"]
     has_pooling = bool(pooling.notna().all())
     largest_pooling = _ties(pooling, groups, float(pooling.max()), 0.005) if has_pooling else ()
