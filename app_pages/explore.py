@@ -37,7 +37,7 @@ common.start_page()
 ensure_state()  # defaults, or the settings in the page's link on first load
 
 # ---------------------------------------------------------------------------------------------
-# Sidebar: the groups
+# Sidebar: the secondary settings (the groups' own sliders sit in the main column, beside their chart)
 
 
 def _new_sample() -> None:
@@ -74,8 +74,7 @@ with st.sidebar:
         width="stretch",
         help="Draw a fresh data set with the same settings (next seed).",
     )
-    # The group sliders: drawn by the fragment below, so moving one reruns only that fragment.
-    group_sliders_box = st.container()
+    # Each group's sliders are not here: they sit beside the chart they drive (group_editor below).
 
 # Classroom mode hides the model and sampler settings; ensure_state keeps their values meanwhile.
 if not classroom:
@@ -120,51 +119,67 @@ if not classroom:
 
 if not classroom:  # classroom mode has its own headings and fewer words
     st.title("Explore partial pooling")
+    # Where the groups' sliders are (group_editor): beside the chart they drive.
+    where = (
+        "the data (section 1)"
+        if st.session_state.get(prediction.TOGGLE)
+        else "the shrinkage chart (section 2)"
+    )
     st.markdown(
         "Each group's data are simulated from its own **true mean**. Three models estimate the group "
         f"means: **{FIT_LABELS['pooled']}** (one mean for everybody), **{FIT_LABELS['unpooled']}** (each "
         f"group on its own) and **{FIT_LABELS['hierarchical']}** (a hierarchical model: the group means "
         "come from a common population with mean μ and spread τ, which the model estimates). Move the "
-        "sliders and watch the groups whose own data say little borrow strength from the others.",
+        f"groups' sliders beside {where} and watch the groups whose own data say little borrow strength "
+        "from the others.",
         help=define("tau"),
     )
 
 
 # ---------------------------------------------------------------------------------------------
 # The groups' sliders, the data, the exact preview and the MCMC fits: one fragment, so that moving
-# a group's slider redraws only these (not the rest of the sidebar, the title and the text above).
+# a group's slider redraws only these (not the sidebar, the title and the text above).
 
 
-def _group_sliders() -> None:
-    """Each group's size, true mean and true sd, in the sidebar (in boxes that stay open)."""
-    with group_sliders_box:
-        for j, label in enumerate(group_labels(int(st.session_state["n_groups"]))):
-            n, m, s = (st.session_state[f"{k}_{j}"] for k in ("size", "mean", "sd"))
-            # A key keeps the box open while its label (the current values) changes.
-            with st.expander(f"Group {label}: n = {n}, mean {m:g}, sd {s:g}", key=f"group_box_{j}"):
-                st.slider("Group size", 1, 500, key=f"size_{j}", help="Observations in this group.")
-                st.slider(
-                    "True mean",
-                    -10.0,
-                    20.0,
-                    step=0.5,
-                    key=f"mean_{j}",
-                    help="The mean the group's data are simulated from (units).",
-                )
-                st.slider(
-                    "True standard deviation",
-                    0.1,
-                    10.0,
-                    step=0.1,
-                    key=f"sd_{j}",
-                    help="Spread of individual observations around the group's mean (units).",
-                )
+def group_editor() -> None:
+    """Each group's size, true mean and true sd: one tab per group, three sliders in each.
+
+    Drawn in the main column beside the chart the sliders drive (results.beside), not in the
+    sidebar, which on a phone is an overlay over the charts. Every tab is rendered (only one is
+    shown), so every group's slider keys (``size_j``, ``mean_j``, ``sd_j``) exist on every run.
+    """
+    labels = group_labels(int(st.session_state["n_groups"]))
+    st.markdown("**Groups**: size, true mean and spread")
+    # Fixed tab labels (the group's letter): the open tab stays open while its sliders move.
+    for j, tab in enumerate(st.tabs(labels, key="group_tabs")):
+        with tab:
+            st.slider("Group size", 1, 500, key=f"size_{j}", help=f"Observations in group {labels[j]}.")
+            st.slider(
+                "True mean",
+                -10.0,
+                20.0,
+                step=0.5,
+                key=f"mean_{j}",
+                help=f"The mean group {labels[j]}'s data are simulated from (units).",
+            )
+            st.slider(
+                "True standard deviation",
+                0.1,
+                10.0,
+                step=0.1,
+                key=f"sd_{j}",
+                help=f"Spread of group {labels[j]}'s observations around its mean (units).",
+            )
 
 
 @st.fragment
 def groups_and_results() -> None:
-    """The group sliders (in the sidebar) and everything that follows from them (main area)."""
-    _group_sliders()
+    """The group sliders and everything that follows from them (main area).
+
+    The sliders sit beside the chart they drive: the shrinkage chart (section 2), the step's chart in
+    classroom mode, or the data (section 1) while Predict first is on, whose results wait for the
+    reveal (the sliders stay in one place while the student predicts, moves a slider, predicts again).
+    """
     settings: Settings = settings_from_state()
     write_query_params(settings)
 
@@ -174,6 +189,7 @@ def groups_and_results() -> None:
         )
     except DataError as err:
         st.error(f"These settings cannot be simulated: {err}")
+        group_editor()  # still there: the way out is another slider value
         return
 
     priors = Priors(
@@ -205,7 +221,14 @@ def groups_and_results() -> None:
 
     if settings.classroom:  # the story one step per click, for a projector (ui/classroom_mode.py)
         classroom_mode.step_through(
-            data, priors, fit_settings, quick, step=settings.step, sigma=settings.sigma, y_label=Y_LABEL
+            data,
+            priors,
+            fit_settings,
+            quick,
+            step=settings.step,
+            sigma=settings.sigma,
+            y_label=Y_LABEL,
+            controls=group_editor,
         )
         return
 
@@ -218,14 +241,23 @@ def groups_and_results() -> None:
             data.to_frame(), Y_LABEL, pd.DataFrame({"group": data.groups, "true_mean": data.true_means})
         )
     }
-    common.chart(
-        shown["data"],
-        "Each dot is one observation; the black tick is the group's sample mean and the diamond its "
-        "true mean. Small groups have sample means that can land far from the truth.",
-    )
+    predicting = bool(st.session_state.get(prediction.TOGGLE))
+    with results.beside(group_editor if predicting else None):
+        common.chart(
+            shown["data"],
+            "Each dot is one observation; the tick is the group's sample mean and the diamond its true "
+            "mean. Small groups have sample means that can land far from the truth.",
+        )
     if not prediction.predict_first(data, quick, (priors, settings.sigma)):  # results after the reveal
         return
-    drawn = results.result_sections(fits, Y_LABEL, "units", charts=shown, defined=DEFINED_ABOVE)
+    drawn = results.result_sections(
+        fits,
+        Y_LABEL,
+        "units",
+        charts=shown,
+        defined=DEFINED_ABOVE,
+        controls=None if predicting else group_editor,
+    )
     charts = dict(drawn.charts)
     exact = quick.exact if quick is not None else None
 

@@ -83,9 +83,8 @@ def main() -> None:
             wait(page, IDLE_JS, 300, settle=0.5)
             print(f"first chart {first_chart:.2f} s, first final charts {first_final:.2f} s", flush=True)
 
-            page.get_by_text("Group A:").first.click()  # open group A's sliders
-            wait(page, IDLE_JS, 60, settle=0.5)
-            slider = page.get_by_role("slider", name="Group size").first
+            # Group A's sliders: its tab is the one shown first (hidden tabs' sliders have no role)
+            slider = page.get_by_role("slider", name="Group size", exact=True).first
             moves, scripts = [], []
             for i in range(args.moves):
                 slider.focus()

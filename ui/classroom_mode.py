@@ -14,6 +14,7 @@ Functions only: ``app_pages/explore.py`` calls :func:`step_through`. The current
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,8 +51,8 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(
         "The data",
-        "Each dot is one measurement; the black tick is its group's average and the green diamond "
-        "the true mean we are trying to find. A group with only a few dots can have an average far "
+        "Each dot is one measurement; the tick is its group's average and the green diamond the "
+        "true mean we are trying to find. A group with only a few dots can have an average far "
         "from the truth.",
     ),
     Step(
@@ -282,12 +283,14 @@ def step_through(
     step: int,
     sigma: str,
     y_label: str,
+    controls: Callable[[], None] | None = None,
 ) -> None:
     """The classroom page: navigation, the step's sentences and chart, and the sampler's line.
 
     The three fits are requested on every step (the first included), so the next step's MCMC
     estimates are usually ready by the time the teacher clicks Next; a step shows the exact
-    preview until then.
+    preview until then. ``controls``: draws the controls that drive every step's chart (the
+    groups' sliders), beside it (:func:`ui.results.beside`), so the class sees a change land.
     """
     style()
     navigation(step)
@@ -299,7 +302,8 @@ def step_through(
     # Step 1 shows only the data: drawn once. A later step shows the exact preview until the MCMC
     # estimates replace it, unless the fits are about to finish (see results.Fits.ready).
     ready = step == 1 or fits.ready()
-    slot = common.Section(redrawn=not ready)
+    with results.beside(controls):
+        slot = common.Section(redrawn=not ready)
     if step == 1:
         with slot.container():
             draw_step(step, data, None, y_label)

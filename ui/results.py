@@ -11,7 +11,8 @@ groups, a busy server, the first compile) get the exact preview in the meantime.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,25 @@ FAILED_NOTE = "Fits that failed show the exact preview instead."
 NO_PREVIEW = (
     "No instant preview for these settings (every group needs its own spread); the sampler's result follows."
 )
+#: Widths of the controls' column and the chart's column when a page puts controls beside a chart.
+CONTROLS_BESIDE = (1, 2)
+
+
+def beside(controls: Callable[[], None] | None) -> AbstractContextManager:
+    """Where to draw a chart that ``controls`` drive: the controls go in a narrow column to its left,
+    and the returned context is the chart's column (``with results.beside(draw_controls): chart()``).
+
+    Streamlit cannot tell the screen's width on the server; it stacks columns on screens narrower than
+    about 640 px, so on a phone the controls sit directly above their chart, and on a wider screen
+    beside it: either way the chart is in view while a slider moves. ``controls=None``: no columns,
+    the chart takes the whole width.
+    """
+    if controls is None:
+        return nullcontext()
+    left, right = st.columns(CONTROLS_BESIDE, gap="medium")
+    with left:
+        controls()
+    return right
 
 
 class Fits:
@@ -103,6 +123,7 @@ def result_sections(
     no_preview: str = NO_PREVIEW,
     charts: dict[str, alt.TopLevelMixin] | None = None,
     defined: Collection[str] = (),
+    controls: Callable[[], None] | None = None,
 ) -> Shown:
     """Sections 2 to 5 of a page with three fits: shrinkage (with the estimates as a table), the
     fits side by side, the population (μ, τ, pooling factors) and the sampler's diagnostics.
@@ -113,7 +134,8 @@ def result_sections(
     previous result on screen meanwhile rather than being built twice per move (#22: server work
     per move). ``charts``: the charts drawn so far (e.g. the data), to which the sections' charts
     are added by name. ``defined``: glossary terms the page has defined above (the sections' headings
-    define the others where they first appear, see :mod:`ui.glossary_links`).
+    define the others where they first appear, see :mod:`ui.glossary_links`). ``controls``: draws the
+    page's controls that drive the shrinkage chart, beside it (see :func:`beside`; None: none there).
     """
 
     def terms(*keys: str) -> str | None:
@@ -125,7 +147,8 @@ def result_sections(
     shown = charts if charts is not None else {}
     ready = fits.ready()
     st.header("2 · Shrinkage")
-    shrink_slot = common.Section(redrawn=not ready)
+    with beside(controls):
+        shrink_slot = common.Section(redrawn=not ready)
     st.header("3 · All three fits side by side", help=terms("hdi"))
     # The preview draws the shrinkage chart only: the other sections keep the last result on screen
     # (greyed while the page runs) until the fits arrive, and are built once per move (#22).
