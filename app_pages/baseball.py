@@ -229,7 +229,7 @@ def draw_errors(prob_estimates: pd.DataFrame, source: str) -> None:
                     x_label="total squared error",
                 ),
                 f"Total squared error = sum over the 18 players of (estimate − {TRUTH_LABEL})². Shorter is "
-                "better. Black ticks mark the published values (Efron & Morris: "
+                "better. The ticks across the bars mark the published values (Efron & Morris: "
                 f"{checks.EFRON_MORRIS['sse_raw']} and {checks.EFRON_MORRIS['sse_js']}). "
                 f"{error_reading(errors)} {prediction_reading(prob_estimates, data)}",
                 name="Prediction errors",

@@ -152,7 +152,7 @@ def _chart_before(scenario: Scenario) -> None:
     if scenario.chart == "strip":
         common.chart(
             viz.data_strip(scenario.data.to_frame()[["group", "y"]], scenario.y_label),
-            "Each dot is one observation; the black tick is the group's sample mean.",
+            "Each dot is one observation; the tick is the group's sample mean.",
         )
     elif scenario.chart == "own":
         common.chart(

@@ -352,7 +352,7 @@ else:
     data_chart["data"] = viz.data_strip(data.to_frame(), outcome_label)
     common.chart(
         data_chart["data"],
-        "Each dot is one row of your table; the black tick is the group's sample mean. Small groups have "
+        "Each dot is one row of your table; the tick is the group's sample mean. Small groups have "
         "means that can land far from where a larger sample would put them.",
     )
 

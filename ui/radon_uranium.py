@@ -192,7 +192,7 @@ def section(
     common.chart(
         chart,
         "Each hollow blue circle is a county's own (no-pooling) intercept at its log uranium; the vermillion "
-        f"arrow goes to its partial-pooling intercept; the dark line is {what}. Hover a mark for the "
+        f"arrow goes to its partial-pooling intercept; the grey line is {what}. Hover a mark for the "
         f"county, its houses and how far it moved. {reading}",
         name="County intercepts against uranium",
     )
