@@ -26,6 +26,8 @@ from hbm_core.lessons.real_data import REEDFROGS_PRIORS
 from hbm_core.models.build import build_model
 from hbm_core.models.inputs import model_inputs, model_units, spec_for, to_model_units
 from hbm_core.prior_predictive import (
+    EXTREME,
+    WIDE_LOGIT_SD,
     PriorDraws,
     draw_prior_predictive,
     extreme_share,
@@ -237,7 +239,9 @@ def test_wide_logit_prior_puts_most_mass_near_0_and_1() -> None:
     """θ ~ N(0, 10): P(p < 0.05 or p > 0.95) = P(|θ| > logit 0.95) = 2 (1 - Φ(2.944 / 10)) = 0.768."""
     from scipy.stats import norm
 
-    exact = 2 * norm.sf(np.log(0.95 / 0.05) / 10)
+    # The policy lives in hbm_core.prior_predictive: the classic trap is this sd and this edge.
+    assert (WIDE_LOGIT_SD, EXTREME) == (10.0, 0.05)
+    exact = 2 * norm.sf(np.log((1 - EXTREME) / EXTREME) / WIDE_LOGIT_SD)
     assert exact == pytest.approx(0.768, abs=0.001)
     assert extreme_share(wide_logit_probabilities(40_000, seed=1)) == pytest.approx(exact, abs=0.01)
     # the app's binomial prior, mu ~ N(0, 1.5) and tau ~ HalfNormal(1): about one group in ten
