@@ -64,6 +64,7 @@ class Session:
 
     ws: object
     query: str
+    page: str = "explore"  # the page's URL path, for the first run (later runs name its hash)
     page_hash: str = ""
     widget_ids: dict[str, str] = field(default_factory=dict)  # user key -> Streamlit's widget id
     fragments: dict[str, str] = field(default_factory=dict)  # user key -> id of the fragment drawing it
@@ -75,7 +76,7 @@ class Session:
         if self.page_hash:
             state.page_script_hash = self.page_hash
         else:
-            state.page_name = "explore"
+            state.page_name = self.page
         for key, value in (widgets or {}).items():
             if self.fragments.get(key):  # a browser reruns only the fragment that drew the widget
                 state.fragment_id = self.fragments[key]

@@ -10,10 +10,12 @@ import pytest
 
 from hbm_core.data.datasets import load_dataset
 from hbm_core.inference import backend
-from hbm_core.inference.compile import DEFAULT_CACHE, data_containers
+from hbm_core.inference.compile import DEFAULT_CACHE
 from hbm_core.inference.jobs import FitCancelled, FitJob
 from hbm_core.inference.service import fit
 from hbm_core.inference.settings import FitSettings
+from hbm_core.models.build import data_layout, pack_inputs
+from hbm_core.models.data_block import unpack
 from hbm_core.models.inputs import model_inputs, spec_for
 from hbm_core.priors import default_priors
 from tests.test_engine import seed_data
@@ -22,44 +24,52 @@ SETTINGS = FitSettings(draws=1000, tune=500, chains=2, seed=5)
 
 
 def _compiled_with_inputs(pooling="hierarchical"):
+    """(compiled model, the values of its two data containers) for the seed data."""
     data = seed_data()
     spec = spec_for(data, pooling)
     centered = np.ones(3) if pooling == "hierarchical" else None
     inputs = model_inputs(data, spec, default_priors(data.y), centered)
-    return DEFAULT_CACHE(spec), inputs
+    return DEFAULT_CACHE(spec), pack_inputs(spec, inputs)
 
 
 def test_data_swap_names_every_container_and_fails_loudly_otherwise():
-    compiled, inputs = _compiled_with_inputs()
-    assert not set(compiled.shared_data) & set(inputs)  # nutpie 0.16.11 + PyMC 6: generated ids
-    assert backend.data_names(compiled) == set(inputs)
-    swapped = backend.with_data(compiled, inputs)
-    for name, value in inputs.items():
+    compiled, packed = _compiled_with_inputs()
+    assert not set(compiled.shared_data) & set(packed)  # nutpie 0.16.11 + PyMC 6: generated ids
+    assert backend.data_names(compiled) == set(packed) == {"floats", "ints"}
+    swapped = backend.with_data(compiled, packed)
+    for name, value in packed.items():
         np.testing.assert_array_equal(backend.data_values(swapped)[name], value)
     with pytest.raises(backend.DataSwapError, match=r"unknown \['bogus'\]"):
-        backend.with_data(compiled, {**inputs, "bogus": np.zeros(3)})
+        backend.with_data(compiled, {**packed, "bogus": np.zeros(3)})
     with pytest.raises(backend.DataSwapError, match=r"unknown \['bogus'\]"):
-        backend.with_data(compiled, {**inputs, "bogus": np.zeros(3)}, containers=set(inputs))
-    with pytest.raises(backend.DataSwapError, match=r"missing \['tau_scale'\]"):
-        backend.with_data(compiled, {k: v for k, v in inputs.items() if k != "tau_scale"})
+        backend.with_data(compiled, {**packed, "bogus": np.zeros(3)}, containers=set(packed))
+    with pytest.raises(backend.DataSwapError, match=r"missing \['ints'\]"):
+        backend.with_data(compiled, {"floats": packed["floats"]})
     # Data keyed by something else than the containers' names, e.g. nutpie's generated ids.
-    renamed = dict(zip(compiled.shared_data, inputs.values(), strict=False))
+    renamed = dict(zip(compiled.shared_data, packed.values(), strict=False))
     with pytest.raises(backend.DataSwapError, match="missing"):
         backend.with_data(compiled, renamed, containers=set(renamed))
 
 
-def test_containers_the_log_density_does_not_use_are_not_passed_on():
-    """Complete pooling with known standard errors: nutpie leaves out the unused group index."""
-    data = load_dataset("eight_schools")
-    spec = spec_for(data, "pooled")
-    compiled = DEFAULT_CACHE(spec)
-    inputs = model_inputs(data, spec, default_priors(data.y, data.family))
-    assert "group_idx" in inputs and "group_idx" not in backend.data_names(compiled)
-    assert "group_idx" in data_containers(spec)
-    swapped = backend.with_data(compiled, inputs, data_containers(spec))
-    np.testing.assert_array_equal(backend.data_values(swapped)["se"], inputs["se"])
-    with pytest.raises(backend.DataSwapError, match=r"unknown \['group_idx'\]"):
-        backend.with_data(compiled, inputs)  # without the model's containers: not known
+@pytest.mark.parametrize("name", ["eight_schools", "radon", "reedfrogs"])
+@pytest.mark.parametrize("pooling", ["pooled", "unpooled", "hierarchical"])
+def test_every_field_reaches_the_containers_and_a_misnamed_one_fails(name, pooling):
+    """The named inputs survive packing (read back from the containers), and a missing or unknown
+    name is refused instead of leaving the model on its placeholder data."""
+    data = load_dataset(name)
+    spec = spec_for(data, pooling, capacity=data.n_groups)
+    centered = np.ones(data.n_groups) if pooling == "hierarchical" else None
+    inputs = model_inputs(data, spec, default_priors(data.y, data.family), centered)
+    back = unpack(data_layout(spec), pack_inputs(spec, inputs))
+    assert set(back) == set(inputs)
+    for key, value in inputs.items():
+        np.testing.assert_array_equal(back[key], value)
+    with pytest.raises(ValueError, match=r"missing \['mu_scale'\]"):
+        pack_inputs(spec, {k: v for k, v in inputs.items() if k != "mu_scale"})
+    with pytest.raises(ValueError, match=r"unknown \['bogus'\]"):
+        pack_inputs(spec, {**inputs, "bogus": np.zeros(2)})
+    with pytest.raises(ValueError, match="scalar"):
+        pack_inputs(spec, {**inputs, "mu_loc": np.zeros(2)})
 
 
 def test_a_fit_whose_inputs_do_not_match_fails_with_a_message(monkeypatch):
@@ -71,7 +81,7 @@ def test_a_fit_whose_inputs_do_not_match_fails_with_a_message(monkeypatch):
         return out
 
     monkeypatch.setattr(jobs, "model_inputs", inputs_with_a_typo)
-    with pytest.raises(jobs.FitError, match="DataSwapError.*ybarr"):
+    with pytest.raises(jobs.FitError, match=r"missing \['ybar'\], unknown \['ybarr'\]"):
         fit(seed_data(), "pooled", settings=SETTINGS)
 
 
@@ -90,9 +100,9 @@ def test_refit_with_new_data_changes_the_answer():
 
 
 def test_progress_is_reported_through_the_public_api():
-    compiled, inputs = _compiled_with_inputs("pooled")
+    compiled, packed = _compiled_with_inputs("pooled")
     seen: list[tuple[int, int]] = []
-    sampling = backend.start(backend.with_data(compiled, inputs), SETTINGS, lambda d, t: seen.append((d, t)))
+    sampling = backend.start(backend.with_data(compiled, packed), SETTINGS, lambda d, t: seen.append((d, t)))
     idata = sampling.datatree(sampling.wait())
     total = SETTINGS.chains * (SETTINGS.draws + SETTINGS.tune)
     assert seen and all(t == total for _, t in seen)

@@ -14,7 +14,7 @@ from hbm_core.inference.service import FitSettings, fit
 from hbm_core.lessons.radon_uranium import URANIUM_FIT, with_uranium
 from hbm_core.lessons.real_data import RADON_URANIUM_PUBLISHED, compare_published
 from hbm_core.models import parameterization as param
-from hbm_core.models.build import ModelSpec, build_model
+from hbm_core.models.build import ModelSpec, build_model, model_fields, set_inputs
 from hbm_core.models.inputs import Units, check_inputs, model_inputs, spec_for, to_model_units
 from hbm_core.priors import Priors
 
@@ -39,9 +39,7 @@ def test_log_density_matches_a_hand_written_one():
     w = np.array([1.0, 0.0, 1.0])
     inputs = model_inputs(data, spec, PRIORS, w)
     with model:
-        import pymc as pm
-
-        pm.set_data({k: v for k, v in inputs.items() if k in {d.name for d in model.data_vars}})
+        set_inputs(model, inputs)
     logp = model.compile_logp(jacobian=False)
 
     rng = np.random.default_rng(1)
@@ -79,7 +77,8 @@ def test_other_structures_are_untouched():
     assert radon.u is None
     old = ModelSpec("normal", "hierarchical", n_groups=88, sigma="shared", predictor=True)
     assert spec_for(radon, "hierarchical") == old and not old.group_predictor
-    names = {v.name for v in build_model(old).free_RVs} | {d.name for d in build_model(old).data_vars}
+    model = build_model(old)
+    names = {v.name for v in model.free_RVs} | {f.name for f in model_fields(model)}
     assert {"u", "gamma", "gamma_scale"}.isdisjoint(names)
     uranium = with_uranium(radon)
     assert spec_for(uranium, "hierarchical") == ModelSpec(

@@ -14,7 +14,7 @@ import xarray as xr
 
 from hbm_core.data.datasets import load_dataset
 from hbm_core.data.groups import GroupedData
-from hbm_core.models.build import build_model
+from hbm_core.models.build import build_model, set_inputs
 from hbm_core.models.inputs import model_inputs, spec_for
 from hbm_core.posterior.log_likelihood import (
     OBS_DIM,
@@ -149,7 +149,7 @@ def _app_model_log_likelihood(data: GroupedData, pooling: str, sigma: str, point
     centered = np.ones(data.n_groups) if pooling == "hierarchical" else None
     model = build_model(spec)
     with model:
-        pm.set_data(model_inputs(data, spec, priors, centered))
+        set_inputs(model, model_inputs(data, spec, priors, centered))
     # Potentials are graphs of the random variables: evaluate them at the point's values, not at draws.
     terms = [
         model.logp(vars=[model["y_obs"]], jacobian=False),

@@ -22,7 +22,7 @@ from hbm_core.data.groups import GroupedData, synthetic_groups
 from hbm_core.exports import trace_netcdf_bytes
 from hbm_core.inference.service import fit_all
 from hbm_core.inference.settings import FitSettings
-from hbm_core.models.build import ModelSpec, build_model
+from hbm_core.models.build import ModelSpec, build_model, set_inputs
 from hbm_core.models.inputs import Units, model_inputs, model_units, to_model_units
 from hbm_core.priors import TAU_FAMILIES, Priors
 
@@ -68,7 +68,7 @@ def _model_units_points(model: pm.Model, inputs: dict, rng: np.random.Generator,
 def _logp_constrained(model: pm.Model, inputs: dict, points: list[dict]) -> np.ndarray:
     """log p(values) (no Jacobian of the sampler's transforms) of ``model`` with ``inputs``."""
     with model:
-        pm.set_data({k: v for k, v in inputs.items() if k in {d.name for d in model.data_vars}})
+        set_inputs(model, inputs)
     logp = model.compile_logp(jacobian=False)
     out = []
     for point in points:

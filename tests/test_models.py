@@ -7,7 +7,7 @@ import pymc as pm
 import pytest
 
 from hbm_core.data.groups import synthetic_groups
-from hbm_core.models.build import ModelSpec, build_model, uses_group_summaries
+from hbm_core.models.build import ModelSpec, build_model, set_inputs, uses_group_summaries
 from hbm_core.models.inputs import model_inputs
 from hbm_core.priors import Priors
 
@@ -16,7 +16,7 @@ PRIORS = Priors(mu_loc=1.0, mu_scale=8.0, tau_scale=3.0, sigma_scale=6.0)
 
 def _logp_at(model: pm.Model, inputs: dict, points: list[dict]) -> np.ndarray:
     with model:
-        pm.set_data({k: v for k, v in inputs.items() if k in {d.name for d in model.data_vars}})
+        set_inputs(model, inputs)
     logp = model.compile_logp()
     return np.array([logp(p) for p in points])
 

@@ -13,6 +13,7 @@ from hbm_core.inference.compile import DEFAULT_CACHE
 from hbm_core.inference.nutpie_trace import arrow_to_datatree
 from hbm_core.inference.service import fit
 from hbm_core.inference.settings import FitSettings
+from hbm_core.models.build import pack_inputs
 from hbm_core.models.inputs import model_inputs, spec_for
 from hbm_core.models.parameterization import centered_weights
 from hbm_core.priors import default_priors
@@ -28,7 +29,7 @@ def raw_trace():
     spec = spec_for(data, "hierarchical")
     priors = default_priors(data.y, data.family)
     inputs = model_inputs(data, spec, priors, centered_weights(data, "auto"))
-    compiled = backend.with_data(DEFAULT_CACHE(spec), inputs)
+    compiled = backend.with_data(DEFAULT_CACHE(spec), pack_inputs(spec, inputs))
     sampler = backend.start(compiled, SETTINGS, lambda done, total: None)
     draws, stats = sampler.wait().get_arrow_trace()
     return draws, stats, compiled

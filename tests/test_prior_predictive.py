@@ -23,7 +23,7 @@ from hbm_core.data.datasets import load_dataset
 from hbm_core.data.groups import DataError, GroupedData, synthetic_groups
 from hbm_core.lessons.eight_schools import priors_for
 from hbm_core.lessons.real_data import REEDFROGS_PRIORS
-from hbm_core.models.build import build_model
+from hbm_core.models.build import build_model, set_inputs
 from hbm_core.models.inputs import model_inputs, model_units, spec_for, to_model_units
 from hbm_core.prior_predictive import (
     EXTREME,
@@ -97,7 +97,7 @@ def _pymc_prior(data: GroupedData, priors: Priors, sigma: str, seed: int) -> dic
     inputs = to_model_units(model_inputs(data, spec, priors, centered), units)
     model = build_model(spec)
     with model:
-        pm.set_data({k: v for k, v in inputs.items() if k in {d.name for d in model.data_vars}})
+        set_inputs(model, inputs)
         prior = pm.sample_prior_predictive(draws=DRAWS, random_seed=seed)
     post = prior.prior.to_dataset()
     params = units.to_outcome(

@@ -16,7 +16,7 @@ from hbm_core.data.groups import DataError, synthetic_groups
 from hbm_core.inference.broker import data_fingerprint
 from hbm_core.inference.service import FitSettings, fit
 from hbm_core.lessons.varying_slopes import with_varying_slope
-from hbm_core.models.build import ModelSpec, build_model
+from hbm_core.models.build import ModelSpec, build_model, model_fields, set_inputs
 from hbm_core.models.inputs import Units, check_inputs, model_inputs, spec_for, to_model_units
 from hbm_core.priors import Priors
 
@@ -111,7 +111,7 @@ def _names(model: pm.Model) -> tuple[list[str], list[str], list[str]]:
     return (
         sorted(v.name for v in model.free_RVs),
         sorted(v.name for v in model.deterministics),
-        sorted(v.name for v in model.data_vars),
+        sorted(f.name for f in model_fields(model)),
     )
 
 
@@ -181,8 +181,7 @@ def test_prior_draws_follow_the_model():
     row norms, rho ~ LKJ(2) on 2 x 2 (so (rho + 1) / 2 ~ Beta(2, 2)), both sds HalfNormal(tau_scale)."""
     spec = ModelSpec("normal", "hierarchical", 3, sigma="shared", predictor=True, varying_slope=True)
     model = build_model(spec)
-    with model:
-        pm.set_data({"tau_scale": 2.0})
+    set_inputs(model, {**model_inputs(with_varying_slope(_data()), spec, PRIORS), "tau_scale": 2.0})
     names = ["mu", "beta", "chol_cov", "z", "theta", "theta_slope", "tau", "tau_slope", "rho"]
     draws = dict(zip(names, pm.draw([model[n] for n in names], draws=4000, random_seed=5), strict=True))
     L = np.zeros((4000, 2, 2))
@@ -202,8 +201,7 @@ def test_likelihood_uses_each_groups_own_slope():
     data = with_varying_slope(_data())
     spec = spec_for(data, "hierarchical", capacity=4)
     model = build_model(spec)
-    with model:
-        pm.set_data({k: v for k, v in model_inputs(data, spec, PRIORS).items() if k in model.named_vars})
+    set_inputs(model, model_inputs(data, spec, PRIORS))
     rng = np.random.default_rng(0)
     point = {
         "mu": 0.3,

@@ -29,7 +29,7 @@ from hbm_core.inference.compile import DEFAULT_CACHE, data_containers
 from hbm_core.inference.settings import MAX_CONCURRENT_SAMPLERS, FitSettings
 from hbm_core.inference.slots import FairSlots
 from hbm_core.models import parameterization as param
-from hbm_core.models.build import ModelSpec, Pooling, build_model
+from hbm_core.models.build import ModelSpec, Pooling, build_model, pack_inputs, set_inputs
 from hbm_core.models.inputs import Units, check_inputs, model_inputs, model_units, spec_for, to_model_units
 from hbm_core.posterior.results import (
     Diagnostics,
@@ -177,7 +177,9 @@ class FitJob:
             else:
                 self.state = "compiling"
                 compiled = self._compiler(self.spec)
-                compiled = backend.with_data(compiled, inputs, data_containers(self.spec))
+                compiled = backend.with_data(
+                    compiled, pack_inputs(self.spec, inputs), data_containers(self.spec)
+                )
                 with self._sampling_slot():
                     trace = self._sample_nutpie(compiled)
                 self._sampled.set()  # the next fit samples while this one converts and summarises
@@ -276,8 +278,8 @@ class FitJob:
                 raise FitError(f"Sampling took longer than {s.max_seconds:.0f} s and was stopped.")
 
         self._sampling_started = time.perf_counter()
+        set_inputs(model, inputs)
         with model:
-            pm.set_data({k: v for k, v in inputs.items() if k in {d.name for d in model.data_vars}})
             return pm.sample(
                 draws=s.draws,
                 tune=s.tune,

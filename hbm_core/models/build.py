@@ -1,8 +1,9 @@
 """PyMC models for the three poolings, written to read like the math.
 
 Every model is built from a :class:`ModelSpec` (its *structure*: what needs a recompile)
-and takes all data and prior scales through ``pm.Data`` containers, so one compiled model
-serves any data set of that structure. Group-level vectors have ``spec.n_groups`` entries,
+and takes all data and prior scales as named data fields (packed into two ``pm.Data``
+containers by :mod:`hbm_core.models.data_block`, which halves nutpie's compile time), so one
+compiled model serves any data set of that structure. Group-level vectors have ``spec.n_groups`` entries,
 a capacity that may exceed the groups in use: unused groups get no observations, only
 see their prior, and are sliced off before summaries. The fit service fills the containers in
 *model units* (a normal outcome and its priors centred and scaled by
@@ -58,6 +59,8 @@ parameterisations). Switching parameterization therefore never recompiles.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -66,6 +69,7 @@ import pymc as pm
 
 from hbm_core.data.groups import Family
 from hbm_core.inference.settings import MAX_GROUPS, POOLINGS, Pooling  # noqa: F401  (re-exported)
+from hbm_core.models.data_block import DataBlock, Field, pack
 from hbm_core.priors import tau_prior
 
 
@@ -113,10 +117,10 @@ class ModelSpec:
 def build_model(spec: ModelSpec) -> pm.Model:
     """Build the PyMC model for ``spec`` with placeholder data (set real data before sampling).
 
-    ``pm.Data`` containers (n = observations, K = ``spec.n_groups``, J = groups in use):
+    Data fields (n = observations, K = ``spec.n_groups``, J = groups in use; slices of the two
+    ``pm.Data`` containers, see :func:`pack_inputs`):
     ``group_idx`` (n,) int, ``y`` (n,), ``trials`` (n,) binomial, ``se`` (n,) known_se,
     or, for normal data without a predictor (:func:`uses_group_summaries`), ``group_idx`` (J,) int
-    (PyMC 6 forbids a container named as the coord ``group``),
     ``n`` (J,), ``ybar`` (J,) and ``ss_group`` (m,) int, ``ss_df`` (m,), ``ss`` (m,);
     ``x`` (n,) with a predictor, ``centered`` (K,) hierarchical, ``u`` (K,) with a group
     predictor; scalars ``mu_loc``, ``mu_scale``, ``tau_scale``, ``sigma_scale``, ``beta_scale``,
@@ -132,15 +136,16 @@ def build_model(spec: ModelSpec) -> pm.Model:
     placeholder = np.zeros(2)
     summarised = uses_group_summaries(spec)
     with pm.Model(coords=coords) as model:
+        data = DataBlock()  # every container below is a field of its two vectors (data_block.py)
         if summarised:  # one row per group in use: its size, mean and group index
-            group_idx = pm.Data("group_idx", np.arange(2, dtype="int64"))
-            n = pm.Data("n", np.full(2, 2.0))
-            y = pm.Data("ybar", placeholder.copy())
+            group_idx = data.index("group_idx", np.arange(2))
+            n = data.vector("n", np.full(2, 2.0))
+            y = data.vector("ybar", placeholder)
         else:  # one row per observation
-            group_idx = pm.Data("group_idx", np.zeros(2, dtype="int64"))
-            y = pm.Data("y", placeholder.copy())
-        mu_loc = pm.Data("mu_loc", 0.0)
-        mu_scale = pm.Data("mu_scale", 10.0)
+            group_idx = data.index("group_idx", np.zeros(2))
+            y = data.vector("y", placeholder)
+        mu_loc = data.scalar("mu_loc", 0.0)
+        mu_scale = data.scalar("mu_scale", 10.0)
 
         # Group (or common) location on the model's scale: the mean, or the logit of p.
         if spec.pooling == "pooled":
@@ -150,17 +155,17 @@ def build_model(spec: ModelSpec) -> pm.Model:
             theta = pm.Normal("theta", mu=mu_loc, sigma=mu_scale, dims="group")
             location = theta[group_idx]
         elif spec.varying_slope:
-            x = pm.Data("x", placeholder.copy())
-            location = _varying_slope(K, group_idx, x, mu_loc, mu_scale)
+            x = data.vector("x", placeholder)
+            location = _varying_slope(data, group_idx, x, mu_loc, mu_scale)
         else:
-            tau_scale = pm.Data("tau_scale", 10.0)
-            centered = pm.Data("centered", np.zeros(K), dims="group")
+            tau_scale = data.scalar("tau_scale", 10.0)
+            centered = data.vector("centered", np.zeros(K))
             mu = pm.Normal("mu", mu=mu_loc, sigma=mu_scale)
             tau = tau_prior(spec.tau_family).build(tau_scale)
             center = mu  # each group's prior mean
             if spec.group_predictor:
-                u = pm.Data("u", np.zeros(K), dims="group")
-                gamma_scale = pm.Data("gamma_scale", 10.0)
+                u = data.vector("u", np.zeros(K))
+                gamma_scale = data.scalar("gamma_scale", 10.0)
                 gamma = pm.Normal("gamma", mu=0.0, sigma=gamma_scale)
                 center = mu + gamma * u
             theta_raw = pm.Normal("theta_raw", mu=centered * center, sigma=tau**centered, dims="group")
@@ -170,19 +175,19 @@ def build_model(spec: ModelSpec) -> pm.Model:
             location = theta[group_idx]
 
         if spec.predictor and not spec.varying_slope:  # a varying slope built its own above
-            x = pm.Data("x", placeholder.copy())
-            beta_scale = pm.Data("beta_scale", 10.0)
+            x = data.vector("x", placeholder)
+            beta_scale = data.scalar("beta_scale", 10.0)
             beta = pm.Normal("beta", mu=0.0, sigma=beta_scale)
             location = location + beta * x
 
         if spec.family == "binomial":
-            trials = pm.Data("trials", placeholder.copy())
+            trials = data.vector("trials", placeholder)
             pm.Binomial("y_obs", n=trials, logit_p=location, observed=y, shape=group_idx.shape)
         elif spec.family == "known_se":
-            se = pm.Data("se", np.ones(2))
+            se = data.vector("se", np.ones(2))
             pm.Normal("y_obs", mu=location, sigma=se, observed=y, shape=group_idx.shape)
         else:
-            sigma_scale = pm.Data("sigma_scale", 10.0)
+            sigma_scale = data.scalar("sigma_scale", 10.0)
             if spec.sigma == "group":
                 sigma = pm.HalfNormal("sigma", sigma=sigma_scale, dims="group")
             else:
@@ -195,25 +200,57 @@ def build_model(spec: ModelSpec) -> pm.Model:
             if summarised:
                 # The within-group sums of squares (groups with n_j >= 2, plus stand-ins for unused
                 # groups that have their own sigma), then the group means with sd sigma_j / sqrt(n_j).
-                ss_group = pm.Data("ss_group", np.arange(2, dtype="int64"))
-                ss_df = pm.Data("ss_df", np.ones(2))  # n_j - 1
-                ss = pm.Data("ss", np.ones(2))
+                ss_group = data.index("ss_group", np.arange(2))
+                ss_df = data.vector("ss_df", np.ones(2))  # n_j - 1
+                ss = data.vector("ss", np.ones(2))
                 sigma_ss = sigma_of(ss_group)
                 pm.Potential("ss_obs", -ss_df * pm.math.log(sigma_ss) - ss / (2 * sigma_ss**2))
                 sigma_y = sigma_y / pm.math.sqrt(n)
             pm.Normal("y_obs", mu=location, sigma=sigma_y, observed=y, shape=group_idx.shape)
+        data.finish()
+    _LAYOUTS[spec] = _MODEL_LAYOUTS[model] = data.layout
     return model
 
 
-def _varying_slope(K: int, group_idx, x, mu_loc, mu_scale):
+_LAYOUTS: dict[ModelSpec, tuple[Field, ...]] = {}
+_MODEL_LAYOUTS: weakref.WeakKeyDictionary[pm.Model, tuple[Field, ...]] = weakref.WeakKeyDictionary()
+
+
+def data_layout(spec: ModelSpec) -> tuple[Field, ...]:
+    """The data fields of ``spec``'s model, in order (see :mod:`hbm_core.models.data_block`)."""
+    if spec not in _LAYOUTS:
+        build_model(spec)
+    return _LAYOUTS[spec]
+
+
+def pack_inputs(spec: ModelSpec, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The values of ``spec``'s two data containers for the named ``inputs`` (one per field, as
+    :func:`hbm_core.models.inputs.model_inputs` gives them). Raises ValueError on a missing or
+    unknown name."""
+    return pack(data_layout(spec), inputs)
+
+
+def model_fields(model: pm.Model) -> tuple[Field, ...]:
+    """The data fields of ``model`` (built by :func:`build_model`), in order."""
+    return _MODEL_LAYOUTS[model]
+
+
+def set_inputs(model: pm.Model, inputs: Mapping[str, np.ndarray]) -> None:
+    """Put the named ``inputs`` into ``model`` (built by :func:`build_model`) for PyMC's own
+    functions (``pm.sample``, ``compile_logp``). Raises ValueError on a missing or unknown name."""
+    with model:
+        pm.set_data(pack(model_fields(model), inputs))
+
+
+def _varying_slope(data: DataBlock, group_idx, x, mu_loc, mu_scale):
     """Varying intercepts and slopes inside the model being built: each row's location
     theta_g + b_g x_i, with (theta_j, b_j) = (mu, beta) + L z_j, L the Cholesky factor of Sigma.
 
     The correlation and both sds are deterministics of L (R = D^-1 L L^T D^-1), named for the pages:
     ``tau`` and ``tau_slope`` (sds of intercepts and slopes), ``rho`` (their correlation).
     """
-    tau_scale = pm.Data("tau_scale", 10.0)
-    beta_scale = pm.Data("beta_scale", 10.0)
+    tau_scale = data.scalar("tau_scale", 10.0)
+    beta_scale = data.scalar("beta_scale", 10.0)
     mu = pm.Normal("mu", mu=mu_loc, sigma=mu_scale)
     beta = pm.Normal("beta", mu=0.0, sigma=beta_scale)
     packed = pm.LKJCholeskyCov(
