@@ -16,11 +16,11 @@ from hbm_core.lessons.predictions import (
     lands_question,
     lands_solution,
     moved_most_question,
-    moved_most_solution,
     tau_solution,
     tau_zero_question,
 )
 from hbm_core.priors import Priors
+from ui import prediction
 from ui.explore_state import PRESETS
 
 EXPLORE = "app_pages/explore.py"
@@ -62,8 +62,7 @@ def test_predict_first_hides_partial_pooling_until_reveal_then_gives_feedback(ap
     assert reveal.disabled  # nothing predicted yet
 
     data, quick = exact(seed)
-    mu = float(quick.exact.mu_summary()["mean"])
-    most = moved_most_solution(quick.estimates, mu, unit="units")
+    most = prediction.moved_most(data, quick, "units")  # the page's own answer: its center, its own estimates
     wrong_group = next(g for g in data.groups if g != most.answer and g not in most.near)
     radios = {r.label: r for r in at.radio}
     radios["Which group will partial pooling move most?"].set_value(wrong_group).run()

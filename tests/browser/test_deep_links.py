@@ -22,4 +22,7 @@ def test_first_visit_is_a_deep_link(page, fresh_server, wait_for_app_idle, asser
     assert heading.lower() in page.locator("h1").first.inner_text().lower()
     if "seed=7" in path:
         assert "seed=7" in page.url
-        assert "Group A: n = 5, mean 9" in page.locator('[data-testid="stSidebar"]').inner_text()
+        # Group A's sliders (its tab is shown first, in the main column): the link's values.
+        group_a = page.locator('[data-testid="stMain"] .st-key-group_tabs').get_by_role("tabpanel")
+        assert group_a.get_by_role("slider", name="Group size", exact=True).input_value() == "5"
+        assert group_a.get_by_role("slider", name="True mean", exact=True).input_value() == "9"
