@@ -13,9 +13,16 @@ nobody has run), waits for the page's run to finish (the final MCMC charts sent)
 Reports errors (exceptions, error boxes, failed or timed-out runs, dropped connections: must be 0),
 the median and 95th percentile of the time from slider change to the end of the page's run
 (final charts sent) and to the first results chart (the exact preview, or the MCMC result when it
-comes first), how many runs were lightened under load, and the server's peak memory.
+comes first), how many runs were lightened under load, and the server's peak memory (the largest
+replica's).
 
-Last line: ``sessions=N moves=<n> errors=<n> median_s=<s> p95_s=<s> first_median_s=<s>
+``--replicas 2`` starts two servers and HAProxy with the project's configuration
+(``deploy/haproxy/haproxy.cfg``) in front of them, warms each replica, and sends every user through
+HAProxy (one websocket per user, kept on one replica). On one 2-core machine the replicas share the
+same two cores: this checks the proxy path under load and what it costs, not the capacity two
+machines would give.
+
+Last line: ``sessions=N replicas=R moves=<n> errors=<n> median_s=<s> p95_s=<s> first_median_s=<s>
 first_p95_s=<s> open_p95_s=<s> lighter=<n> peak_mb=<MB> think_s=<s>``.
 
 Usage: ``python bench/load.py --sessions 10 --seconds 60``. Traffic goes to 127.0.0.1 only and
@@ -26,7 +33,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +48,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "deploy" / "haproxy"))
 from _server import free_port, peak_rss_mb, start_server, stop_server  # noqa: E402
 
 MAX_MOVES_PER_SESSION = 400
@@ -157,22 +167,49 @@ async def user(url: str, query: str, seconds: float, think: float, results: Resu
     return session.query if session is not None else ""
 
 
+def start_haproxy(replica_ports: list[int], work: Path) -> tuple[subprocess.Popen, int]:
+    """HAProxy on a free loopback port in front of ``replica_ports``, with the project's own
+    configuration (deploy/haproxy/haproxy.cfg, ports moved by two_replicas.render_config)."""
+    from two_replicas import render_config, wait_healthy  # deploy/haproxy/
+
+    haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    if not Path(haproxy).exists():
+        raise RuntimeError("haproxy is not installed (bash tests/setup.sh installs it)")
+    frontend = free_port()
+    cfg = work / "haproxy.cfg"
+    cfg.write_text(render_config(replica_ports, frontend))
+    log = (work / "haproxy.log").open("w")
+    proc = subprocess.Popen([haproxy, "-f", str(cfg), "-db"], stdout=log, stderr=subprocess.STDOUT)
+    wait_healthy(frontend, [proc], timeout=30)
+    time.sleep(0.5)  # HAProxy's first health checks mark the replicas up
+    return proc, frontend
+
+
 async def run(args) -> tuple[Results, float]:
-    port = free_port()
-    log = Path(tempfile.mkdtemp()) / "server.log"
-    proc = start_server(port, log)
-    url = f"ws://127.0.0.1:{port}/_stcore/stream"
+    work = Path(tempfile.mkdtemp())
+    ports = [free_port() for _ in range(args.replicas)]
+    procs = [start_server(port, work / f"server{i}.log") for i, port in enumerate(ports)]
+    haproxy = None
     results = Results()
     try:
-        teacher = Results()  # warm the server: the models compile once
-        await user(url, "seed=999", 0.0, 0.0, teacher)
-        if teacher.errors:
-            raise RuntimeError(f"the first visit failed: {teacher.errors}")
+        for port in ports:  # warm every replica: each compiles its own models once (the teacher's visit)
+            teacher = Results()
+            await user(f"ws://127.0.0.1:{port}/_stcore/stream", "seed=999", 0.0, 0.0, teacher)
+            if teacher.errors:
+                raise RuntimeError(f"the first visit failed: {teacher.errors}")
+        url = f"ws://127.0.0.1:{ports[0]}/_stcore/stream"
+        if args.replicas > 1:  # each user's websocket is one connection: HAProxy keeps it on one replica
+            haproxy, frontend = start_haproxy(ports, work)
+            url = f"ws://127.0.0.1:{frontend}/_stcore/stream"
         queries = ["seed=999" if args.same_link else f"seed={1000 + i}" for i in range(args.sessions)]
         await asyncio.gather(*(user(url, q, args.seconds, args.think, results) for q in queries))
-        peak = peak_rss_mb(proc.pid)
+        peak = max(peak_rss_mb(proc.pid) for proc in procs)
     finally:
-        stop_server(proc)
+        if haproxy is not None:
+            haproxy.terminate()
+            haproxy.wait(timeout=10)
+        for proc in procs:
+            stop_server(proc)
     return results, peak
 
 
@@ -190,6 +227,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--think", type=float, default=1.0, help="seconds a user looks before moving")
     parser.add_argument("--same-link", action="store_true", help="every session opens the same link")
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="servers behind HAProxy (deploy/haproxy/); 1: no proxy"
+    )
     args = parser.parse_args()
     results, peak = asyncio.run(run(args))
     for e in sorted(set(results.errors)):
@@ -198,7 +238,8 @@ def main() -> None:
     first_median, first_p95 = quantiles([r.first_chart_s for r in results.moves if r.first_chart_s])
     _, open_p95 = quantiles(results.opens)
     print(
-        f"sessions={args.sessions} moves={len(results.moves)} errors={len(results.errors)} "
+        f"sessions={args.sessions} replicas={args.replicas} moves={len(results.moves)} "
+        f"errors={len(results.errors)} "
         f"median_s={median:.2f} p95_s={p95:.2f} first_median_s={first_median:.2f} "
         f"first_p95_s={first_p95:.2f} open_p95_s={open_p95:.2f} "
         f"lighter={sum(r.lighter for r in results.moves)} peak_mb={peak:.0f} think_s={args.think:g}"
