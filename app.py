@@ -17,6 +17,12 @@ PAGES = [
     st.Page("app_pages/eight_schools.py", title="Eight schools", icon=":material/school:"),
     st.Page("app_pages/baseball.py", title="Baseball (Efron–Morris)", icon=":material/sports_baseball:"),
     st.Page("app_pages/radon.py", title="Radon (85 counties)", icon=":material/home_work:"),
+    st.Page(
+        "app_pages/varying_slopes.py",
+        title="Varying slopes",
+        icon=":material/trending_down:",
+        url_path="varying-slopes",
+    ),
     st.Page("app_pages/reedfrogs.py", title="Reed frogs", icon=":material/water:"),
     st.Page("app_pages/sampling.py", title="Sampling lesson", icon=":material/science:"),
     st.Page("app_pages/exercises.py", title="Predict, then reveal", icon=":material/quiz:"),

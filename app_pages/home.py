@@ -86,6 +86,14 @@ PATH = [
         ("radon",),
     ),
     (
+        "app_pages/varying_slopes.py",
+        ":material/trending_down:",
+        "Varying slopes",
+        "Radon again, with every county's own floor effect: intercepts and slopes pooled together, "
+        "shrinkage in two dimensions, and synthetic data where the truth is known.",
+        (),
+    ),
+    (
         "app_pages/reedfrogs.py",
         ":material/water:",
         "Reed frogs",

@@ -39,8 +39,9 @@ def test_the_path_lists_the_pages_in_order_with_their_exercises(open_page):
     at = open_page(HOME)
     labels = [p.label for p in page_links(at)]
     path = [label for label in labels if label[:1].isdigit()]
-    assert path[0] == "1. Explore" and path[5] == "6. Sampling lesson" and path[-1] == "8. Your data"
-    assert len(path) == 8
+    assert path[0] == "1. Explore" and path[6] == "7. Sampling lesson" and path[-1] == "9. Your data"
+    assert path[3:5] == ["4. Radon (85 counties)", "5. Varying slopes"]
+    assert len(path) == 9
     links = exercise_links(at)
     # every exercise appears once on the path, none done
     on_path = [label for label in links if "(done)" not in label and label.startswith("Exercise ")]

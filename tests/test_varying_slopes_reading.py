@@ -124,20 +124,22 @@ def test_correlation_reading(draws, sign, settled):
 
 def test_lines_selection_and_reading():
     shifts = _shifts()
-    chosen = vs.lines_selection(shifts, count=2)
-    assert chosen == ["A", "D"]  # only A and D have own lines
+    assert vs.lines_selection(shifts, count=2) == ["A", "D"]  # only A and D have own lines
+    assert vs.lines_selection(shifts, count=1) == ["A"]  # the one that moved most
     points = vs.line_points(shifts, ["A", "B"])
     assert len(points) == 2 * 2 + 2  # A: own and partial at x = 0, 1; B: partial only
     assert points.query("group == 'A' and fit == 'own' and x == 1")["y"].item() == pytest.approx(3.0)
-    text = vs.lines_reading(shifts, chosen, -0.68, row="house", x_other="on the first floor")
+    text = vs.lines_reading(shifts, ["A", "D"], -0.68, row="house", x_other="on the first floor")
     assert text.startswith(
         "A's own slope +2.00 rests on 1 house on the first floor; partial pooling turns it to +0.50"
     )
-    assert "D, with 3 houses, keeps nearly its own line" not in text  # D is not larger than A
-    shifts.loc[shifts["group"] == "D", "n"] = 30
-    assert "D, with 30 houses, keeps nearly its own line: slope -1.00 becomes -0.90" in vs.lines_reading(
-        shifts, chosen, -0.68, row="house"
+    assert "toward the mean slope -0.68" in text
+    # D moved least (0.1): its slope -1.00 becomes -0.90, its intercept stays at 2.00
+    assert (
+        "D, with 3 houses, moved least: its slope -1.00 becomes -0.90 and its intercept 2.00 becomes 2.00"
+        in text
     )
+    assert "moved least" not in vs.lines_reading(shifts, ["A"], -0.68)
 
 
 def test_ellipses_hold_the_stated_mass():
@@ -192,5 +194,9 @@ def test_charts_are_built_from_the_tables():
         vs.line_points(shifts, ["A", "D"]), x_label="floor", y_label="y", x_ticks={0: "b", 1: "f"}
     )
     assert "datum.value == 1 ?" in str(lines.to_dict())
+    plain = group_lines(
+        vs.line_points(shifts, ["A", "D"]), x_label="x", y_label="y"
+    ).to_dict()  # no tick names
+    assert "labelExpr" not in str(plain)
     with pytest.raises(ValueError, match="needs column"):
         slope_shrinkage(shifts.drop(columns="status"), ellipses, (0, 0), x_label="a", y_label="b")

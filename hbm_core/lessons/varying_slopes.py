@@ -187,12 +187,13 @@ def line_points(shifts: pd.DataFrame, groups: list[str], x_values=(0.0, 1.0)) ->
 
 
 def lines_selection(shifts: pd.DataFrame, count: int = 6) -> list[str]:
-    """Groups for the county-lines chart: half the groups whose pair moved most (small groups) and
-    half the largest groups (which hardly move), all with an own line; in data order."""
-    usable = shifts[shifts["status"] == BOTH]
-    moved = usable.sort_values(["distance", "group"], ascending=[False, True]).head(count // 2)["group"]
-    large = usable[~usable["group"].isin(moved)].sort_values(["n", "group"], ascending=[False, True])
-    chosen = set(moved) | set(large.head(count - len(moved))["group"])
+    """Groups for the lines chart, all with an own line: half of them the groups whose pair moved most,
+    the others those that moved least (radon: small counties against large ones); in data order."""
+    usable = shifts[shifts["status"] == BOTH].sort_values(["distance", "group"], ascending=[False, True])
+    most = list(usable["group"].head((count + 1) // 2))
+    rest = usable[~usable["group"].isin(most)]
+    least = list(rest["group"].tail(count - len(most)))
+    chosen = set(most) | set(least)
     return [g for g in shifts["group"] if g in chosen]
 
 
@@ -430,9 +431,9 @@ def truth_reading(shifts: pd.DataFrame, true_intercept, true_slope) -> str:
 def lines_reading(
     shifts: pd.DataFrame, groups: list[str], mean_slope: float, *, row: str = "row", x_other: str = "at x = 1"
 ) -> str:
-    """What the group-lines chart shows for ``groups`` (from :func:`lines_selection`): the chosen
-    group whose slope moved most and the largest chosen group, their own and partial slopes against
-    the population's mean slope ``mean_slope``."""
+    """What the lines chart shows for ``groups`` (from :func:`lines_selection`): the chosen group whose
+    slope moved most, and the one whose pair moved least, their own and partial slopes against the
+    population's mean slope ``mean_slope``."""
     chosen = shifts[shifts["group"].isin(groups) & (shifts["status"] == BOTH)]
     if chosen.empty:
         raise ValueError("no chosen group has an own line")
@@ -440,15 +441,16 @@ def lines_reading(
         ["size", "group"], ascending=[False, True]
     )
     m = moved.iloc[0]
-    big = chosen.sort_values(["n", "group"], ascending=[False, True]).iloc[0]
     text = (
         f"{capital(str(m['group']))}'s own slope {m['own_slope']:+.2f} rests on "
         f"{_count(int(m['n_other']), row)} {x_other}; partial pooling turns it to {m['partial_slope']:+.2f}, "
         f"toward the mean slope {mean_slope:+.2f}."
     )
-    if big["group"] != m["group"]:
+    still = chosen.sort_values(["distance", "group"]).iloc[0]
+    if still["group"] != m["group"]:
         text += (
-            f" {capital(str(big['group']))}, with {_count(int(big['n']), row)}, keeps nearly its own line: "
-            f"slope {big['own_slope']:+.2f} becomes {big['partial_slope']:+.2f}."
+            f" {capital(str(still['group']))}, with {_count(int(still['n']), row)}, moved least: its slope "
+            f"{still['own_slope']:+.2f} becomes {still['partial_slope']:+.2f} and its intercept "
+            f"{still['own_intercept']:.2f} becomes {still['partial_intercept']:.2f}."
         )
     return text

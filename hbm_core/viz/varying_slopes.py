@@ -216,7 +216,7 @@ def group_lines(
         legend=alt.Legend(title=None, symbolStrokeWidth=s.stroke(2), symbolStrokeColor=ELLIPSE_COLOR),
     )
     values = sorted(float(v) for v in df["x"].unique())
-    axis = alt.Axis(values=values, labelExpr=_label_expr(x_ticks) if x_ticks else None)
+    axis = alt.Axis(values=values, **({"labelExpr": _label_expr(x_ticks)} if x_ticks else {}))
     base = alt.Chart(chart_data(df)).encode(
         x=alt.X("x:Q", title=x_label, axis=axis, scale=alt.Scale(padding=24, nice=False)),
         y=alt.Y("y:Q", title=y_label, scale=alt.Scale(zero=False)),

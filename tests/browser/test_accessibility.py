@@ -22,6 +22,7 @@ PAGES = {
     "eight_schools": "eight_schools",
     "baseball": "baseball",
     "radon": "radon",
+    "varying_slopes": "varying-slopes",
     "reedfrogs": "reedfrogs",
     "sampling": "sampling",
     "upload": "upload",

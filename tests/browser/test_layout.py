@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["explore", "eight_schools", "baseball", "radon", "reedfrogs", "sampling", "upload"]
+PAGES = ["explore", "eight_schools", "baseball", "radon", "varying-slopes", "reedfrogs", "sampling", "upload"]
 WIDTHS = [390, 1024, 1920]
 
 # Measured in the browser; the tolerance absorbs rotated axis titles' bounding boxes (2 px).
