@@ -94,6 +94,12 @@ _CSS = """
 [data-testid="stMain"] [data-testid="stProgress"] p {
   font-size: 1.25rem;
 }
+/* a slider's value and ends (the group sliders beside the chart) keep Streamlit's size: larger, the
+   value runs into the slider's track */
+[data-testid="stMain"] [data-testid="stSliderThumbValue"] p,
+[data-testid="stMain"] [data-testid="stSliderTickBar"] p {
+  font-size: inherit;
+}
 /* the sampler's line stays compact */
 [data-testid="stMain"] [data-testid="stAlertContainer"] p {
   font-size: 1.1rem;
