@@ -46,7 +46,7 @@ def test_synthetic_data_show_the_true_pairs(page, goto_app, wait_for_app_idle, a
     wait_for_app_idle(page, timeout=FIRST_VISIT)
     assert_no_errors(page)
     text = main_text(page)
-    assert "Against the true pairs" in text and "20 groups of 8 rows" in text
+    assert "Against the true pairs" in text and "20 groups of 16 rows" in text
     chart = page.locator('[data-testid="stVegaLiteChart"][aria-label^="Each group\'s intercept and slope"]')
     assert chart.count() == 1
     screenshot(page, "varying-slopes-synthetic")
