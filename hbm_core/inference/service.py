@@ -140,18 +140,22 @@ class FitService:
         tau_family: str = "half_normal",
         sigma: str | None = None,
     ) -> None:
-        """Compile the models ``data`` needs that are not compiled yet, in a background thread."""
+        """Compile the models ``data`` needs that are not compiled yet, in a background thread.
+
+        Returns at once: even the model structures are worked out in that thread, since doing so
+        imports PyMC (seconds on a fresh server), which a light page such as Home must not wait for.
+        """
+        args = (data, tuple(poolings), tau_family, sigma)
+        threading.Thread(target=self._compile, args=args, daemon=True, name="warm-up").start()
+
+    def _compile(
+        self, data: GroupedData, poolings: tuple[Pooling, ...], tau_family: str, sigma: str | None
+    ) -> None:
         from hbm_core.models.inputs import spec_for
 
-        specs = [spec_for(data, p, tau_family=tau_family, sigma=sigma) for p in poolings]
-        missing = [s for s in specs if s not in self.cache]
-        if missing:
-            threading.Thread(target=self._compile, args=(missing,), daemon=True, name="warm-up").start()
-
-    def _compile(self, specs: list[ModelSpec]) -> None:
-        for spec in specs:
+        for pooling in poolings:
             try:
-                self.cache(spec)
+                self.cache(spec_for(data, pooling, tau_family=tau_family, sigma=sigma))  # once per spec
             except Exception:  # the fit that needs this model compiles it again and reports why
                 return
 
