@@ -245,6 +245,7 @@ _CHART_NAMES = {
     "forest": "Forest plot",
     "population": "μ and τ",
     "pooling": "Pooling factors",
+    "loo": "Predictive accuracy (PSIS-LOO)",
 }
 
 
@@ -329,7 +330,7 @@ def downloads(
 
         def image_buttons() -> None:
             for name, figure in charts.items():
-                label = _CHART_NAMES.get(name, name)
+                label = _CHART_NAMES.get(name, name.replace("_", " ").capitalize())
                 name_slug = slug(name)
                 st.markdown(label)
                 row = st.container(horizontal=True)  # the two buttons side by side
