@@ -24,8 +24,7 @@ from ui import varying_slopes_state as state
 
 common.start_page()  # a deep link on a fresh server must still run inside app.py
 
-#: Fits of this model use small steps: the population's sds and correlation make a 2-D funnel.
-TARGET_ACCEPT = 0.99
+TARGET_ACCEPT = state.TARGET_ACCEPT
 PARTIAL = vs.PARTIAL_LABEL
 FIT_NAME = "varying_slopes"
 

@@ -18,7 +18,7 @@ from hbm_core.inference.service import FitSettings, fit
 from hbm_core.lessons.varying_slopes import with_varying_slope
 from hbm_core.models.build import ModelSpec, build_model, model_fields, set_inputs
 from hbm_core.models.inputs import Units, check_inputs, model_inputs, spec_for, to_model_units
-from hbm_core.priors import Priors
+from hbm_core.priors import Priors, default_priors
 
 PRIORS = Priors(mu_loc=0.5, mu_scale=4.0, tau_scale=2.0, sigma_scale=3.0, beta_scale=5.0)
 
@@ -322,3 +322,25 @@ def test_the_check_catches_a_wrong_model(radon, radon_fit):
         settings=FitSettings(draws=300, tune=400, seed=2),
     )
     assert {"mu", "beta"} <= set(far_from(wrong, GELMAN_HILL))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 6])
+def test_no_divergences_at_the_page_defaults(radon, seed):
+    """The page's defaults (ui/varying_slopes_state.py: draws, tuning steps, chains, target_accept) on
+    radon: no divergent transitions (seed 6 is the one of seeds 1-7 whose sigma_slope mixed slowest)."""
+    from ui import varying_slopes_state as page
+
+    defaults = page.DEFAULTS
+    settings = FitSettings(
+        draws=defaults["vs_draws"],
+        tune=defaults["vs_tune"],
+        chains=defaults["vs_chains"],
+        seed=seed,
+        target_accept=page.TARGET_ACCEPT,
+    )
+    auto = default_priors(radon.y)  # the page's priors: the defaults, scales rounded to print
+    priors = auto.with_(tau_scale=round(auto.tau_scale, 1), sigma_scale=round(auto.sigma_scale, 1))
+    result = fit(with_varying_slope(radon), "hierarchical", priors, settings)
+    assert result.diagnostics.divergences == 0, result.diagnostics.to_dict()
+    assert far_from(result, GELMAN_HILL) == {}

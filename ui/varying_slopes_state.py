@@ -33,6 +33,8 @@ RANGES = {
     "vs_per_group": (2, 40, 2),
     "vs_data_seed": (0, controls.SEED_MAX, 1),
 }
+#: The page's fits take small steps: the population's sds and correlation make a 2-D funnel.
+TARGET_ACCEPT = 0.99
 DEFAULTS: dict[str, Any] = {
     "vs_data": "radon",
     "vs_seed": 1,
