@@ -101,7 +101,7 @@ def test_spread_reading_compares_how_much_each_direction_keeps():
     # A and D: own intercepts 1, 2 (sd 0.5) -> 1.5, 2 (0.25); own slopes 2, -1 (1.5) -> 0.5, -0.9 (0.7)
     assert "spread of the intercepts falls from 0.50 to 0.25 (50% of it kept)" in text
     assert "slopes from 1.50 to 0.70 (47% kept)" in text
-    assert "The slopes shrink more" in text and "σ_slope = 0.30 log pCi/L" in text
+    assert "The slopes shrink more" in text and "σ_β = 0.30 log pCi/L, σ_α = 0.35" in text
     shifts.loc[shifts["group"] == "D", "partial_slope"] = -1.0  # slopes now keep more than intercepts
     assert "The intercepts shrink at least as much" in vs.spread_reading(shifts, pop)
 

@@ -316,14 +316,14 @@ def spread_reading(
             f" The slopes shrink more: a {group}'s slope is a difference between its {plural(row)} at two "
             f"values of x, noisier than its intercept, and the model finds the slopes vary less between "
             f"{plural(group)} "
-            f"than their own estimates suggest (σ_slope = {pop.sd_slope:.2f} {slope_unit}, "
-            f"σ_intercept = {pop.sd_intercept:.2f})."
+            f"than their own estimates suggest (σ_β = {pop.sd_slope:.2f} {slope_unit}, "
+            f"σ_α = {pop.sd_intercept:.2f})."
         )
     else:
         text += (
             " The intercepts shrink at least as much as the slopes here: the groups' own slopes are "
-            f"already near the population's spread (σ_slope = {pop.sd_slope:.2f} {slope_unit}, "
-            f"σ_intercept = {pop.sd_intercept:.2f})."
+            f"already near the population's spread (σ_β = {pop.sd_slope:.2f} {slope_unit}, "
+            f"σ_α = {pop.sd_intercept:.2f})."
         )
     return text
 
