@@ -64,6 +64,7 @@ with st.sidebar:
         "lands just above 1.01, and with fewer draws more often.",
     )
 settings = settings.with_(target_accept=TARGET_ACCEPT)
+state.write_query_params()
 
 radon = st.session_state["vs_data"] == "radon"
 try:

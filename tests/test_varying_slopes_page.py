@@ -82,3 +82,23 @@ def test_a_bad_preset_goes_back_to_its_default_with_a_note(app_test, key, value)
     at = open_page(app_test, **{key: value})
     name = key.removeprefix("vs_")
     assert any(f"The setting {name!r} was not valid" in w.value for w in at.warning)
+
+
+def test_a_link_chooses_synthetic_data_and_a_bad_one_gets_a_note(app_test):
+    app_test.query_params.update({"data": "synthetic", "rho": "0.5", "groups": "6", "rows": "4"})
+    at = open_page(app_test)
+    assert at.radio(key="vs_data").value == "synthetic"
+    assert at.slider(key="vs_true_rho").value == 0.5 and at.slider(key="vs_groups").value == 6
+    assert "6 groups of 4 rows drawn from the population" in captions(at)
+    assert at.query_params["data"] in ("synthetic", ["synthetic"])  # written back
+
+
+def test_a_bad_link_gets_a_note_not_a_traceback(app_test):
+    app_test.query_params.update({"data": "mars", "rho": "7", "rows": "3.5"})
+    at = open_page(app_test)
+    note = next(w.value for w in at.warning if w.value.startswith("Some values in the link were adjusted"))
+    assert "Data: “mars” is not one of radon, synthetic, so it was left as it was" in note
+    assert "True correlation: “7” is outside -0.9 to 0.9, so 0.9 is used" in note
+    assert "Rows per group: “3.5” is not a multiple of 2, so 4 is used" in note
+    assert at.radio(key="vs_data").value == "radon"  # the unusable choice left the default
+    assert at.session_state["vs_true_rho"] == 0.9 and at.session_state["vs_per_group"] == 4

@@ -2,7 +2,10 @@
 
 Settings live in ``st.session_state`` under ``vs_*`` keys (tests may preset them before the first
 run, e.g. fewer draws). A value that is not one the page's widgets can hold (stale state, a bad
-preset) goes back to its default with a note.
+preset) goes back to its default with a note. On a session's first visit the link chooses the data
+(``/varying-slopes?data=synthetic&rho=0.5&groups=12&rows=10&seed=3``), read by
+:func:`hbm_core.url_params.parse`: a value it cannot use is listed in a note until dismissed. Every
+run writes the data choice (and the synthetic truth's correlation, groups, rows and seed) back.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from typing import Any
 
 import streamlit as st
 
+from hbm_core import url_params
 from hbm_core.data.datasets import load_dataset
 from hbm_core.data.groups import GroupedData
 from hbm_core.lessons.varying_slopes import Truth, synthetic_slopes, with_varying_slope
-from ui import controls
+from ui import controls, link_notes
 
 DATA_CHOICES = {
     "radon": "Minnesota radon (85 counties)",
@@ -71,9 +75,34 @@ VALID: dict[str, Callable[[Any], bool]] = {
 }
 
 
+NOTES_PAGE = "varying_slopes"  # ui.link_notes' name for this page's notes
+#: Link parameter -> (session-state key, how the link is read).
+LINK = {
+    "data": ("vs_data", url_params.Choice("Data", tuple(DATA_CHOICES))),
+    "rho": ("vs_true_rho", url_params.Number("True correlation", *RANGES["vs_true_rho"])),
+    "groups": ("vs_groups", url_params.Number("Groups", *RANGES["vs_groups"], integer=True)),
+    "rows": ("vs_per_group", url_params.Number("Rows per group", *RANGES["vs_per_group"], integer=True)),
+    "seed": ("vs_data_seed", url_params.Number("Data seed", 0, controls.SEED_MAX, integer=True)),
+}
+
+
+def _from_link() -> list[str]:
+    """Read the link's settings into session state; notes on what was adjusted or not understood."""
+    values, notes = url_params.parse(
+        st.query_params.to_dict(), {name: spec for name, (_, spec) in LINK.items()}
+    )
+    for name, value in values.items():
+        st.session_state[LINK[name][0]] = value
+    return notes
+
+
 def ensure_state() -> list[str]:
-    """Defaults on the first visit (later visits keep the values); notes on values that were reset."""
+    """Defaults on the first visit (the link's settings, with a note on anything in it that was
+    adjusted, shown until dismissed; later visits keep the values); notes on values that were reset."""
+    if "_keep_vs_data" not in st.session_state:  # the session's first visit
+        link_notes.keep(NOTES_PAGE, _from_link())
     reset = controls.init_state(DEFAULTS, valid=VALID, across_pages=True)
+    link_notes.show(NOTES_PAGE)
     return [
         f"The setting {key.removeprefix('vs_')!r} was not valid and went back to its default."
         for key in reset
@@ -103,3 +132,12 @@ def chosen_data() -> GroupedData:
     else:
         data = load_dataset("radon")
     return with_varying_slope(data)
+
+
+def write_query_params() -> None:
+    """Put the data choice (and for synthetic data its correlation, groups, rows and seed) in the link."""
+    ss = st.session_state
+    names = ("data", "rho", "groups", "rows", "seed") if ss["vs_data"] == "synthetic" else ("data",)
+    wanted = {name: f"{ss[LINK[name][0]]:g}" if name != "data" else ss["vs_data"] for name in names}
+    if {k: st.query_params.get(k) for k in LINK} != {k: wanted.get(k) for k in LINK}:
+        st.query_params.from_dict(wanted)
