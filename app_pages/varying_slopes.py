@@ -91,7 +91,11 @@ else:
 # ---------------------------------------------------------------------------------------------
 # Introduction
 
-st.title("Varying slopes: every county its own floor effect")
+st.title(
+    "Varying slopes: every county its own floor effect"
+    if radon
+    else "Varying slopes: every group its own slope"
+)
 for note in notes:
     st.warning(note, icon="🔧")
 st.markdown(

@@ -198,5 +198,8 @@ def test_charts_are_built_from_the_tables():
         vs.line_points(shifts, ["A", "D"]), x_label="x", y_label="y"
     ).to_dict()  # no tick names
     assert "labelExpr" not in str(plain)
+    every = slope_shrinkage(shifts[shifts["status"] == vs.BOTH], ellipses, (0, 0), x_label="a", y_label="b")
+    legend = every.to_dict()["layer"][0]["encoding"]["color"]["scale"]["domain"]
+    assert not any("no own slope" in k for k in legend) and "no own slope" in str(domain)
     with pytest.raises(ValueError, match="needs column"):
         slope_shrinkage(shifts.drop(columns="status"), ellipses, (0, 0), x_label="a", y_label="b")

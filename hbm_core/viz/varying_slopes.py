@@ -69,10 +69,13 @@ def slope_shrinkage(
     levels = list(dict.fromkeys(ellipses["level"]))
     contour_keys = [f"Population: {lvl}" for lvl in levels]
     centre_label = "Population mean"
-    keys = [own_label, partial_label, missing_label, centre_label, *contour_keys]
-    colours = [FIT_COLORS["unpooled"], FIT_COLORS["hierarchical"], FIT_COLORS["hierarchical"], ELLIPSE_COLOR]
-    colours += [ELLIPSE_COLOR] * len(contour_keys)
-    shapes = ["circle", "circle", "square", "diamond", *[_LINE_SHAPE] * len(contour_keys)]
+    # the legend names the squares only when some group has no own slope
+    any_missing = not shifts["status"].eq("intercept and slope").all()
+    keys = [own_label, partial_label, *([missing_label] if any_missing else []), centre_label, *contour_keys]
+    colours = [FIT_COLORS["unpooled"], FIT_COLORS["hierarchical"]]
+    colours += [FIT_COLORS["hierarchical"]] * any_missing + [ELLIPSE_COLOR] * (1 + len(contour_keys))
+    shapes = ["circle", "circle", *(["square"] if any_missing else []), "diamond"]
+    shapes += [_LINE_SHAPE] * len(contour_keys)
     if truth is not None:
         require(truth, ["group", "true_intercept", "true_slope"], "slope_shrinkage")
         keys.append("True pair")
@@ -129,8 +132,12 @@ def slope_shrinkage(
             order="order:Q",
             detail="key:N",
             color=color,
-            shape=shape,
-            strokeDash=alt.StrokeDash("key:N", legend=None),
+            # the inner contour solid, the outer ones dashed
+            strokeDash=alt.StrokeDash(
+                "key:N",
+                scale=alt.Scale(domain=contour_keys, range=[[1, 0], *[[6, 4]] * (len(contour_keys) - 1)]),
+                legend=None,
+            ),
         ),
         alt.Chart(chart_data(own))
         .mark_rule(color=FIT_COLORS["hierarchical"], strokeWidth=s.stroke(1.2), opacity=0.7)
