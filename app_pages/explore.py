@@ -268,13 +268,14 @@ def groups_and_results() -> None:
         "spread data can be pulled more than a small group with tight data.",
         help=define("pooling_factor"),
     )
-    box = truth_views.on_demand("Show the pooling curve", "open_pooling_curve")
-    if box.open:
-        with box:
-            if exact is not None:
-                charts |= truth_views.pooling_curve_view(exact, settings.sizes, "units")
-            else:
-                st.info(NO_EXACT, icon=":material/info:")
+
+    def pooling_curve_box() -> dict[str, object]:
+        if exact is None:
+            st.info(NO_EXACT, icon=":material/info:")
+            return {}
+        return truth_views.pooling_curve_view(exact, settings.sizes, "units")
+
+    charts |= views.on_demand("Show the pooling curve", "open_pooling_curve", pooling_curve_box) or {}
 
     st.header("7 · Fix τ: from complete pooling to no pooling")
     st.markdown(
@@ -282,13 +283,14 @@ def groups_and_results() -> None:
         "own sample mean and the population mean, computed exactly. Drag τ from 0 (all groups the same) "
         "to large (each group on its own) and watch every estimate move."
     )
-    box = truth_views.on_demand("Show the τ slider", "open_tau_slider")
-    if box.open:
-        with box:
-            if exact is not None:
-                truth_views.tau_slider_view(exact, settings.sizes, data.true_means, priors, Y_LABEL, "units")
-            else:
-                st.info(NO_EXACT, icon=":material/info:")
+
+    def tau_slider_box() -> None:
+        if exact is None:
+            st.info(NO_EXACT, icon=":material/info:")
+        else:
+            truth_views.tau_slider_view(exact, settings.sizes, data.true_means, priors, Y_LABEL, "units")
+
+    views.on_demand("Show the τ slider", "open_tau_slider", tau_slider_box)
 
     st.header("8 · Scoring against the truth")
     st.markdown(
@@ -299,22 +301,23 @@ def groups_and_results() -> None:
     scored = (
         drawn.estimates if drawn.estimates is not None else (quick.estimates if quick is not None else None)
     )
-    box = truth_views.on_demand("Show the scores", "open_truth_scores")
-    if box.open:
-        with box:
-            if scored is not None:
-                charts |= truth_views.truth_view(
-                    scored,
-                    settings.sizes,
-                    settings.means,
-                    settings.sds,
-                    priors,
-                    settings.sigma,
-                    settings.seed,
-                    "units",
-                )
-            else:
-                st.info("No estimates to score for these settings.", icon=":material/info:")
+
+    def scores_box() -> dict[str, object]:
+        if scored is None:
+            st.info("No estimates to score for these settings.", icon=":material/info:")
+            return {}
+        return truth_views.truth_view(
+            scored,
+            settings.sizes,
+            settings.means,
+            settings.sds,
+            priors,
+            settings.sigma,
+            settings.seed,
+            "units",
+        )
+
+    charts |= views.on_demand("Show the scores", "open_truth_scores", scores_box) or {}
 
     st.header("9 · Take it with you")
     views.downloads(drawn.outcome.results, drawn.estimates, charts, stem=f"explore-seed{settings.seed}")

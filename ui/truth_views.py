@@ -37,13 +37,6 @@ TAU_KEY = "tau_given"
 MANY_K = 200
 
 
-def on_demand(label: str, key: str):
-    """The lazy expander as Explore's sections 6-8 still call it (the box; the page tests ``open``).
-    Superseded by :func:`ui.views.on_demand`, which builds the content itself: delete this once
-    ``app_pages/explore.py`` calls that one."""
-    return st.expander(label, key=key, on_change="rerun")
-
-
 def pooling_curve_view(post: ExactPosterior, n: Sequence[int], units: str) -> dict[str, alt.TopLevelMixin]:
     """The pooling factor against the standard error, the groups on it, and what it says."""
     points = group_pooling_points(post, n)
@@ -188,7 +181,7 @@ def truth_view(
             name="Many data sets: error by group",
         )
     st.caption(
-        f"Simulated with the sizes, true means and sds in the sidebar (seed {seed}, its own stream). "
+        f"Simulated with the groups' sizes, true means and sds set above (seed {seed}, its own stream). "
         "Partial pooling: exact posterior means with plug-in standard errors, as in the preview; complete "
         "pooling: the app's estimate; no pooling: the sample means."
     )
