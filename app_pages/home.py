@@ -148,3 +148,9 @@ st.caption(
     "refines it with MCMC (NUTS via nutpie), with convergence diagnostics; the Explore page's link "
     "carries all its settings."
 )
+
+# Most visitors go on to Explore: compile its models meanwhile, in the background (once per server).
+# Imported here, after the page is drawn: on a fresh server the import takes a moment.
+from ui import explore_state  # noqa: E402
+
+explore_state.warm_up()

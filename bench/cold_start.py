@@ -8,11 +8,15 @@ websocket (the client of ``bench/load.py``, no browser) and times, from the mome
 process is started:
 
 - ``health_s``: until ``/_stcore/health`` answers (the server is up; polled every 0.2 s),
+- ``opened_s``: until the page was asked for (right after health, or after Home with ``--home``),
 - ``first_chart_s``: until the first results chart arrives (Explore: the exact preview),
 - ``result_s``: until the page's run has finished, i.e. its MCMC results are drawn (the pages
   wait for their fits within the run, with a progress bar),
 - ``server_cpu_s``: the server's CPU seconds by then (all threads): the work itself, which depends
   less than the wall times on what else runs on the machine.
+
+``--home S`` opens Home first and stays there S seconds before opening the page (the times still
+count from the server's start): Home starts compiling Explore's models in the background.
 
 ``--caches warm`` (default) keeps the disk caches (numba and PyTensor, as a restarted server on the
 same machine or the container image has them); ``--caches empty`` gives every server new, empty
@@ -21,9 +25,10 @@ The operating system's file cache stays warm either way. ``--baseline REV`` also
 git revision (exported with ``git archive``), alternating with this checkout page by page, so the
 two are compared on the same machine in the same minutes.
 
-One line per server: ``code=<old|new> page=<p> caches=<warm|empty> health_s=.. first_chart_s=..
-result_s=.. server_cpu_s=.. errors=<n>``. Usage: ``python bench/cold_start.py [--pages explore,radon]
-[--caches empty] [--baseline 1e6b9a6] [--repeat 2]``. Loopback only; bounded in count and time.
+One line per server: ``code=<old|new> page=<p> caches=<warm|empty> home_s=.. health_s=..
+opened_s=.. first_chart_s=.. result_s=.. server_cpu_s=.. errors=<n>``. Usage: ``python
+bench/cold_start.py [--pages explore,radon] [--caches empty] [--home 10] [--baseline 1e4b9a6]
+[--repeat 2]``. Loopback only; bounded in count and time.
 """
 
 from __future__ import annotations
@@ -49,19 +54,28 @@ TARGETS = {("explore", "warm"): 10.0, ("explore", "empty"): 20.0}
 OTHER_PAGE_TARGET = 15.0  # every other page, warm caches
 
 
-async def _open(port: int, page: str, started: float) -> tuple[float | None, float, list[str]]:
-    """Open ``page``; (first results chart, end of the run) in seconds from ``started``, errors."""
+async def _open(
+    port: int, page: str, started: float, home_s: float | None = None
+) -> tuple[float, float | None, float, list[str]]:
+    """Open ``page``; (page opened, first results chart, end of the run) in seconds from ``started``,
+    errors.
+    ``home_s``: open Home first and read it for that many seconds (a class's usual way in)."""
     url = f"ws://127.0.0.1:{port}/_stcore/stream"
     async with connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
+        if home_s is not None:
+            home = Session(ws, "", page="")
+            await home.send_rerun()
+            await home.finish_run()
+            await asyncio.sleep(home_s)
         session = Session(ws, "", page=page)
         sent = time.perf_counter()
         await session.send_rerun()
         run = await session.finish_run()
     first = None if run.first_chart_s is None else sent - started + run.first_chart_s
-    return first, sent - started + run.seconds, run.errors
+    return sent - started, first, sent - started + run.seconds, run.errors
 
 
-def one_server(root: Path, page: str, caches: str, work: Path) -> dict:
+def one_server(root: Path, page: str, caches: str, work: Path, home_s: float | None = None) -> dict:
     """Start a server from ``root``, open ``page`` right away, and time it (see the module's doc)."""
     env = {}
     if caches == "empty":
@@ -75,11 +89,18 @@ def one_server(root: Path, page: str, caches: str, work: Path) -> dict:
     proc = start_server(port, work / f"{page}-{port}.log", env=env, root=root)
     try:
         health = time.perf_counter() - started  # start_server polls the health check every 0.2 s
-        first, result, errors = asyncio.run(_open(port, page, started))
+        opened, first, result, errors = asyncio.run(_open(port, page, started, home_s))
         cpu = cpu_seconds(proc.pid)
     finally:
         stop_server(proc)
-    return {"health_s": health, "first_chart_s": first, "result_s": result, "cpu_s": cpu, "errors": errors}
+    return {
+        "health_s": health,
+        "opened_s": opened,
+        "first_chart_s": first,
+        "result_s": result,
+        "cpu_s": cpu,
+        "errors": errors,
+    }
 
 
 def main() -> None:
@@ -88,6 +109,7 @@ def main() -> None:
     parser.add_argument("--caches", choices=("warm", "empty"), default="warm")
     parser.add_argument("--baseline", help="git revision to compare with (old code), alternating")
     parser.add_argument("--repeat", type=int, default=1, help="servers per page and code")
+    parser.add_argument("--home", type=float, help="open Home first and stay this many seconds")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cold-start-"))
     sides = [("new", ROOT)]
@@ -97,13 +119,14 @@ def main() -> None:
     for page in args.pages.split(","):
         for i in range(args.repeat):
             for code, root in sides if i % 2 == 0 else sides[::-1]:
-                r = one_server(root, page, args.caches, work)
+                r = one_server(root, page, args.caches, work, args.home)
                 first = "nan" if r["first_chart_s"] is None else f"{r['first_chart_s']:.1f}"
                 failed += bool(r["errors"])
                 for e in r["errors"]:
                     print(f"  error: {e}")
                 print(
-                    f"code={code} page={page} caches={args.caches} health_s={r['health_s']:.1f} "
+                    f"code={code} page={page} caches={args.caches} home_s={args.home} "
+                    f"health_s={r['health_s']:.1f} opened_s={r['opened_s']:.1f} "
                     f"first_chart_s={first} result_s={r['result_s']:.1f} server_cpu_s={r['cpu_s']:.1f} "
                     f"errors={len(r['errors'])}",
                     flush=True,

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from hbm_core import url_params
+from hbm_core.data.groups import synthetic_groups
 from hbm_core.inference.settings import MAX_GROUPS
-from ui import link_notes
+from ui import fitting, link_notes
 from ui.classroom_mode import STEPS
 from ui.controls import SEED_MAX
 
@@ -208,6 +209,18 @@ def ensure_state() -> None:
         ss["preset"] = CUSTOM
     ss[_KEEP] = {key: ss[key] for key in _all_keys()}
     link_notes.show(NOTES_PAGE)
+
+
+def warm_up() -> None:
+    """Start compiling the default Explore page's models in the background; returns at once.
+
+    Home calls it: a class lands on Home, then opens Explore, whose first fits then find their models
+    compiled (issue #19: each structure takes seconds to compile on a fresh server). The models depend
+    on the family, the group capacity and the observation-sd model only, so the default preset's
+    groups stand for any data of the default settings.
+    """
+    sizes, means, sds, sigma = next(iter(PRESETS.values()))
+    fitting.warm_up(synthetic_groups(sizes, means, sds, seed=DEFAULTS["seed"]), sigma=sigma)
 
 
 def settings_from_state() -> Settings:
