@@ -21,6 +21,7 @@ from hbm_core.priors import default_priors
 from hbm_core.viz.varying_slopes import group_lines, slope_shrinkage
 from ui import common, controls, fitting, views
 from ui import varying_slopes_state as state
+from ui.prior_check import prior_check
 
 common.start_page()  # a deep link on a fresh server must still run inside app.py
 
@@ -240,6 +241,22 @@ else:
     for warning in result.diagnostics.warnings:
         st.warning(warning, icon=":material/warning:")
     common.lesson_link()
+
+prior_check(
+    data,
+    priors,
+    key="vs",
+    y_label="log radon (log pCi/L)" if radon else "y (units of y)",
+    unit=UNIT,
+    sigma="shared",
+    group_word=GROUP,
+    names_note=(
+        f"In this check μ is the mean intercept μ_α, θ_j a {GROUP}'s intercept α_j (its line {X0}) and "
+        f"τ the sd of the intercepts σ_α. Each {GROUP} also draws its own slope, and its simulated mean "
+        f"is its own line at the mean x of its {plural(ROW)}. One prior scale sets both sds, σ_α and σ_β "
+        "(HalfNormal each), so the τ slider below scales both."
+    ),
+)
 
 # ---------------------------------------------------------------------------------------------
 # 4 Take it with you

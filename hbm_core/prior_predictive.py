@@ -54,7 +54,12 @@ class PriorDraws:
         proportions of successes (binomial): the statistic the observed data are summarised by
     observation : (S, J) one simulated observation of each group (normal data only, else None)
     sigma : (S,) shared or (S, J) per-group observation sd (normal data only, else None)
-    beta : (S,) the common slope of the predictor (when the data have one, else None)
+    beta : (S,) the common slope of the predictor (when the data have one, else None); with
+        varying slopes the population's mean slope μ_β
+    slope : (S, J) each group's own slope b_j (varying slopes only, else None), outcome units per
+        unit of x; ``theta`` then holds the intercepts α_j and ``tau`` their sd σ_α
+    tau_slope : (S,) the sd of the slopes σ_β (varying slopes only, else None)
+    rho : (S,) the correlation of intercepts and slopes (varying slopes only, else None)
     """
 
     family: str
@@ -65,6 +70,9 @@ class PriorDraws:
     observation: np.ndarray | None = None
     sigma: np.ndarray | None = None
     beta: np.ndarray | None = None
+    slope: np.ndarray | None = None
+    tau_slope: np.ndarray | None = None
+    rho: np.ndarray | None = None
 
     @property
     def n_draws(self) -> int:
@@ -102,6 +110,11 @@ def draw_prior_predictive(
     observation sd per group or one shared (normal data; data with a predictor always share one,
     as the fits do). Raises :class:`DataError` for an improper prior (the flat prior on τ or an
     infinite scale for μ: they imply no data) or a scale that is not positive.
+
+    Data that ask for varying slopes (``data.varying_slope`` with a predictor, normal outcomes) are
+    drawn from that model's priors as :func:`hbm_core.models.build._varying_slope` builds it: μ_α and
+    μ_β, both sds ~ HalfNormal(``tau_scale``), ρ from LKJ(η = 2) ((ρ + 1) / 2 ~ Beta(2, 2) for 2×2),
+    (α_j, b_j) = (μ_α, μ_β) + L z_j with L the Cholesky factor, one shared σ; ``theta`` holds α_j.
     """
     spec = tau_prior(priors.tau_family)
     if spec.draw is None or not np.isfinite(priors.mu_scale):
@@ -114,6 +127,8 @@ def draw_prior_predictive(
             raise DataError(f"The prior scale {name} must be a positive number.")
     if draws < 1:
         raise ValueError("draws must be at least 1")
+    if data.varying_slope and data.x is not None:
+        return _draw_varying_slopes(data, priors, int(draws), seed)
     rng = np.random.default_rng(seed)
     S, J = int(draws), data.n_groups
     mu = rng.normal(priors.mu_loc, priors.mu_scale, S)
@@ -145,6 +160,44 @@ def draw_prior_predictive(
     means = location + sd_j / np.sqrt(n) * rng.standard_normal((S, J))
     observation = row_location + sd_j * rng.standard_normal((S, J))
     return PriorDraws("normal", mu, tau, theta, means, observation, sd, beta)
+
+
+#: The LKJ prior's shape η on the 2×2 correlation of the varying-slopes model (as build.py sets it).
+LKJ_ETA = 2.0
+
+
+def _draw_varying_slopes(data: GroupedData, priors: Priors, draws: int, seed: int) -> PriorDraws:
+    """(S = ``draws``) draws of the varying-intercepts-and-slopes model and its simulated group means.
+
+    Order of the random numbers (the script repeats it): μ_α, μ_β, the two sds (S, 2), ρ, z (S, J, 2),
+    σ, the group means' noise, a random row per group, one observation's noise.
+    """
+    if data.family != "normal":
+        raise DataError("The prior predictive check of varying slopes needs a normal outcome.")
+    if priors.tau_family != "half_normal":
+        raise DataError(
+            "The varying-slopes model puts a half-normal prior on both sds (σ_α and σ_β): the check "
+            "draws from that family only."
+        )
+    rng = np.random.default_rng(seed)
+    S, J = draws, data.n_groups
+    mu = rng.normal(priors.mu_loc, priors.mu_scale, S)
+    beta = rng.normal(0.0, priors.beta_scale, S)
+    sds = np.abs(rng.normal(0.0, priors.tau_scale, (S, 2)))  # σ_α, σ_β: one HalfNormal scale for both
+    rho = 2.0 * rng.beta(LKJ_ETA, LKJ_ETA, S) - 1.0  # LKJ(η) on a 2×2 correlation: (ρ + 1) / 2 ~ Beta(η, η)
+    z = rng.standard_normal((S, J, 2))
+    # L z with L = [[σ_α, 0], [ρ σ_β, √(1 − ρ²) σ_β]], the Cholesky factor of the covariance
+    theta = mu[:, None] + sds[:, :1] * z[..., 0]
+    slope = beta[:, None] + sds[:, 1:] * (
+        rho[:, None] * z[..., 0] + np.sqrt(1.0 - rho[:, None] ** 2) * z[..., 1]
+    )
+    sigma = np.abs(rng.normal(0.0, priors.sigma_scale, S))  # one shared σ_y, as the fit has
+    n = np.bincount(data.group_idx, minlength=J).astype(float)
+    x_bar = np.bincount(data.group_idx, weights=np.asarray(data.x, dtype=float), minlength=J) / n
+    means = theta + slope * x_bar + sigma[:, None] / np.sqrt(n) * rng.standard_normal((S, J))
+    x_row = _random_row_x(rng, data, S)
+    observation = theta + slope * x_row + sigma[:, None] * rng.standard_normal((S, J))
+    return PriorDraws("normal", mu, sds[:, 0], theta, means, observation, sigma, beta, slope, sds[:, 1], rho)
 
 
 def _random_row_x(rng: np.random.Generator, data: GroupedData, draws: int) -> np.ndarray:
@@ -216,13 +269,14 @@ def interval_frame(draws: PriorDraws, observed: Observed) -> pd.DataFrame:
 
     Columns: ``quantity`` (a short label), ``order`` (0, 1, ...), ``q05``, ``q25``, ``q50``, ``q75``,
     ``q95``. Rows: the population mean μ, a group's true mean θ_j, a simulated group mean (or
-    estimate, or proportion) and, for normal data, one simulated observation. Binomial data: μ and
+    estimate, or proportion) and, for normal data, one simulated observation (with varying slopes
+    θ_j is a group's intercept, its line at x = 0). Binomial data: μ and
     θ_j as probabilities expit(·), the scale of the observed proportions.
     """
     binomial = draws.family == "binomial"
     rows: list[tuple[str, np.ndarray]] = [
         ("population expit(μ)", expit(draws.mu)) if binomial else ("population mean μ", draws.mu),
-        ("true expit(θ_j)", expit(draws.theta)) if binomial else ("true mean θ_j", draws.theta),
+        ("true expit(θ_j)", expit(draws.theta)) if binomial else (_theta_label(draws), draws.theta),
         (f"simulated {observed.label}", draws.group_means),
     ]
     if draws.observation is not None:
@@ -239,6 +293,11 @@ def interval_frame(draws: PriorDraws, observed: Observed) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(out)
+
+
+def _theta_label(draws: PriorDraws) -> str:
+    """θ_j's row label: a group's true mean, or with varying slopes its intercept (its line at x = 0)."""
+    return "true mean θ_j" if draws.slope is None else "intercept θ_j (x = 0)"
 
 
 def _qname(p: float) -> str:
@@ -311,6 +370,8 @@ def script(
     draw_prior_predictive(data, priors, sigma=sigma, draws=1, seed=seed)  # raises for what cannot be drawn
     J = data.n_groups
     observed = observed_summary(data)
+    if data.varying_slope and data.x is not None:
+        return _varying_slopes_script(data, priors, draws, seed) + _script_summary(observed.label)
     lines = [
         '"""Prior predictive check: what the priors alone imply (partial pooling).',
         "",
@@ -364,16 +425,64 @@ def script(
             f"simulated = {location} + sigma_j / np.sqrt(n) * rng.standard_normal((S, J))  # group means",
             f"observation = {row_location} + sigma_j * rng.standard_normal((S, J))  # one observation each",
         ]
-    lines += [
+    return "\n".join(lines) + "\n" + _script_summary(observed.label)
+
+
+def _script_summary(label: str) -> str:
+    """The script's closing lines: where the draws lie, beside the observed ``label``s."""
+    lines = [
         "",
         "q = lambda v: np.quantile(v, [0.05, 0.5, 0.95])",
         'print("90% interval and median of the prior draws")',
         'print("  mu        ", q(mu))',
         'print("  tau       ", q(tau))',
         'print("  theta_j   ", q(theta))',
-        f'print("  simulated {observed.label}", q(simulated))',
-        f'print("observed {observed.label}s from", observed.min(), "to", observed.max())',
+        f'print("  simulated {label}", q(simulated))',
+        f'print("observed {label}s from", observed.min(), "to", observed.max())',
         "spread = simulated.std(axis=1)  # each draw's spread between the groups",
         'print("share of draws spread further apart than observed:", np.mean(spread > observed.std()))',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _varying_slopes_script(data: GroupedData, priors: Priors, draws: int, seed: int) -> str:
+    """The draws of :func:`_draw_varying_slopes` as numpy source, in the same order (same numbers)."""
+    J = data.n_groups
+    order = np.argsort(data.group_idx, kind="stable")
+    lines = [
+        '"""Prior predictive check: what the priors alone imply (varying intercepts and slopes).',
+        "",
+        f"mu ~ Normal({priors.mu_loc!r}, {priors.mu_scale!r}), beta ~ Normal(0, {priors.beta_scale!r}), "
+        f"sd_intercept and sd_slope ~ HalfNormal({priors.tau_scale!r}) each,",
+        f"rho from LKJ(eta = {LKJ_ETA:g}), (theta_j, slope_j) = (mu, beta) + L z_j, "
+        f"sigma ~ HalfNormal({priors.sigma_scale!r})",
+        '"""',
+        "",
+        "import numpy as np",
+        "",
+        f"S, J = {int(draws)}, {J}  # draws, groups",
+        f"groups = {list(data.groups)!r}",
+        f"observed = {_array(observed_summary(data).group_means)}  # each group's group mean",
+        f"n = {_array(np.bincount(data.group_idx, minlength=J))}",
+        f"x = {_array(np.asarray(data.x)[order])}  # the predictor, rows sorted by group",
+        "start = np.concatenate([[0], np.cumsum(n)[:-1]]).astype(int)",
+        "x_bar = np.add.reduceat(x, start) / n",
+        f"rng = np.random.default_rng({int(seed)})",
+        f"mu = rng.normal({priors.mu_loc!r}, {priors.mu_scale!r}, S)  # mean intercept",
+        f"beta = rng.normal(0.0, {priors.beta_scale!r}, S)  # mean slope",
+        f"sds = np.abs(rng.normal(0.0, {priors.tau_scale!r}, (S, 2)))  # sd of intercepts, sd of slopes",
+        "# LKJ(eta) on a 2x2 correlation matrix: (rho + 1) / 2 ~ Beta(eta, eta)",
+        f"rho = 2.0 * rng.beta({LKJ_ETA!r}, {LKJ_ETA!r}, S) - 1.0",
+        "z = rng.standard_normal((S, J, 2))",
+        "tau = sds[:, 0]",
+        "# L z with L = [[sd_i, 0], [rho sd_s, sqrt(1 - rho^2) sd_s]], the Cholesky factor of the covariance",
+        "theta = mu[:, None] + sds[:, :1] * z[..., 0]  # the groups' intercepts",
+        "r = rho[:, None]",
+        "slope = beta[:, None] + sds[:, 1:] * (r * z[..., 0] + np.sqrt(1.0 - r**2) * z[..., 1])",
+        f"sigma = np.abs(rng.normal(0.0, {priors.sigma_scale!r}, S))  # one residual sd shared by all groups",
+        "# each group's mean: its line at the mean of its own x, plus the noise of n_j rows' mean",
+        "simulated = theta + slope * x_bar + sigma[:, None] / np.sqrt(n) * rng.standard_normal((S, J))",
+        "x_row = x[start + np.floor(rng.random((S, J)) * n).astype(int)]  # a random row per group",
+        "observation = theta + slope * x_row + sigma[:, None] * rng.standard_normal((S, J))  # one row each",
     ]
     return "\n".join(lines) + "\n"

@@ -34,3 +34,26 @@ def test_eight_schools_prior_check_family_and_flat_prior(open_page) -> None:
     assert not at.exception
     assert any("is improper: it implies no data at all" in c.value for c in at.caption)
     assert at.radio(key="es_pp_family").value == "half_cauchy"
+
+
+@pytest.mark.parametrize("data", ["radon", "synthetic"])
+def test_varying_slopes_prior_check_draws_that_model(open_page, data: str) -> None:
+    """The Varying slopes page's check: its own model's draws (intercepts and slopes), the box's
+    captions with computed readings, and a note that the τ slider scales both sds."""
+    state = {"vs_draws": 250, "vs_tune": 250, "vs_chains": 2, "vs_data": data}
+    if data == "synthetic":
+        state |= {"vs_groups": 8, "vs_per_group": 6}
+    at = open_check(open_page("app_pages/varying_slopes.py", state=state), "vs")
+    word = "county" if data == "radon" else "group"
+    note = caption(at, "τ slider below scales both")
+    assert f"θ_j a {word}'s intercept α_j" in note and "σ_α and σ_β" in note
+    bars = caption(at, "Bars: where the priors")
+    assert f"one {word}'s intercept, a simulated group mean" in bars
+    assert re.search(r"90% of simulated group means between -?[\d.]+ and -?[\d.]+", bars), bars
+    assert 0 <= spread_share(at) <= 100
+    assert "τ ~ HalfNormal(" in caption(at, "the prior the fits on this page use")
+    # moving the check's scale changes its readings and keeps the page's fits
+    share = spread_share(at)
+    at.slider(key="vs_pp_scale").set_value(at.slider(key="vs_pp_scale").max).run()
+    assert not at.exception and spread_share(at) != share
+    assert "tried here only" in caption(at, "tried here only")

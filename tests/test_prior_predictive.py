@@ -23,6 +23,7 @@ from hbm_core.data.datasets import load_dataset
 from hbm_core.data.groups import DataError, GroupedData, synthetic_groups
 from hbm_core.lessons.eight_schools import priors_for
 from hbm_core.lessons.real_data import REEDFROGS_PRIORS
+from hbm_core.lessons.varying_slopes import Truth, synthetic_slopes, with_varying_slope
 from hbm_core.models.build import build_model, set_inputs
 from hbm_core.models.inputs import model_inputs, model_units, spec_for, to_model_units
 from hbm_core.prior_predictive import (
@@ -295,3 +296,132 @@ def test_the_script_makes_the_same_draws(name: str, family: str) -> None:
     if ours.observation is not None:
         np.testing.assert_allclose(namespace["observation"], ours.observation, rtol=1e-12)
     assert priors.tau_family == family
+
+
+# ------------------------------------------------------------------------ varying slopes
+
+
+def _slopes_data(name: str) -> GroupedData:
+    """Radon with a varying floor effect, or synthetic data with unequal x by group (so x̄_j varies)."""
+    if name == "radon":
+        return with_varying_slope(load_dataset("radon"))
+    truth = Truth(mu_intercept=1.0, mu_slope=-0.5, sd_intercept=0.4, sd_slope=0.3, rho=-0.5, sigma=0.6)
+    return with_varying_slope(synthetic_slopes(truth, 12, 6, seed=3))
+
+
+SLOPE_PRIORS = {
+    "radon": Priors(mu_loc=1.3, mu_scale=0.5, tau_scale=1.5, sigma_scale=0.8, beta_scale=0.5),
+    "synthetic": Priors(mu_loc=1.0, mu_scale=1.0, tau_scale=1.2, sigma_scale=0.7, beta_scale=2.0),
+}
+
+
+def _pymc_slopes(data: GroupedData, priors: Priors, seed: int) -> dict[str, np.ndarray]:
+    """Prior predictive draws of the app's varying-slopes model (build_model of its spec, filled in
+    model units as the fit service fills it), on the outcome's scale: mu, tau (σ_α), theta (α_j),
+    slope (b_j), tau_slope, rho, sigma, beta (S,) or (S, J), and the group means of ``y_obs``."""
+    spec = spec_for(data, "hierarchical", tau_family=priors.tau_family)
+    assert spec.varying_slope and spec.sigma == "shared"
+    J = data.n_groups
+    units = model_units(data)
+    model = build_model(spec)
+    with model:
+        set_inputs(model, to_model_units(model_inputs(data, spec, priors), units))
+        prior = pm.sample_prior_predictive(draws=DRAWS, random_seed=seed)
+    post = prior.prior.to_dataset()
+    names = ("mu", "tau", "theta", "theta_slope", "tau_slope", "rho", "sigma", "beta")
+    params = units.to_outcome(xr.Dataset({k: post[k] for k in names}))
+    y = units.location + units.scale * prior.prior_predictive["y_obs"].values.reshape(DRAWS, -1)
+    n = np.bincount(data.group_idx, minlength=J)
+    stat = np.stack([np.bincount(data.group_idx, weights=row, minlength=J) for row in y]) / n
+    out = {k: params[k].values.reshape(DRAWS, -1)[:, :J] for k in ("theta", "theta_slope")}
+    out = {"theta": out["theta"], "slope": out["theta_slope"], "stat": stat}
+    out |= {k: params[k].values.ravel() for k in ("mu", "tau", "tau_slope", "rho", "sigma", "beta")}
+    return out
+
+
+def _ours_slopes(draws: PriorDraws) -> dict[str, np.ndarray]:
+    return _ours(draws) | {"slope": draws.slope, "tau_slope": draws.tau_slope, "rho": draws.rho}
+
+
+def _slopes_reference(name: str, cache: dict) -> tuple[GroupedData, Priors, dict[str, np.ndarray]]:
+    data, priors = _slopes_data(name), SLOPE_PRIORS[name]
+    if ("slopes", name) not in cache:
+        cache[("slopes", name)] = _pymc_slopes(data, priors, seed=13)
+    return data, priors, cache[("slopes", name)]
+
+
+def _spread_gap(a: np.ndarray, b: np.ndarray) -> float:
+    """The largest |share of ``a`` below b's q-quantile - q| over QS, ``a`` and ``b`` (S,) each."""
+    return _gaps({"v": a}, {"v": b})["v"]
+
+
+@pytest.mark.parametrize("name", list(SLOPE_PRIORS))
+def test_varying_slope_draws_match_pymc_prior_predictive(name: str, pymc_draws) -> None:
+    data, priors, reference = _slopes_reference(name, pymc_draws)
+    ours = draw_prior_predictive(data, priors, draws=DRAWS, seed=5)
+    gaps = _gaps(_ours_slopes(ours), reference)
+    assert set(gaps) == {"mu", "tau", "theta", "slope", "tau_slope", "rho", "sigma", "beta", "stat"}
+    assert max(gaps.values()) < TOLERANCE, gaps
+    # the spread between the simulated group means: the statistic the box's second chart shows
+    assert _spread_gap(ours.spread(), reference["stat"].std(axis=1)) < TOLERANCE
+    assert ours.slope.shape == ours.theta.shape == ours.group_means.shape == (DRAWS, data.n_groups)
+
+
+def _effect_correlation(theta, slope, mu, beta, rho, keep) -> float:
+    """The correlation of the groups' departures (α_j − μ_α, b_j − μ_β) over the draws ``keep``."""
+    a, b = theta[keep] - mu[keep, None], slope[keep] - beta[keep, None]
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+def test_varying_slope_draws_would_catch_a_wrong_rho_or_slope(pymc_draws) -> None:
+    """The checks are tight enough to catch a wrong ρ prior, a ρ left out of the slopes, or a group
+    mean without its slope term (radon's counties measured mostly on the first floor show it)."""
+    data, priors, ref = _slopes_reference("radon", pymc_draws)
+    ours = draw_prior_predictive(data, priors, draws=DRAWS, seed=5)
+    # ρ's prior: LKJ(1) (uniform ρ) or ρ = 0 instead of LKJ(2) fails the quantile comparison
+    assert _spread_gap(2 * np.random.default_rng(1).random(DRAWS) - 1, ref["rho"]) > TOLERANCE
+    assert _spread_gap(np.zeros(DRAWS), ref["rho"]) > TOLERANCE
+    # ρ enters the groups' pairs: among draws with ρ > 0.5 intercepts and slopes move together, as in
+    # PyMC's draws (pooled over draws whose sds differ, so less than ρ); slopes drawn independently of
+    # the intercepts would show no correlation
+    mine = _effect_correlation(ours.theta, ours.slope, ours.mu, ours.beta, ours.rho, ours.rho > 0.5)
+    theirs = _effect_correlation(
+        ref["theta"], ref["slope"], ref["mu"], ref["beta"], ref["rho"], ref["rho"] > 0.5
+    )
+    assert mine > 0.3 and theirs > 0.3 and abs(mine - theirs) < 0.05, (mine, theirs)
+    z = np.random.default_rng(2).standard_normal(ours.slope.shape)
+    independent = ours.beta[:, None] + ours.tau_slope[:, None] * z
+    wrong = _effect_correlation(ours.theta, independent, ours.mu, ours.beta, ours.rho, ours.rho > 0.5)
+    assert abs(wrong - theirs) > 0.3
+    # the slope term: without it the simulated means of first-floor-heavy counties are too narrow
+    n = np.bincount(data.group_idx, minlength=data.n_groups)
+    x_bar = np.bincount(data.group_idx, weights=data.x, minlength=data.n_groups) / n
+    upstairs = np.argsort(-x_bar, kind="stable")[:3]  # x̄_j of 0.75 and 0.67: mostly first-floor
+    assert x_bar[upstairs].min() > 0.6
+    no_slope = ours.group_means - ours.slope * x_bar  # the group mean without b_j x̄_j
+    for j in upstairs:
+        assert _spread_gap(ours.group_means[:, j], ref["stat"][:, j]) < TOLERANCE
+        assert _spread_gap(no_slope[:, j], ref["stat"][:, j]) > TOLERANCE, (j, x_bar[j])
+
+
+def test_varying_slope_bad_priors_get_a_message() -> None:
+    data = _slopes_data("synthetic")
+    with pytest.raises(DataError, match="tau_scale"):
+        draw_prior_predictive(data, SLOPE_PRIORS["synthetic"].with_(tau_scale=0.0))
+    with pytest.raises(DataError, match="half-normal"):
+        draw_prior_predictive(data, SLOPE_PRIORS["synthetic"].with_(tau_family="exponential"))
+    with pytest.raises(DataError, match="improper"):
+        draw_prior_predictive(data, SLOPE_PRIORS["synthetic"].with_(tau_family="flat"))
+
+
+@pytest.mark.parametrize("name", list(SLOPE_PRIORS))
+def test_the_varying_slope_script_makes_the_same_draws(name: str) -> None:
+    data, priors = _slopes_data(name), SLOPE_PRIORS[name]
+    ours = draw_prior_predictive(data, priors, draws=300, seed=7)
+    namespace: dict = {"__name__": "prior_script"}
+    exec(compile(script(data, priors, draws=300, seed=7), "prior_script.py", "exec"), namespace)
+    pairs = {"mu": ours.mu, "tau": ours.tau, "theta": ours.theta, "slope": ours.slope, "rho": ours.rho}
+    pairs |= {"beta": ours.beta, "sigma": ours.sigma, "simulated": ours.group_means}
+    pairs |= {"observation": ours.observation}
+    for name_in_script, values in pairs.items():
+        np.testing.assert_allclose(namespace[name_in_script], values, rtol=1e-12, err_msg=name_in_script)

@@ -144,7 +144,9 @@ def _view(
         charts.prior_intervals(
             intervals, observed_rows, y_label, x_format=fmt, domain=(0.0, 1.0) if binomial else None
         ),
-        f"Bars: where the priors alone put the population mean, one {group_word}'s true mean, a simulated "
+        f"Bars: where the priors alone put the population mean, one {group_word}'s "
+        + ("intercept" if draws.slope is not None else "true mean")
+        + ", a simulated "
         f"{observed.label} (with your data's {SHAPE[data.family]})"
         + (" and one simulated observation" if draws.observation is not None else "")
         + f"; diamonds: your {observed.label}s. "
@@ -282,6 +284,11 @@ def _draws_download(draws: PriorDraws, data: GroupedData, key: str) -> None:
                 "simulated_" + observed_summary(data).label.replace(" ", "_"): draws.group_means.ravel(),
             }
         )
+        if draws.slope is not None:  # varying slopes: each group's own slope and the pair's population
+            frame.insert(5, "slope", draws.slope.ravel())
+            frame.insert(4, "rho", np.repeat(draws.rho, J))
+            frame.insert(4, "tau_slope", np.repeat(draws.tau_slope, J))
+            frame.insert(4, "beta", np.repeat(draws.beta, J))
         return frame.to_csv(index=False).encode("utf-8")
 
     views.download(
@@ -290,7 +297,12 @@ def _draws_download(draws: PriorDraws, data: GroupedData, key: str) -> None:
         csv,
         key=f"{key}_pp_download",
         help="One row per prior draw and group: μ, τ, θ_j (the model's scale: logit for counts) and the "
-        "simulated group statistic.",
+        "simulated group statistic"
+        + (
+            "; with varying slopes also β, the slopes' sd, ρ and the group's slope."
+            if draws.slope is not None
+            else "."
+        ),
     )
 
 
