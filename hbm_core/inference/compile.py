@@ -16,16 +16,22 @@ if TYPE_CHECKING:  # building and compiling load PyMC and nutpie: only when a mo
 
 
 _CONTAINERS: dict[ModelSpec, frozenset[str]] = {}
+#: One compile at a time in the process. Two nutpie compiles in two threads (a page's warm-up and
+#: another page's fit) sometimes gave a model whose log density failed at every starting point
+#: ("All initialization points failed"; 1 run in 4 here) or sampled for over a minute; one at a
+#: time never did. Compiling holds the GIL nearly throughout, so little is lost by waiting.
+_COMPILING = threading.Lock()
 
 
 def compile_model(spec: ModelSpec):
-    """Compile ``spec``'s model with nutpie (numba backend, no C compiler needed). Takes 5-20 s."""
+    """Compile ``spec``'s model with nutpie (numba backend, no C compiler needed). Takes 3-20 s."""
     from hbm_core.inference import backend
     from hbm_core.models.build import build_model
 
-    model = build_model(spec)
-    _CONTAINERS[spec] = frozenset(v.name for v in model.data_vars)
-    return backend.compile_model(model)
+    with _COMPILING:
+        model = build_model(spec)
+        _CONTAINERS[spec] = frozenset(v.name for v in model.data_vars)
+        return backend.compile_model(model)
 
 
 def data_containers(spec: ModelSpec) -> frozenset[str]:
