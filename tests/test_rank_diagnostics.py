@@ -33,7 +33,10 @@ def _cases() -> dict[str, np.ndarray]:
     with_nan[1, 5, 1] = np.nan
     walk = np.cumsum(rng.normal(size=(4, 1000, 3)), axis=1)
     shifted = rng.normal(3, 1, size=(1, 200, 2))
+    repeated = rng.normal(size=(4, 500, 3))  # a sampler that stays put now and then (NUTS rejecting)
+    repeated[:, 1::7, 1] = repeated[:, 0:-1:7, 1]
     return {
+        "repeated draws": repeated,
         "independent": rng.normal(size=(4, 1000, 5)),
         "autocorrelated": walk * 0.1 + rng.normal(size=(4, 1000, 3)),
         "one chain elsewhere": np.concatenate([rng.normal(size=(3, 200, 2)), shifted]),
