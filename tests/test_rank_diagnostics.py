@@ -33,7 +33,8 @@ def _cases() -> dict[str, np.ndarray]:
     with_nan[1, 5, 1] = np.nan
     walk = np.cumsum(rng.normal(size=(4, 1000, 3)), axis=1)
     shifted = rng.normal(3, 1, size=(1, 200, 2))
-    repeated = rng.normal(size=(4, 500, 3))  # a sampler that stays put now and then (NUTS rejecting)
+    # a sampler that stays put now and then (NUTS rejecting); its own generator leaves the others' draws
+    repeated = np.random.default_rng(2).normal(size=(4, 500, 3))
     repeated[:, 1::7, 1] = repeated[:, 0:-1:7, 1]
     return {
         "repeated draws": repeated,
