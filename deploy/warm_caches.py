@@ -64,9 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="Explore's structures only")
     args = parser.parse_args(argv)
 
+    from hbm_core.inference.compile import DEFAULT_CACHE
     from hbm_core.inference.jobs import FitError
     from hbm_core.inference.service import fit_all
-    from hbm_core.inference.settings import FitSettings
+    from hbm_core.inference.settings import POOLINGS, FitSettings
+    from hbm_core.models.inputs import spec_for
 
     # Short fits: enough to run every compiled function once; the draws are thrown away.
     settings = FitSettings(draws=100, tune=100, chains=2, max_seconds=600)
@@ -74,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     for label, data, sigma in _targets(args.quick):
         t0 = time.perf_counter()
         try:
-            fit_all(data, settings=settings, sigma=sigma)
+            fit_all(data, settings=settings, sigma=sigma)  # on the graph the three poolings share
+            for pooling in POOLINGS:  # and each pooling's own graph, which a server compiles later
+                DEFAULT_CACHE(spec_for(data, pooling, sigma=sigma))
         except FitError as err:
             failed += 1
             print(f"warm-up: {label}: FAILED: {err}", flush=True)

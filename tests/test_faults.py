@@ -43,7 +43,7 @@ def test_sampler_exception_shows_a_message_and_keeps_settings(explore_with_fault
 
 
 def test_failed_compile_shows_a_message(explore_with_fault):
-    at = explore_with_fault(ModelCache, "__call__", MemoryError("no memory to compile"), seed=90_002)
+    at = explore_with_fault(ModelCache, "for_fit", MemoryError("no memory to compile"), seed=90_002)
     assert any("no memory to compile" in e.value for e in at.error)
 
 

@@ -8,6 +8,7 @@ models are immutable, so one serves many sessions and threads at once.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,9 @@ _CONTAINERS: dict[ModelSpec, frozenset[str]] = {}
 #: ("All initialization points failed"; 1 run in 4 here) or sampled for over a minute; one at a
 #: time never did. Compiling holds the GIL nearly throughout, so little is lost by waiting.
 _COMPILING = threading.Lock()
+#: A background compile (:meth:`ModelCache.compile_later`) starts once the process has been idle at
+#: two checks this many seconds apart, or after :data:`IDLE_WAIT_S` seconds whatever happens.
+IDLE_CHECK_S, IDLE_WAIT_S = 0.5, 60.0
 
 
 def compile_model(spec: ModelSpec):
@@ -45,10 +49,16 @@ def data_containers(spec: ModelSpec) -> frozenset[str]:
 
 
 class ModelCache:
-    """Thread-safe memo of compiled models keyed by :class:`ModelSpec`.
+    """Thread-safe memo of compiled models keyed by the spec of their graph.
 
-    Two threads asking for the same spec at once compile it once (per-spec lock). The pages share
-    one cache between sessions (the fit service they hold in ``st.cache_resource``).
+    ``cache(spec)`` compiles ``spec``'s own graph (``spec.own``) once. Two threads asking for the
+    same graph at once compile it once (per-graph lock). The pages share one cache between sessions
+    (the fit service they hold in ``st.cache_resource``).
+
+    A fit asks :meth:`for_fit`: its own graph when compiled, else the graph the three poolings
+    share (``spec.shared``, one compile for a page's three fits on a fresh server), and then
+    compiles the own graph in the background (:meth:`compile_later`), since the shared graph
+    costs complete and no pooling two to three times the sampling work.
     """
 
     def __init__(self, compiler: Callable[[ModelSpec], object] = compile_model) -> None:
@@ -56,17 +66,57 @@ class ModelCache:
         self._models: dict[ModelSpec, object] = {}
         self._locks: dict[ModelSpec, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._later: set[ModelSpec] = set()
 
     def __call__(self, spec: ModelSpec):
+        """The compiled model of ``spec``'s own graph (compiled now if it is not yet)."""
+        return self._compiled(spec.own)
+
+    def for_fit(self, spec: ModelSpec) -> tuple[ModelSpec, object]:
+        """(graph, compiled model) to fit ``spec`` with: ``spec.own`` if compiled, else ``spec.shared``
+        (compiled now if needed). Fill its data for ``spec`` with ``model_inputs(..., graph=graph)``."""
+        own = spec.own
+        if own in self._models or own == spec.shared:
+            return own, self._compiled(own)
+        return spec.shared, self._compiled(spec.shared)
+
+    def compile_later(self, spec: ModelSpec, idle: Callable[[], bool] = lambda: True) -> None:
+        """Compile ``spec``'s own graph in a background thread, once, unless it is compiled.
+
+        ``idle``: whether the process is free (e.g. no fits running); the thread waits until it has
+        said so twice :data:`IDLE_CHECK_S` apart (at most :data:`IDLE_WAIT_S`), since a compile
+        holds Python's lock for seconds and would slow the pages still drawing their first results.
+        """
+        own = spec.own
         with self._guard:
-            lock = self._locks.setdefault(spec, threading.Lock())
+            if own in self._models or own in self._later:
+                return
+            self._later.add(own)
+        args = (own, idle)
+        threading.Thread(target=self._when_idle, args=args, daemon=True, name="compile-own").start()
+
+    def _when_idle(self, graph: ModelSpec, idle: Callable[[], bool]) -> None:
+        quiet = 0
+        deadline = time.monotonic() + IDLE_WAIT_S
+        while quiet < 2 and time.monotonic() < deadline:
+            time.sleep(IDLE_CHECK_S)
+            quiet = quiet + 1 if idle() else 0
+        try:
+            self._compiled(graph)
+        except Exception:  # the shared graph keeps serving; a fit needing this one reports why
+            pass
+
+    def _compiled(self, graph: ModelSpec):
+        with self._guard:
+            lock = self._locks.setdefault(graph, threading.Lock())
         with lock:
-            if spec not in self._models:
-                self._models[spec] = self._compiler(spec)
-            return self._models[spec]
+            if graph not in self._models:
+                self._models[graph] = self._compiler(graph)
+            return self._models[graph]
 
     def __contains__(self, spec: ModelSpec) -> bool:
-        return spec in self._models
+        """Whether ``spec``'s own graph is compiled."""
+        return spec.own in self._models
 
     def __len__(self) -> int:
         """How many models are compiled."""

@@ -29,7 +29,14 @@ from hbm_core.inference.compile import DEFAULT_CACHE, data_containers
 from hbm_core.inference.settings import MAX_CONCURRENT_SAMPLERS, FitSettings
 from hbm_core.inference.slots import FairSlots
 from hbm_core.models import parameterization as param
-from hbm_core.models.build import ModelSpec, Pooling, build_model, pack_inputs, set_inputs
+from hbm_core.models.build import (
+    ModelSpec,
+    Pooling,
+    build_model,
+    pack_inputs,
+    pooling_variables,
+    set_inputs,
+)
 from hbm_core.models.inputs import Units, check_inputs, model_inputs, model_units, spec_for, to_model_units
 from hbm_core.posterior.results import (
     Diagnostics,
@@ -43,6 +50,20 @@ from hbm_core.priors import Priors
 SAMPLING_SLOTS = FairSlots(MAX_CONCURRENT_SAMPLERS)
 #: Guards handing a sampling slot from a job to the job chained after it (``FitJob(after=...)``).
 _HANDOFF = threading.Lock()
+
+
+_IN_PROGRESS = [0]  # FitJobs started and not yet done, in this process
+_IN_PROGRESS_LOCK = threading.Lock()
+
+
+def fits_in_progress() -> int:
+    """How many fits of this process are waiting, compiling, sampling or summarising."""
+    return _IN_PROGRESS[0]
+
+
+def _count_in_progress(change: int) -> None:
+    with _IN_PROGRESS_LOCK:
+        _IN_PROGRESS[0] += change
 
 
 class FitError(RuntimeError):
@@ -115,6 +136,7 @@ class FitJob:
         #: "waiting" (for ``after``), "compiling", "queued" (for a sampling slot), "sampling", "done"
         self.state = "waiting"
         self._sampling_started = time.perf_counter()
+        _count_in_progress(+1)  # and -1 when _run ends
         self._thread = threading.Thread(target=self._run, name=f"fit-{pooling}", daemon=True)
         self._thread.start()
 
@@ -169,16 +191,18 @@ class FitJob:
             # The sampler works in model units (normal outcomes centred and scaled, priors with
             # them; see hbm_core.models.inputs.Units); _finish turns the draws back.
             units = model_units(self.data)
-            inputs = to_model_units(model_inputs(self.data, self.spec, self.priors, centered), units)
+            graph = self.spec.own
             if self.settings.sampler == "pymc":
+                inputs = model_inputs(self.data, self.spec, self.priors, centered, graph)
                 with self._sampling_slot():
-                    idata = self._sample_pymc(inputs)
+                    idata = self._sample_pymc(to_model_units(inputs, units))
                 self._sampled.set()
             else:
                 self.state = "compiling"
-                compiled = self._compiler(self.spec)
+                graph, compiled = self._compiled_model()
+                inputs = model_inputs(self.data, self.spec, self.priors, centered, graph)
                 compiled = backend.with_data(
-                    compiled, pack_inputs(self.spec, inputs), data_containers(self.spec)
+                    compiled, pack_inputs(graph, to_model_units(inputs, units)), data_containers(graph)
                 )
                 with self._sampling_slot():
                     trace = self._sample_nutpie(compiled)
@@ -186,6 +210,10 @@ class FitJob:
                 idata = self._sampler.datatree(trace)
             seconds = time.perf_counter() - self._sampling_started
             self._result = _finish(self, idata, centered, units, seconds)
+            if graph != self.spec.own:  # on the shared graph: its own, lighter one for the next fits
+                compile_later = getattr(self._compiler, "compile_later", None)
+                if compile_later is not None:
+                    compile_later(self.spec, idle=lambda: fits_in_progress() == 0)
         except FitError as err:
             self._error = err
         except DataError as err:
@@ -200,7 +228,16 @@ class FitJob:
             self._sampled.set()
             self.progress = 1.0
             self.state = "done"
+            _count_in_progress(-1)
             self._done.set()
+
+    def _compiled_model(self) -> tuple[ModelSpec, object]:
+        """(graph, compiled model) for this fit: a :class:`ModelCache` picks the pooling's own graph
+        or the shared one (``for_fit``); any other compiler compiles the own graph."""
+        for_fit = getattr(self._compiler, "for_fit", None)
+        if for_fit is not None:
+            return for_fit(self.spec)
+        return self.spec.own, self._compiler(self.spec)
 
     @contextmanager
     def _sampling_slot(self):
@@ -308,6 +345,8 @@ def _finish(job: FitJob, idata, centered: np.ndarray | None, units: Units, secon
     data, s = job.data, job.settings
     J = data.n_groups
     posterior = idata["posterior"].to_dataset()
+    own = pooling_variables(job.spec)  # the shared graph's others are unused draws from priors
+    posterior = posterior[[name for name in posterior.data_vars if name in own]]
     if "group" in posterior.dims:
         posterior = posterior.isel(group=slice(0, J)).assign_coords(group=list(data.groups))
     posterior = units.to_outcome(posterior, centered)

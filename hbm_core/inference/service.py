@@ -4,8 +4,9 @@ A :class:`FitService` holds the compiled models (:class:`~hbm_core.inference.com
 and the running and finished fits shared between users (:class:`~hbm_core.inference.broker.FitBroker`).
 It owns the policy around a fit:
 
-- *warm-up*: the models a request needs are compiled in a background thread, so the second and
-  third structure compile while the first fit samples (:meth:`FitService.warm_up`);
+- *warm-up*: the models a request needs are compiled in a background thread: first the graph the
+  three poolings share (one compile serves a page's three fits on a fresh server), then, once no
+  fit is running, each pooling's own lighter graph (:meth:`FitService.warm_up`);
 - *lighter fits under load*: when many fits wait for the processors, fewer draws
   (:func:`~hbm_core.inference.settings.under_load`), and the sentence that tells the user
   (:func:`busy_note`);
@@ -153,11 +154,25 @@ class FitService:
     ) -> None:
         from hbm_core.models.inputs import spec_for
 
-        for pooling in poolings:
-            try:
-                self.cache(spec_for(data, pooling, tau_family=tau_family, sigma=sigma))  # once per spec
-            except Exception:  # the fit that needs this model compiles it again and reports why
+        specs = [spec_for(data, pooling, tau_family=tau_family, sigma=sigma) for pooling in poolings]
+        cache = self.cache
+        try:
+            if not isinstance(cache, ModelCache):  # any other compiler: each pooling's own graph
+                for spec in specs:
+                    cache(spec)
                 return
+            missing = [spec for spec in specs if spec not in cache]
+            if not missing:
+                return
+            # The graph the poolings share serves all their fits at once (ModelCache.for_fit); their
+            # own, lighter graphs follow when no fit is running, not to slow the first results.
+            cache(missing[0].shared)
+            from hbm_core.inference.jobs import fits_in_progress
+
+            for spec in missing:
+                cache.compile_later(spec, idle=lambda: fits_in_progress() == 0)
+        except Exception:  # the fit that needs this model compiles it again and reports why
+            return
 
     def lighter_when_busy(self, settings: FitSettings) -> FitSettings:
         """``settings``, or fewer draws when the sampling queue is long (see ``under_load``)."""

@@ -55,17 +55,40 @@ rather than a different model: with weight w_j,
 which is the centered form for w_j = 1 and the non-centered form for w_j = 0 and the same
 posterior for theta either way (Papaspiliopoulos, Roberts & Sköld 2007, partially non-centred
 parameterisations). Switching parameterization therefore never recompiles.
+
+**One graph for the three poolings.** Complete and no pooling are the same graph with two more
+data scalars, ``population`` p and ``spread`` s (0 or 1):
+
+    c_j = p (mu + gamma u_j) + (1 - p) mu_loc,      t = p tau + (1 - p) mu_scale,
+    theta_raw_j ~ Normal(w_j c_j, t^w_j),            theta_j = c_j + s t^(1 - w_j) (theta_raw_j - w_j c_j)
+
+partial pooling   p = 1, s = 1, w from the data      theta_j ~ Normal(mu + gamma u_j, tau)
+no pooling        p = 0, s = 1, w = 1                theta_j ~ Normal(mu_loc, mu_scale), independent
+complete pooling  p = 1, s = 0, w = 0                theta_j = mu for every group
+
+Each pooling's likelihood and prior for the parameters it uses are exactly those of its own model,
+and the parameters it does not use (no pooling: mu, tau, gamma; complete pooling: tau, gamma and
+theta_raw) appear in no other term, so they are independent of the rest and are drawn from their
+own priors: the posterior of the parameters it uses is its own model's. The fit service drops the
+unused ones (:func:`pooling_variables`). Why: nutpie compiles each structure in 2-6 s of one core
+(numba), which a freshly started server pays before its first result; one graph for the three fits
+saves two of three compiles there (#19). It is built for ``ModelSpec.shared`` (partial pooling's
+spec). The cost: the unused dimensions double or triple the two simple fits' sampling work (Explore's
+default data at target_accept 0.99: 0.04 and 0.07 s become 0.13 and 0.17 s of CPU), so complete and
+no pooling also keep their own, smaller graphs (``ModelSpec.own``), which the fit service compiles in
+the background once no fit is running (:class:`hbm_core.inference.compile.ModelCache`).
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 import pymc as pm
+import pytensor.tensor as pt
 
 from hbm_core.data.groups import Family
 from hbm_core.inference.settings import MAX_GROUPS, POOLINGS, Pooling  # noqa: F401  (re-exported)
@@ -105,13 +128,41 @@ class ModelSpec:
         if self.family != "normal":
             object.__setattr__(self, "sigma", "shared")
         if self.pooling != "hierarchical":
-            object.__setattr__(self, "tau_family", "none")
             # u only enters through the population of the groups: the other fits ignore it.
             object.__setattr__(self, "group_predictor", False)
         if self.pooling != "hierarchical" or not self.predictor:
             object.__setattr__(self, "varying_slope", False)
         if self.varying_slope:  # its two sds have their own prior (LKJCholeskyCov's sd_dist)
             object.__setattr__(self, "tau_family", "half_normal")
+
+    @property
+    def own(self) -> ModelSpec:
+        """The spec of this pooling's own graph, the smallest: the key to compile and cache it by
+        (complete and no pooling have no tau, so their tau prior does not matter)."""
+        return self if self.pooling == "hierarchical" else replace(self, tau_family="none")
+
+    @property
+    def shared(self) -> ModelSpec:
+        """The spec of the graph the three poolings share (partial pooling's; see the module's
+        notes): one compile serves all three fits of a page."""
+        return replace(self, pooling="hierarchical")
+
+
+#: The posterior variables of each pooling's own model; the shared graph's others are dropped.
+POOLING_VARIABLES: dict[Pooling, frozenset[str]] = {
+    "pooled": frozenset({"mu", "sigma", "beta"}),
+    "unpooled": frozenset({"theta", "sigma", "beta"}),
+    "hierarchical": frozenset(
+        {"mu", "tau", "theta_raw", "theta", "sigma", "beta", "gamma"}
+        | {"chol_cov", "z", "theta_slope", "tau_slope", "rho"}  # varying slope
+    ),
+}
+
+
+def pooling_variables(spec: ModelSpec) -> frozenset[str]:
+    """Names of the posterior variables of ``spec``'s pooling in its own model (a superset of those
+    the shared graph has for it): what a fit keeps."""
+    return POOLING_VARIABLES[spec.pooling]
 
 
 def build_model(spec: ModelSpec) -> pm.Model:
@@ -122,12 +173,16 @@ def build_model(spec: ModelSpec) -> pm.Model:
     ``group_idx`` (n,) int, ``y`` (n,), ``trials`` (n,) binomial, ``se`` (n,) known_se,
     or, for normal data without a predictor (:func:`uses_group_summaries`), ``group_idx`` (J,) int
     ``n`` (J,), ``ybar`` (J,) and ``ss_group`` (m,) int, ``ss_df`` (m,), ``ss`` (m,);
-    ``x`` (n,) with a predictor, ``centered`` (K,) hierarchical, ``u`` (K,) with a group
-    predictor; scalars ``mu_loc``, ``mu_scale``, ``tau_scale``, ``sigma_scale``, ``beta_scale``,
-    ``gamma_scale`` (group predictor).
+    ``x`` (n,) with a predictor, ``centered`` (K,) hierarchical, ``u`` (K,) with a group predictor; scalars
+    ``mu_loc``, ``mu_scale``, ``tau_scale``, ``population`` and ``spread`` (which pooling, see the
+    module's notes; hierarchical), ``sigma_scale``, ``beta_scale``, ``gamma_scale`` (group
+    predictor). The own graphs of complete and no pooling have no ``tau_scale``, ``population``,
+    ``spread`` or ``centered``.
     Free variables: ``mu`` (pooled, hierarchical), ``tau``, ``theta_raw`` (hierarchical),
     ``theta`` (unpooled; a deterministic of ``theta_raw`` when hierarchical), ``sigma``, ``beta``,
-    ``gamma`` (group predictor). A varying slope (:func:`_varying_slope`) has no ``centered``
+    ``gamma`` (group predictor). The partial-pooling graph also fits the other two poolings, set
+    by the data (:func:`hbm_core.models.inputs.pooling_inputs`); their own variables are
+    :func:`pooling_variables`. A varying slope (:func:`_varying_slope`) has no ``centered``
     container and no ``theta_raw``: instead ``chol_cov`` (3,), ``z`` (K, 2) and the deterministics
     ``theta``, ``theta_slope`` (K,), ``tau``, ``tau_slope`` and ``rho``.
     """
@@ -157,9 +212,11 @@ def build_model(spec: ModelSpec) -> pm.Model:
         elif spec.varying_slope:
             x = data.vector("x", placeholder)
             location = _varying_slope(data, group_idx, x, mu_loc, mu_scale)
-        else:
+        else:  # partial pooling, and the other two chosen by data (see the module's notes)
             tau_scale = data.scalar("tau_scale", 10.0)
             centered = data.vector("centered", np.zeros(K))
+            population = data.scalar("population", 1.0)
+            spread = data.scalar("spread", 1.0)
             mu = pm.Normal("mu", mu=mu_loc, sigma=mu_scale)
             tau = tau_prior(spec.tau_family).build(tau_scale)
             center = mu  # each group's prior mean
@@ -168,9 +225,16 @@ def build_model(spec: ModelSpec) -> pm.Model:
                 gamma_scale = data.scalar("gamma_scale", 10.0)
                 gamma = pm.Normal("gamma", mu=0.0, sigma=gamma_scale)
                 center = mu + gamma * u
-            theta_raw = pm.Normal("theta_raw", mu=centered * center, sigma=tau**centered, dims="group")
+            # Selections rather than arithmetic (p c + (1 - p) mu_loc): partial pooling then computes
+            # what its graph did before the other two poolings joined it (its draws agree to 1e-4 on
+            # the same seed), and no 0 * inf or 0 ** -1 can reach a gradient.
+            from_population = pt.gt(population, 0.5)
+            center = pt.switch(from_population, center, mu_loc)
+            scale = pt.switch(from_population, tau, mu_scale)
+            theta_raw = pm.Normal("theta_raw", mu=centered * center, sigma=scale**centered, dims="group")
+            departure = scale ** (1 - centered) * (theta_raw - centered * center)
             theta = pm.Deterministic(
-                "theta", center + tau ** (1 - centered) * (theta_raw - centered * center), dims="group"
+                "theta", center + pt.switch(pt.gt(spread, 0.5), departure, 0.0), dims="group"
             )
             location = theta[group_idx]
 

@@ -65,9 +65,18 @@ def spec_for(
 
 
 def model_inputs(
-    data: GroupedData, spec: ModelSpec, priors: Priors, centered: np.ndarray | None = None
+    data: GroupedData,
+    spec: ModelSpec,
+    priors: Priors,
+    centered: np.ndarray | None = None,
+    graph: ModelSpec | None = None,
 ) -> dict[str, np.ndarray]:
-    """Values for every ``pm.Data`` container of ``spec``'s model, padded to its group capacity."""
+    """Values for every data field of the model ``graph`` (default ``spec.own``: the pooling's own
+    graph; or ``spec.shared``, the graph the three poolings share), padded to its group capacity,
+    to fit ``spec``'s pooling."""
+    graph = spec.own if graph is None else graph
+    if graph not in (spec.own, spec.shared):
+        raise ValueError(f"a {spec.pooling} fit cannot run on the model of {graph}")
     if data.n_groups > spec.n_groups:
         raise DataError(f"{data.n_groups} groups do not fit a model compiled for {spec.n_groups}.")
     if uses_group_summaries(spec):
@@ -79,15 +88,11 @@ def model_inputs(
         }
     inputs["mu_loc"] = np.asarray(priors.mu_loc, dtype=float)
     inputs["mu_scale"] = np.asarray(priors.mu_scale, dtype=float)
-    if spec.varying_slope:  # always non-centered (Cholesky): no centring weights
+    if graph.pooling == "hierarchical":
         inputs["tau_scale"] = np.asarray(priors.tau_scale, dtype=float)
-    elif spec.pooling == "hierarchical":
-        weights = np.zeros(spec.n_groups)  # padding groups: non-centered, i.e. independent N(0, 1)
-        if centered is not None:
-            weights[: data.n_groups] = centered
-        inputs["centered"] = weights
-        inputs["tau_scale"] = np.asarray(priors.tau_scale, dtype=float)
-    if spec.group_predictor:
+        if not graph.varying_slope:  # that one is always non-centered (Cholesky): no centring weights
+            inputs.update(pooling_inputs(spec, data.n_groups, centered))
+    if graph.group_predictor:
         if data.u is None:
             raise DataError("This model needs a group-level predictor (one value per group).")
         u = np.zeros(spec.n_groups)  # padding groups: u = 0, they only see their prior
@@ -106,6 +111,28 @@ def model_inputs(
     else:
         inputs["sigma_scale"] = np.asarray(priors.sigma_scale, dtype=float)
     return inputs
+
+
+def pooling_inputs(
+    spec: ModelSpec, n_groups: int, centered: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """The data that choose ``spec.pooling`` in the graph the three poolings share (see
+    :mod:`hbm_core.models.build`): ``population`` and ``spread`` (scalars, 0 or 1) and the centring
+    weights ``centered`` (K,). Partial pooling takes the weights of its ``n_groups`` groups in use
+    from ``centered`` (default: all non-centered); padding groups are non-centered, i.e. independent
+    N(0, 1). No pooling is centred (theta_j ~ Normal(mu_loc, mu_scale) itself); complete pooling is
+    non-centred with no spread, so every theta_j is mu and its theta_raw are unused N(0, 1)."""
+    weights = np.zeros(spec.n_groups)
+    if spec.pooling == "hierarchical":
+        if centered is not None:
+            weights[:n_groups] = centered
+    elif spec.pooling == "unpooled":
+        weights[:] = 1.0
+    return {
+        "centered": weights,
+        "population": np.asarray(0.0 if spec.pooling == "unpooled" else 1.0),
+        "spread": np.asarray(0.0 if spec.pooling == "pooled" else 1.0),
+    }
 
 
 #: Stand-in degrees of freedom for the sum of squares of an unused group (see ``hbm_core.models.build``).
