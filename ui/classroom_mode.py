@@ -4,9 +4,10 @@ The story: the data -> no pooling -> complete pooling -> partial pooling -> shri
 has one or two plain sentences for the teacher to read aloud and one chart drawn for a projector
 (``classroom=True``). Like the normal page (:mod:`ui.results`), a step shows the exact engine's
 preview at once and the MCMC estimates when they are ready (fits about to finish skip the preview),
-and the sampler's diagnostics stay on screen as one line. Before partial pooling is shown, the class
-predicts which group it will move most (under step 3's chart; :mod:`ui.prediction`), and step 4
-shows the class's answer beside the exact engine's, with feedback.
+and the sampler's diagnostics stay on screen as one line, under the controls beside the chart.
+Before partial pooling is shown, the class predicts which group it will move most (under step 3's
+chart; :mod:`ui.prediction`), and step 4 shows the class's answer beside the exact engine's, with
+feedback.
 
 Functions only: ``app_pages/explore.py`` calls :func:`step_through`. The current step lives in
 ``st.session_state["step"]`` (1..len(STEPS)) and in the page's URL (``ui/explore_state.py``).
@@ -308,7 +309,15 @@ def step_through(
     # Step 1 shows only the data: drawn once. A later step shows the exact preview until the MCMC
     # estimates replace it, unless the fits are about to finish (see results.Fits.ready).
     ready = step == 1 or fits.ready()
-    with results.beside(controls):
+    # The sampler's line goes under the controls, in the narrow column's blank space, so the chart and
+    # its reading (a sentence longer or shorter with each fit's numbers) keep the projector's height.
+    status: list = []
+
+    def controls_and_status() -> None:
+        controls()
+        status.append(st.container())
+
+    with results.beside(controls_and_status if controls is not None else None):
         slot = common.Section(redrawn=not ready)
     if step == 1:
         with slot.container():
@@ -326,6 +335,7 @@ def step_through(
         with slot.container():
             note = MCMC_NOTE if outcome.complete else results.FAILED_NOTE
             draw_step(step, data, estimates, y_label, note, results.population_mu(outcome, quick))
-    diagnostics(outcome)
+    with status[0] if status else st.container():
+        diagnostics(outcome)
     if busy := fits.busy_note():
         st.info(busy, icon=":material/group:")

@@ -130,6 +130,10 @@ def theme(classroom: bool = False) -> dict:
             },
             # fewer numbers on a projector's axes: 1.5x labels would crowd each other
             "axisQuantitative": {"tickCount": 5 if classroom else 8},
+            # a number axis whose domain ends between ticks (nice=False) centres an end label on its
+            # tick, which then ran past the chart's edge ("0.14" cut on a narrow histogram): labels
+            # within this many px of an end are aligned flush to it instead (Vega's labelFlush)
+            "axisXQuantitative": {"labelFlush": round(20 * k)},
             "header": {
                 "labelFontSize": title,
                 "titleFontSize": title,

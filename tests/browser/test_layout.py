@@ -113,3 +113,36 @@ def test_classroom_chart_fills_a_projector(page, goto_app, screenshot, step):
     assert m["charts"][0] >= 0.45 * m["viewport"], f"step {step}: chart {m['charts'][0]:.0f} px tall of {m}"
     assert m["bottom"] <= m["viewport"], f"step {step}: the page runs below the screen: {m}"
     assert m["viewport"] - m["bottom"] <= 0.2 * m["viewport"], f"step {step}: blank below the page: {m}"
+
+
+# Text of one standalone chart (vl-convert's HTML: the same Vega as Streamlit's) outside its drawing.
+_CHART_TEXT_CUT_JS = """
+() => {
+  const svg = document.querySelector('svg');
+  const r = svg.getBoundingClientRect();
+  return Array.from(svg.querySelectorAll('text')).filter((t) => t.getBoundingClientRect().width > 0)
+    .map((t) => {
+      const tr = t.getBoundingClientRect();
+      return [t.textContent, Math.max(tr.right - r.right, r.left - tr.left)];
+    }).filter(([, cut]) => cut > 0.5);
+}
+"""
+
+
+@pytest.mark.parametrize("top", [0.1405, 0.141, 0.142, 0.1425])
+def test_end_tick_label_stays_inside_a_narrow_chart(page, top):
+    """A histogram's x scale ends where the data end (nice=False), so its last tick (0.14) can sit a
+    few px inside the edge: its centred label ran past the chart ("0.14" cut by 5 px on Baseball's
+    check at 1024 px). The theme aligns such labels flush with the end (axisXQuantitative)."""
+    import numpy as np
+    import vl_convert as vlc
+
+    from hbm_core import viz
+
+    values = np.r_[np.linspace(0.04, top, 400), top]
+    chart = viz.statistic_histogram(values, 0.05, "sd", fit="unpooled", height=170, width=190)
+    page.set_content(vlc.vegalite_to_html(chart.to_dict(), bundle=True, renderer="svg"))
+    page.wait_for_selector("svg text")
+    labels = page.evaluate("() => Array.from(document.querySelectorAll('svg text'), (t) => t.textContent)")
+    assert "0.14" in labels, labels  # the case this test is about: a tick just inside the end
+    assert page.evaluate(_CHART_TEXT_CUT_JS) == []
