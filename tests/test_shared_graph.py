@@ -18,7 +18,9 @@ from hbm_core.data.datasets import load_dataset
 from hbm_core.data.groups import synthetic_groups
 from hbm_core.inference.compile import DEFAULT_CACHE, ModelCache
 from hbm_core.inference.jobs import FitJob
+from hbm_core.inference.service import FitService
 from hbm_core.inference.settings import FitSettings
+from hbm_core.lessons.radon_uranium import with_uranium
 from hbm_core.models.build import ModelSpec, build_model, pooling_variables, set_inputs
 from hbm_core.models.inputs import model_inputs, pooling_inputs, spec_for
 from hbm_core.priors import Priors, default_priors
@@ -51,13 +53,31 @@ def test_a_pooling_on_the_shared_graph_is_its_own_model_plus_independent_paramet
     pooling's own parameters agree exactly, whatever the unused parameters are."""
     data, sigma, priors = _data_sets()[name]
     spec = spec_for(data, pooling, tau_family=priors.tau_family, sigma=sigma)
-    own, shared = build_model(spec.own), build_model(spec.shared)
+    _assert_own_model_plus_independent_parameters(data, spec, priors, spec.shared)
+
+
+@pytest.mark.parametrize("pooling", ["pooled", "unpooled", "hierarchical"])
+def test_a_fit_on_the_graph_with_a_group_predictor_is_its_own_model_plus_independent_parameters(pooling):
+    """Radon's three fits on the graph with county uranium (u = 0 for them; ModelSpec.widest)."""
+    radon = load_dataset("radon")
+    priors = default_priors(radon.y)
+    spec = spec_for(radon, pooling, tau_family=priors.tau_family)
+    assert not spec.group_predictor and spec.widest.group_predictor and spec.widest in spec.graphs
+    assert spec.widest == spec_for(with_uranium(radon), "hierarchical", tau_family=priors.tau_family)
+    _assert_own_model_plus_independent_parameters(radon, spec, priors, spec.widest)
+    assert np.all(model_inputs(radon, spec, priors, graph=spec.widest)["u"] == 0)
+    assert "gamma" not in pooling_variables(spec)
+    assert "gamma" in pooling_variables(spec.widest)
+
+
+def _assert_own_model_plus_independent_parameters(data, spec: ModelSpec, priors: Priors, graph: ModelSpec):
+    own, shared = build_model(spec.own), build_model(graph)
     set_inputs(own, model_inputs(data, spec, priors))
-    set_inputs(shared, model_inputs(data, spec, priors, graph=spec.shared))
+    set_inputs(shared, model_inputs(data, spec, priors, graph=graph))
     logp_own, start_own = _logp(own)
     logp_shared, start_shared = _logp(shared)
     # No pooling's theta is the shared graph's theta_raw (centred: theta_raw_j = theta_j).
-    alias = {"theta": "theta_raw"} if pooling == "unpooled" else {}
+    alias = {"theta": "theta_raw"} if spec.pooling == "unpooled" else {}
     assert {alias.get(k, k) for k in start_own} <= set(start_shared)
 
     rng = np.random.default_rng(7)
@@ -79,6 +99,63 @@ def test_a_pooling_on_the_shared_graph_is_its_own_model_plus_independent_paramet
     full_a = {**unused_points[0], **{alias.get(k, k): v for k, v in own_points[0].items()}}
     full_b = {**unused_points[1], **{alias.get(k, k): v for k, v in own_points[0].items()}}
     assert logp_shared(full_a) != logp_shared(full_b)
+
+
+def test_a_fit_on_the_graph_with_a_group_predictor_agrees_with_its_own_graph():
+    """Radon's partial pooling without uranium on the graph with it (u = 0): gamma is dropped, the
+    rest agrees with a fit on its own graph within Monte Carlo error."""
+    radon = load_dataset("radon")
+    priors = default_priors(radon.y)
+    settings = FitSettings(draws=500, tune=300, seed=4)
+
+    class Widest(_SharedOnly):
+        def for_fit(self, spec: ModelSpec):
+            return spec.widest, self.cache(spec.widest)
+
+    own = FitJob(radon, "hierarchical", priors, settings, compiler=DEFAULT_CACHE).result(300)
+    on_widest = FitJob(radon, "hierarchical", priors, settings, compiler=Widest(DEFAULT_CACHE)).result(300)
+    post_own, post_widest = own.idata["posterior"], on_widest.idata["posterior"]
+    assert set(post_widest.data_vars) == set(post_own.data_vars) and "gamma" not in post_widest
+    assert on_widest.diagnostics.divergences == 0 and on_widest.diagnostics.max_rhat < 1.01
+    for name in ["mu", "tau", "sigma", "beta", "theta"]:
+        a, b = post_own[name].values, post_widest[name].values
+        se = np.sqrt(a.var(axis=(0, 1)) / 400 + b.var(axis=(0, 1)) / 400)
+        assert np.all(np.abs(a.mean(axis=(0, 1)) - b.mean(axis=(0, 1))) < 4 * se), name
+
+
+def test_a_fit_waits_for_the_page_warm_up_and_takes_the_graph_it_compiles():
+    """Radon's page warms up the graph with county uranium; a fit that starts meanwhile waits for it
+    instead of compiling the shared graph beside it, and all four fits then use that one graph."""
+    radon = load_dataset("radon")
+    compiled: list[ModelSpec] = []
+    gate = threading.Event()
+
+    def compiler(graph: ModelSpec):
+        gate.wait(10)
+        if threading.current_thread().name != "compile-own":  # not the own graphs' later compiles
+            compiled.append(graph)
+        return f"model of {graph.pooling}, group predictor {graph.group_predictor}"
+
+    cache = ModelCache(compiler)
+    service = FitService(cache)
+    service.warm_up(radon, group_predictor=True)  # the page, first
+    service.warm_up(radon)  # then its request for the three fits warms up their models too
+    pooled = spec_for(radon, "pooled")
+    got: dict[str, tuple] = {}
+    fit = threading.Thread(target=lambda: got.update(pooled=cache.for_fit(pooled)))
+    fit.start()
+    fit.join(1.0)
+    assert fit.is_alive() and not compiled  # waiting for the warm-up, not compiling
+    gate.set()
+    fit.join(10)
+    assert got["pooled"] == (pooled.widest, "model of hierarchical, group predictor True")
+    for spec in (
+        spec_for(radon, "unpooled"),
+        spec_for(radon, "hierarchical"),
+        spec_for(with_uranium(radon), "hierarchical"),
+    ):
+        assert cache.for_fit(spec)[0] == pooled.widest
+    assert compiled == [pooled.widest]  # one compile for the four fits
 
 
 def test_partial_pooling_inputs_leave_its_graph_as_it_was():

@@ -53,9 +53,12 @@ def warm_up(
     poolings: Sequence[Pooling] = POOLINGS,
     tau_family: str = "half_normal",
     sigma: str | None = None,
+    *,
+    group_predictor: bool = False,
 ) -> None:
-    """Compile the models ``data`` needs in a background thread, so the first fit starts sooner."""
-    fit_service().warm_up(data, poolings, tau_family, sigma)
+    """Compile the models ``data`` needs in a background thread, so the first fit starts sooner.
+    ``group_predictor``: the page also fits ``data`` with a group-level predictor (one graph for all)."""
+    fit_service().warm_up(data, poolings, tau_family, sigma, group_predictor=group_predictor)
 
 
 _frozen_models = [-1]  # how many compiled models existed at the last gc.freeze()

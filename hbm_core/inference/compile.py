@@ -25,6 +25,9 @@ _COMPILING = threading.Lock()
 #: A background compile (:meth:`ModelCache.compile_later`) starts once the process has been idle at
 #: two checks this many seconds apart, or after :data:`IDLE_WAIT_S` seconds whatever happens.
 IDLE_CHECK_S, IDLE_WAIT_S = 0.5, 60.0
+#: Longest a fit waits for the warm-ups under way (:meth:`ModelCache.warming_up`) before it compiles
+#: a graph itself: longer than any compile measured here (20 s on an empty disk cache).
+WARM_UP_WAIT_S = 120.0
 
 
 def compile_model(spec: ModelSpec):
@@ -56,9 +59,10 @@ class ModelCache:
     (the fit service they hold in ``st.cache_resource``).
 
     A fit asks :meth:`for_fit`: its own graph when compiled, else the graph the three poolings
-    share (``spec.shared``, one compile for a page's three fits on a fresh server), and then
-    compiles the own graph in the background (:meth:`compile_later`), since the shared graph
-    costs complete and no pooling two to three times the sampling work.
+    share (``spec.shared``, one compile for a page's three fits on a fresh server) or the widest
+    (``spec.widest``: the shared graph with a group-level predictor, when a page warmed it up for
+    one of its fits), and then compiles the own graph in the background (:meth:`compile_later`),
+    since the shared graph costs complete and no pooling two to three times the sampling work.
     """
 
     def __init__(self, compiler: Callable[[ModelSpec], object] = compile_model) -> None:
@@ -67,18 +71,50 @@ class ModelCache:
         self._locks: dict[ModelSpec, threading.Lock] = {}
         self._guard = threading.Lock()
         self._later: set[ModelSpec] = set()
+        self._warm_ups: set[int] = set()  # tickets of the warm-ups under way (see warming_up)
+        self._issued = 0  # tickets issued so far: a warm-up's ticket is the count before it
+        self._warmed = threading.Condition(self._guard)  # notified when a warm-up ends or a graph compiles
 
     def __call__(self, spec: ModelSpec):
         """The compiled model of ``spec``'s own graph (compiled now if it is not yet)."""
         return self._compiled(spec.own)
 
     def for_fit(self, spec: ModelSpec) -> tuple[ModelSpec, object]:
-        """(graph, compiled model) to fit ``spec`` with: ``spec.own`` if compiled, else ``spec.shared``
-        (compiled now if needed). Fill its data for ``spec`` with ``model_inputs(..., graph=graph)``."""
-        own = spec.own
-        if own in self._models or own == spec.shared:
-            return own, self._compiled(own)
+        """(graph, compiled model) to fit ``spec`` with: the first compiled of ``spec.graphs`` (own,
+        shared, widest), else ``spec.shared`` compiled now. While none is compiled and a warm-up is
+        under way, waits for it first (:meth:`serving`): the page's warm-up may be compiling the
+        graph to serve this fit (one compile for all its fits), and compiles take turns anyway.
+        Fill its data for ``spec`` with ``model_inputs(..., graph=graph)``."""
+        graph = self.serving(spec, before=self._issued)  # warm-ups that started later: not awaited
+        if graph is not None:
+            return graph, self._models[graph]
         return spec.shared, self._compiled(spec.shared)
+
+    def serving(self, spec: ModelSpec, before: int) -> ModelSpec | None:
+        """The first compiled graph of ``spec.graphs``, or None. While none is compiled, waits for
+        the warm-ups under way whose ticket is below ``before`` (those that started earlier: two
+        never wait for each other), at most :data:`WARM_UP_WAIT_S`."""
+        graphs = spec.graphs
+        deadline = time.monotonic() + WARM_UP_WAIT_S
+        with self._warmed:
+            while not any(g in self._models for g in graphs) and any(t < before for t in self._warm_ups):
+                if not self._warmed.wait(timeout=max(deadline - time.monotonic(), 0.0)):
+                    break
+            return next((g for g in graphs if g in self._models), None)
+
+    def warming_up(self) -> tuple[int, Callable[[], None]]:
+        """Count a warm-up as under way (:meth:`serving` waits for it): its ticket (0, 1, 2... in the
+        order they start), and the function to call once when it is over, compiled or failed."""
+        with self._warmed:
+            ticket, self._issued = self._issued, self._issued + 1
+            self._warm_ups.add(ticket)
+
+        def finished() -> None:
+            with self._warmed:
+                self._warm_ups.discard(ticket)
+                self._warmed.notify_all()
+
+        return ticket, finished
 
     def compile_later(self, spec: ModelSpec, idle: Callable[[], bool] = lambda: True) -> None:
         """Compile ``spec``'s own graph in a background thread, once, unless it is compiled.
@@ -111,7 +147,10 @@ class ModelCache:
             lock = self._locks.setdefault(graph, threading.Lock())
         with lock:
             if graph not in self._models:
-                self._models[graph] = self._compiler(graph)
+                model = self._compiler(graph)
+                with self._warmed:
+                    self._models[graph] = model
+                    self._warmed.notify_all()  # a fit waiting in for_fit may take this graph
             return self._models[graph]
 
     def __contains__(self, spec: ModelSpec) -> bool:

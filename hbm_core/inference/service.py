@@ -140,17 +140,46 @@ class FitService:
         poolings: Sequence[Pooling] = POOLINGS,
         tau_family: str = "half_normal",
         sigma: str | None = None,
+        *,
+        group_predictor: bool = False,
     ) -> None:
         """Compile the models ``data`` needs that are not compiled yet, in a background thread.
 
-        Returns at once: even the model structures are worked out in that thread, since doing so
-        imports PyMC (seconds on a fresh server), which a light page such as Home must not wait for.
+        ``group_predictor``: the page also fits ``data`` with a group-level predictor (Radon's
+        county uranium): the graph compiled first is then the one with it (``ModelSpec.widest``),
+        which serves that fit and, with u = 0, the page's other fits too. Fits that start
+        meanwhile wait for it (``ModelCache.for_fit``). Returns at once: even the model structures
+        are worked out in that thread, since doing so imports PyMC (seconds on a fresh server),
+        which a light page such as Home must not wait for.
         """
-        args = (data, tuple(poolings), tau_family, sigma)
+        ticket, finished = self.cache.warming_up() if isinstance(self.cache, ModelCache) else (0, None)
+        args = (data, tuple(poolings), tau_family, sigma, group_predictor, ticket, finished)
         threading.Thread(target=self._compile, args=args, daemon=True, name="warm-up").start()
 
     def _compile(
-        self, data: GroupedData, poolings: tuple[Pooling, ...], tau_family: str, sigma: str | None
+        self,
+        data: GroupedData,
+        poolings: tuple[Pooling, ...],
+        tau_family: str,
+        sigma: str | None,
+        group_predictor: bool = False,
+        ticket: int = 0,
+        finished: Callable[[], None] | None = None,
+    ) -> None:
+        try:
+            self._warm(data, poolings, tau_family, sigma, group_predictor, ticket)
+        finally:
+            if finished is not None:
+                finished()
+
+    def _warm(
+        self,
+        data: GroupedData,
+        poolings: tuple[Pooling, ...],
+        tau_family: str,
+        sigma: str | None,
+        group_predictor: bool,
+        ticket: int,
     ) -> None:
         from hbm_core.models.inputs import spec_for
 
@@ -164,9 +193,12 @@ class FitService:
             missing = [spec for spec in specs if spec not in cache]
             if not missing:
                 return
-            # The graph the poolings share serves all their fits at once (ModelCache.for_fit); their
-            # own, lighter graphs follow when no fit is running, not to slow the first results.
-            cache(missing[0].shared)
+            # The graph the poolings share serves all their fits at once (ModelCache.for_fit), unless
+            # one that serves them is compiled, or is being compiled by an earlier warm-up (a page
+            # that warmed up the widest graph, then asked for its fits); their own, lighter graphs
+            # follow when no fit is running, not to slow the first results.
+            if cache.serving(missing[0], before=ticket) is None:
+                cache(missing[0].widest if group_predictor else missing[0].shared)
             from hbm_core.inference.jobs import fits_in_progress
 
             for spec in missing:

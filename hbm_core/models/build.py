@@ -77,6 +77,11 @@ spec). The cost: the unused dimensions double or triple the two simple fits' sam
 default data at target_accept 0.99: 0.04 and 0.07 s become 0.13 and 0.17 s of CPU), so complete and
 no pooling also keep their own, smaller graphs (``ModelSpec.own``), which the fit service compiles in
 the background once no fit is running (:class:`hbm_core.inference.compile.ModelCache`).
+
+The same holds one step further for a page that also fits a group-level predictor (Radon's county
+uranium, theta_j ~ Normal(mu + gamma u_j, tau)): with u = 0 the predictor's slope gamma touches
+nothing else and is drawn from its prior, so that graph (``ModelSpec.widest``) fits the page's three
+poolings too, and a fresh server compiles one graph for the page's four fits instead of two.
 """
 
 from __future__ import annotations
@@ -147,6 +152,20 @@ class ModelSpec:
         notes): one compile serves all three fits of a page."""
         return replace(self, pooling="hierarchical")
 
+    @property
+    def widest(self) -> ModelSpec:
+        """The shared graph with a group-level predictor (with u = 0 it fits the poolings without
+        one; see the module's notes). A varying slope's graph has none: its own shared one."""
+        if self.varying_slope:
+            return self.shared
+        return replace(self, pooling="hierarchical", group_predictor=True)
+
+    @property
+    def graphs(self) -> tuple[ModelSpec, ...]:
+        """The graphs that can fit this spec, smallest (cheapest to sample) first: its own, the
+        shared one, the widest."""
+        return tuple(dict.fromkeys((self.own, self.shared, self.widest)))
+
 
 #: The posterior variables of each pooling's own model; the shared graph's others are dropped.
 POOLING_VARIABLES: dict[Pooling, frozenset[str]] = {
@@ -161,8 +180,10 @@ POOLING_VARIABLES: dict[Pooling, frozenset[str]] = {
 
 def pooling_variables(spec: ModelSpec) -> frozenset[str]:
     """Names of the posterior variables of ``spec``'s pooling in its own model (a superset of those
-    the shared graph has for it): what a fit keeps."""
-    return POOLING_VARIABLES[spec.pooling]
+    the shared graph has for it): what a fit keeps. A fit without a group-level predictor drops the
+    widest graph's gamma (with u = 0 a draw from its prior)."""
+    names = POOLING_VARIABLES[spec.pooling]
+    return names if spec.group_predictor else names - {"gamma"}
 
 
 def build_model(spec: ModelSpec) -> pm.Model:

@@ -72,10 +72,11 @@ def model_inputs(
     graph: ModelSpec | None = None,
 ) -> dict[str, np.ndarray]:
     """Values for every data field of the model ``graph`` (default ``spec.own``: the pooling's own
-    graph; or ``spec.shared``, the graph the three poolings share), padded to its group capacity,
-    to fit ``spec``'s pooling."""
+    graph; or ``spec.shared``, the graph the three poolings share, or ``spec.widest``, which also has
+    a group-level predictor: u = 0 for a fit without one), padded to its group capacity, to fit
+    ``spec``'s pooling."""
     graph = spec.own if graph is None else graph
-    if graph not in (spec.own, spec.shared):
+    if graph not in spec.graphs:
         raise ValueError(f"a {spec.pooling} fit cannot run on the model of {graph}")
     if data.n_groups > spec.n_groups:
         raise DataError(f"{data.n_groups} groups do not fit a model compiled for {spec.n_groups}.")
@@ -93,10 +94,11 @@ def model_inputs(
         if not graph.varying_slope:  # that one is always non-centered (Cholesky): no centring weights
             inputs.update(pooling_inputs(spec, data.n_groups, centered))
     if graph.group_predictor:
-        if data.u is None:
-            raise DataError("This model needs a group-level predictor (one value per group).")
-        u = np.zeros(spec.n_groups)  # padding groups: u = 0, they only see their prior
-        u[: data.n_groups] = np.asarray(data.u, dtype=float)
+        u = np.zeros(spec.n_groups)  # padding groups, and every group of a fit without a predictor
+        if spec.group_predictor:
+            if data.u is None:
+                raise DataError("This model needs a group-level predictor (one value per group).")
+            u[: data.n_groups] = np.asarray(data.u, dtype=float)
         inputs["u"] = u
         # The group-level slope shares the prior scale of the individual-level slope: both are
         # changes of the outcome per unit of a predictor.
