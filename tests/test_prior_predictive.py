@@ -425,3 +425,17 @@ def test_the_varying_slope_script_makes_the_same_draws(name: str) -> None:
     pairs |= {"observation": ours.observation}
     for name_in_script, values in pairs.items():
         np.testing.assert_allclose(namespace[name_in_script], values, rtol=1e-12, err_msg=name_in_script)
+
+
+def test_binomial_draws_work_where_pytensor_runs_in_python():
+    """The number of trials is an integer in the graph: NumPy's binomial, which PyTensor calls when
+    it runs the Op in Python (FAST_COMPILE here; its fallback when a Numba compile fails), refuses a
+    float n ("Cannot cast array data from dtype('float64') to dtype('int64')")."""
+    data = load_dataset("reedfrogs")
+    spec = spec_for(data, "hierarchical", tau_family=REEDFROGS_PRIORS.tau_family, sigma="shared")
+    model = build_model(spec)
+    with model:
+        set_inputs(model, model_inputs(data, spec, REEDFROGS_PRIORS))
+        prior = pm.sample_prior_predictive(draws=20, random_seed=1, compile_kwargs={"mode": "FAST_COMPILE"})
+    y = prior.prior_predictive["y_obs"].values.reshape(20, -1)
+    assert np.all((y >= 0) & (y <= np.asarray(data.trials)))

@@ -266,7 +266,10 @@ def build_model(spec: ModelSpec) -> pm.Model:
             location = location + beta * x
 
         if spec.family == "binomial":
-            trials = data.vector("trials", placeholder)
+            # Whole numbers kept in the float container: cast, since a float n reaches NumPy's
+            # binomial, which refuses it, wherever PyTensor runs the Op in Python (its fallback when
+            # a Numba compile fails: the prior predictive tests failed so in one full test run).
+            trials = pt.cast(pt.round(data.vector("trials", placeholder)), "int64")
             pm.Binomial("y_obs", n=trials, logit_p=location, observed=y, shape=group_idx.shape)
         elif spec.family == "known_se":
             se = data.vector("se", np.ones(2))
