@@ -46,14 +46,17 @@ def _average_ranks(flat: np.ndarray) -> np.ndarray:
     ``scipy.stats.rankdata(method="average", axis=0)`` at a third less time. Continuous draws rarely
     tie, and without ties a plain sort's order is the rank; columns with ties go to SciPy."""
     n, p = flat.shape
-    order = np.argsort(flat, axis=0)
-    ordered = np.take_along_axis(flat, order, axis=0)
-    tied = (ordered[1:] == ordered[:-1]).any(axis=0)
-    ranks = np.empty((n, p))
-    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1.0, n + 1)[:, None], (n, p)), axis=0)
+    # One parameter per contiguous row: sorting, gathering and scattering along rows took 0.08 s
+    # instead of 0.18 s for 180 parameters x 8000 draws (along the columns' strides).
+    rows = np.ascontiguousarray(flat.T)
+    order = np.argsort(rows, axis=1)
+    ordered = np.take_along_axis(rows, order, axis=1)
+    tied = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+    ranks = np.empty((p, n))
+    ranks[np.arange(p)[:, None], order] = np.arange(1.0, n + 1)
     if tied.any():
-        ranks[:, tied] = rankdata(flat[:, tied], method="average", axis=0)
-    return ranks
+        ranks[tied] = rankdata(rows[tied], method="average", axis=1)
+    return ranks.T
 
 
 def _quantile(ordered: np.ndarray, prob: float) -> np.ndarray:
@@ -153,15 +156,16 @@ def rank_diagnostics(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     x = np.where(bad, 0.0, x)  # placeholder values; their results are set to NaN below
 
     split = _split_chains(x)
+    z_split = _z_scale(split)  # the bulk R-hat's and the bulk ESS's
     if c >= 2:
-        bulk_rhat = _rhat(_z_scale(split))
+        bulk_rhat = _rhat(z_split)
         folded = np.abs(split - np.median(split.reshape(-1, p), axis=0))
         # ArviZ's max(bulk, tail): NaN when the bulk value is, the bulk value when only the tail is.
         rhat = np.where(np.isnan(bulk_rhat), np.nan, np.fmax(bulk_rhat, _rhat(_z_scale(folded))))
     else:
         rhat = nan.copy()
-    ess_bulk = _ess(_z_scale(split))
-    ordered = np.sort(x.reshape(-1, p), axis=0)
+    ess_bulk = _ess(z_split)
+    ordered = np.sort(x.reshape(-1, p).T, axis=1).T
     low, high = (_ess(_split_chains((x <= _quantile(ordered, q)).astype(float))) for q in TAIL_PROBS)
     # ArviZ's min(low, high): the low value when either is NaN.
     ess_tail = np.where(np.isnan(low) | np.isnan(high), low, np.minimum(low, high))
