@@ -166,26 +166,12 @@ class FitService:
         ticket: int = 0,
         finished: Callable[[], None] | None = None,
     ) -> None:
-        try:
-            self._warm(data, poolings, tau_family, sigma, group_predictor, ticket)
-        finally:
-            if finished is not None:
-                finished()
-
-    def _warm(
-        self,
-        data: GroupedData,
-        poolings: tuple[Pooling, ...],
-        tau_family: str,
-        sigma: str | None,
-        group_predictor: bool,
-        ticket: int,
-    ) -> None:
-        from hbm_core.models.inputs import spec_for
-
-        specs = [spec_for(data, pooling, tau_family=tau_family, sigma=sigma) for pooling in poolings]
+        """The warm-up thread: compile, then call ``finished`` (the cache's count of warm-ups)."""
         cache = self.cache
         try:
+            from hbm_core.models.inputs import spec_for
+
+            specs = [spec_for(data, pooling, tau_family=tau_family, sigma=sigma) for pooling in poolings]
             if not isinstance(cache, ModelCache):  # any other compiler: each pooling's own graph
                 for spec in specs:
                     cache(spec)
@@ -205,6 +191,9 @@ class FitService:
                 cache.compile_later(spec, idle=lambda: fits_in_progress() == 0)
         except Exception:  # the fit that needs this model compiles it again and reports why
             return
+        finally:
+            if finished is not None:
+                finished()
 
     def lighter_when_busy(self, settings: FitSettings) -> FitSettings:
         """``settings``, or fewer draws when the sampling queue is long (see ``under_load``)."""
