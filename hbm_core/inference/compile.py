@@ -1,7 +1,7 @@
 """Compiled models: each model structure compiled once, and shared.
 
-A :class:`~hbm_core.models.build.ModelSpec` is compiled once with nutpie (5-20 s); every refit
-swaps new data into the compiled model (``backend.with_data``, 0.2-0.4 s in all). Compiled
+A :class:`~hbm_core.models.build.ModelSpec` is compiled once with nutpie (1-3 s with warm disk
+caches, 10-20 s on empty ones); every refit swaps new data into the compiled model (``backend.with_data``, 0.2-0.4 s in all). Compiled
 models are immutable, so one serves many sessions and threads at once.
 """
 
@@ -31,7 +31,7 @@ WARM_UP_WAIT_S = 120.0
 
 
 def compile_model(spec: ModelSpec):
-    """Compile ``spec``'s model with nutpie (numba backend, no C compiler needed). Takes 3-20 s."""
+    """Compile ``spec``'s model with nutpie (numba backend, no C compiler needed): 1-20 s."""
     from hbm_core.inference import backend
     from hbm_core.models.build import build_model
 

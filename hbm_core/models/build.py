@@ -70,8 +70,9 @@ Each pooling's likelihood and prior for the parameters it uses are exactly those
 and the parameters it does not use (no pooling: mu, tau, gamma; complete pooling: tau, gamma and
 theta_raw) appear in no other term, so they are independent of the rest and are drawn from their
 own priors: the posterior of the parameters it uses is its own model's. The fit service drops the
-unused ones (:func:`pooling_variables`). Why: nutpie compiles each structure in 2-6 s of one core
-(numba), which a freshly started server pays before its first result; one graph for the three fits
+unused ones (:func:`pooling_variables`). Why: nutpie compiles each structure in 1-3 s of one core
+with warm disk caches and 10-20 s on empty ones (numba), which a freshly started server pays before
+its first result; one graph for the three fits
 saves two of three compiles there (#19). It is built for ``ModelSpec.shared`` (partial pooling's
 spec). The cost: the unused dimensions double or triple the two simple fits' sampling work (Explore's
 default data at target_accept 0.99: 0.04 and 0.07 s become 0.13 and 0.17 s of CPU), so complete and
