@@ -80,6 +80,10 @@ class Session:
     fragments: dict[str, str] = field(default_factory=dict)  # user key -> id of the fragment drawing it
 
     async def send_rerun(self, widgets: dict[str, float] | None = None) -> None:
+        await self.ws.send(self.rerun_message(widgets).SerializeToString())
+
+    def rerun_message(self, widgets: dict[str, float] | None = None) -> BackMsg:
+        """The message a browser sends to run the page again, with new slider values (by user key)."""
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self.query
@@ -93,7 +97,7 @@ class Session:
             widget = state.widget_states.widgets.add()
             widget.id = self.widget_ids[key]
             widget.double_array_value.data.append(value)  # what a browser sends for st.slider
-        await self.ws.send(msg.SerializeToString())
+        return msg
 
     async def finish_run(self) -> Run:
         """Read messages until the page's run is over; note errors and the first results chart."""
