@@ -16,6 +16,7 @@ import re
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from hbm_core import codegen, viz
 from hbm_core.data.csv_input import MAX_ROWS, MAX_UPLOAD_BYTES, grouped_from_table, read_table
@@ -83,7 +84,7 @@ def _file_changed() -> None:
     new = st.session_state.get("upload_file")
     if new is None:
         st.session_state.pop(KEPT_FILE, None)
-    else:
+    elif isinstance(new, UploadedFile):  # a file this server holds (not a stand-in, see below)
         st.session_state[KEPT_FILE] = (new.name, new.getvalue())
 
 
@@ -187,6 +188,14 @@ examples.button(
 )
 
 text = st.session_state.get("upload_text") or ""
+if uploaded is None and st.session_state.get("upload_file") is not None:
+    # The file box names a file this server does not hold (Streamlit keeps a stand-in without name
+    # or bytes and gives the page None): the upload broke off, or the tab reconnected to another replica.
+    upload_col.warning(
+        "The file did not reach the server (the upload broke off, or the connection moved to another "
+        "server). Remove it (✕) and upload it again.",
+        icon=":material/cloud_off:",
+    )
 if uploaded is not None:
     raw: bytes | str = uploaded.getvalue()
     source_name = uploaded.name

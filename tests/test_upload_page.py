@@ -242,3 +242,15 @@ def test_markdown_in_group_and_column_names_is_shown_as_written_in_the_readings(
     reading = next(c for c in captions if "moved most" in c)
     assert "](http://" not in reading and "\\[x\\](http\\://e.vil)" in reading, reading
     assert "**score**" not in " ".join(captions)
+
+
+def test_a_file_this_server_never_received_gets_a_message_not_a_traceback(upload, monkeypatch):
+    """The file box can name a file the server does not hold (an upload that broke off, a tab that
+    reconnected to another replica): Streamlit then hands over a stand-in without name or bytes."""
+    upload.file_uploader(key="upload_file").set_value(("scores.csv", GOOD.encode(), "text/csv"))
+    # The file's state reaches the page, but the file itself never reaches the server.
+    monkeypatch.setattr(type(upload), "_register_uploaded_files", lambda self, runner: None)
+    upload.run()
+    assert not upload.exception, [e.value for e in upload.exception]
+    assert any("did not reach the server" in w.value for w in upload.warning)
+    assert any("Upload a CSV file or paste a table" in i.value for i in upload.info)
