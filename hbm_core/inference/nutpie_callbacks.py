@@ -46,9 +46,14 @@ import numba
 import numpy as np
 import nutpie
 import pytensor
-from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLocator
-from numba.core.ccallback import CFunc
-from numba.core.sigutils import normalize_signature
+
+try:  # numba's cache internals; on a numba without them this module leaves compiling to nutpie
+    from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLocator
+    from numba.core.ccallback import CFunc
+    from numba.core.sigutils import normalize_signature
+except ImportError:  # pragma: no cover - other numba versions
+    CompileResultCacheImpl = FunctionCache = _CacheLocator = object
+    CFunc = normalize_signature = None
 
 #: The versions this fork copies (nutpie) and whose cache internals it uses (numba's
 #: ``CFunc._cache``, ``FunctionCache._index_key`` and the locator protocol).
@@ -60,7 +65,11 @@ _KEYS: WeakKeyDictionary[Any, str] = WeakKeyDictionary()
 
 def supported() -> bool:
     """Whether the installed nutpie and numba are the versions this fork was written against."""
-    return nutpie.__version__ == FORKED_FROM["nutpie"] and numba.__version__.startswith(FORKED_FROM["numba"])
+    return (
+        nutpie.__version__ == FORKED_FROM["nutpie"]
+        and numba.__version__.startswith(FORKED_FROM["numba"])
+        and CFunc is not None
+    )
 
 
 def cache_dir() -> Path | None:
