@@ -146,7 +146,7 @@ def assert_step(at, k: int) -> None:
     # the diagnostics stay on screen: green when all is well, a warning otherwise (short fits here)
     lines = [a.value for a in (*at.success, *at.warning) if a.value.startswith("Sampler check:")]
     assert len(lines) == 1, [a.value for a in (*at.success, *at.warning)]
-    assert "divergences" in lines[0] and "R-hat" in lines[0]
+    assert "divergences" in lines[0] and "R\u2011hat" in lines[0]
 
 
 def test_next_and_back_walk_the_five_steps_and_stop_at_the_ends(app_test):
@@ -208,7 +208,7 @@ def test_diagnostics_line_all_well():
         FitOutcome(results={"pooled": _diag(), "unpooled": _diag(rhat=1.004), "hierarchical": _diag()})
     )
     assert ok
-    assert line == "Sampler check: 3 fits converged, 0 divergences, R-hat ≤ 1.004."
+    assert line == "Sampler check: 3 fits converged, 0 divergences, R\u2011hat ≤ 1.004."
 
 
 def test_diagnostics_line_names_each_fit_when_something_is_wrong():
@@ -220,8 +220,8 @@ def test_diagnostics_line_names_each_fit_when_something_is_wrong():
     )
     line, ok = classroom_mode.diagnostics_line(outcome)
     assert not ok
-    assert "Partial pooling: 12 divergences, R-hat 1.031 · " in line  # ESS 800 is fine: not named
-    assert "Complete pooling: 0 divergences, R-hat 1.002" in line
+    assert "Partial pooling: 12 divergences, R\u2011hat 1.031 · " in line  # ESS 800 is fine: not named
+    assert "Complete pooling: 0 divergences, R\u2011hat 1.002" in line
     assert "No pooling: failed" in line
     assert classroom_mode.diagnostics_line(FitOutcome()) == ("Sampler check: no finished fits yet.", False)
 
@@ -233,4 +233,4 @@ def test_diagnostics_line_names_too_few_effective_draws_and_counts_one_divergenc
     thin.diagnostics.min_ess_tail = 150.0  # 4 chains: at least 400 wanted
     line, ok = classroom_mode.diagnostics_line(FitOutcome(results={"hierarchical": thin}))
     assert not ok
-    assert line == "Sampler check: Partial pooling: 1 divergence, R-hat 1.004, only 150 effective draws."
+    assert line == "Sampler check: Partial pooling: 1 divergence, R\u2011hat 1.004, only 150 effective draws."

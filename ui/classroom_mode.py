@@ -239,18 +239,20 @@ def diagnostics_line(outcome: fitting.FitOutcome) -> tuple[str, bool]:
     from hbm_core.posterior.results import MIN_ESS_PER_CHAIN
 
     done = [p for p in POOLINGS if p in outcome.results]
+    rhat_name = "R\u2011hat"  # a non-breaking hyphen: the narrow column broke "R-" / "hat" at 1024 px
     diags = [outcome.results[p].diagnostics for p in done]
     failed = [p for p in POOLINGS if p in outcome.errors]
     ok = bool(done) and not failed and all(d.ok for d in diags)
     if ok:
         divergences, rhat = sum(d.divergences for d in diags), max(d.max_rhat for d in diags)
         return (
-            f"Sampler check: {len(done)} fits converged, {_divergences(divergences)}, R-hat ≤ {rhat:.3f}.",
+            f"Sampler check: {len(done)} fits converged, {_divergences(divergences)}, "
+            f"{rhat_name} ≤ {rhat:.3f}.",
             True,
         )
     parts = []
     for pooling, d in zip(done, diags, strict=True):
-        part = f"{FIT_LABELS[pooling]}: {_divergences(d.divergences)}, R-hat {d.max_rhat:.3f}"
+        part = f"{FIT_LABELS[pooling]}: {_divergences(d.divergences)}, {rhat_name} {d.max_rhat:.3f}"
         ess = min(d.min_ess_bulk, d.min_ess_tail)
         if not ess >= MIN_ESS_PER_CHAIN * d.chains:  # named only when it is the problem (NaN too)
             part += f", only {ess:.0f} effective draws"
