@@ -1,8 +1,9 @@
 """Compiled models: each model structure compiled once, and shared.
 
 A :class:`~hbm_core.models.build.ModelSpec` is compiled once with nutpie (1-3 s with warm disk
-caches, 10-20 s on empty ones); every refit swaps new data into the compiled model (``backend.with_data``, 0.2-0.4 s in all). Compiled
-models are immutable, so one serves many sessions and threads at once.
+caches, 10-20 s on empty ones); every refit swaps new data into the compiled model
+(``backend.with_data``, 0.2-0.4 s in all). Compiled models are immutable, so one serves many
+sessions and threads at once.
 """
 
 from __future__ import annotations
