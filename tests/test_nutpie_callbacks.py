@@ -128,3 +128,16 @@ def test_no_cache_key_or_no_cache_folder_compiles_uncached(tmp_path, monkeypatch
     monkeypatch.setattr(nutpie_callbacks, "cache_dir", lambda: None)
     compiled = nutpie_callbacks.cached_cfunc(lambda a: a + 2, "int64(int64)", key="k" * 64)
     assert compiled.ctypes(40) == 42
+
+
+def test_a_damaged_cache_entry_is_compiled_anew(cache):
+    key = "e" * 64
+    assert nutpie_callbacks.cached_cfunc(lambda a: a + 1, "int64(int64)", key).ctypes(41) == 42
+    (entry,) = cache.glob("*.nbc")
+    entry.write_bytes(b"not a pickle")
+    with pytest.warns(RuntimeWarning, match="unreadable, compiling anew"):
+        again = nutpie_callbacks.cached_cfunc(lambda a: a + 1, "int64(int64)", key)
+    assert again.ctypes(41) == 42 and again._cache_hits == 0
+    assert (
+        nutpie_callbacks.cached_cfunc(lambda a: a + 1, "int64(int64)", key)._cache_hits == 1
+    )  # stored over it

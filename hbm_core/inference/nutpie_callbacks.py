@@ -260,6 +260,17 @@ class _KeyedCache(FunctionCache):
     def _index_key(self, sig, codegen):
         return (sig, codegen.magic_tuple(), _KEYS[self._py_func])
 
+    def _load_overload(self, sig, target_context):
+        try:
+            return super()._load_overload(sig, target_context)
+        except Exception as error:  # noqa: BLE001  a damaged entry: compiled anew and stored over it
+            warnings.warn(
+                f"nutpie callback cache entry unreadable, compiling anew: {error!r}",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return None
+
     def _save_overload(self, sig, data) -> None:
         try:
             super()._save_overload(sig, data)
