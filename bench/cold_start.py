@@ -2,7 +2,7 @@
 
 Hosted containers sleep and restart, and a class that opens the app on a cold container waits for
 everything a fresh process does once: importing PyMC, building and compiling each model structure
-(nutpie's numba callback, never cached on disk), and the first fits. For each page in ``--pages``
+(or loading it from numba's disk cache), and the first fits. For each page in ``--pages``
 this starts a new ``streamlit run app.py`` on 127.0.0.1, opens the page at once over Streamlit's
 websocket (the client of ``bench/load.py``, no browser) and times, from the moment the server
 process is started:

@@ -1,13 +1,14 @@
 """All of a model's data in two ``pm.Data`` containers, one of floats and one of integers.
 
 Why. For every model nutpie compiles a numba C callback that unpacks each ``pm.Data`` container
-from the sampler's user data, and numba types and lowers that code anew for every container; the
-callback closes over per-compile keys, so it is never cached on disk, and a fresh server pays for it
-on the first visit to every page. Measured with nutpie 0.16.11 and numba 0.68: a toy model with
-eight scalar containers compiled in 7.5 s, the same model with one vector of eight in 3.1 s; the
-partial-pooling model of the Explore page (11 containers) in 19.4 s against 10.0 s packed, on a
-busy machine (see ``bench/cold_start.py`` for the page's figures). So every model declares its data
-through a :class:`DataBlock`, which hands out named *fields* that are slices of two containers:
+from the sampler's user data, and numba types and lowers that code anew for every container; a
+server pays for it on the first visit to every page with empty disk caches (with warm ones the
+callback now loads from numba's cache: :mod:`hbm_core.inference.nutpie_callbacks`). Measured with
+nutpie 0.16.11 and numba 0.68: a toy model with eight scalar containers compiled in 7.5 s, the same
+model with one vector of eight in 3.1 s; the partial-pooling model of the Explore page (11
+containers) in 19.4 s against 10.0 s packed, on a busy machine (see ``bench/cold_start.py`` for the
+page's figures). So every model declares its data through a :class:`DataBlock`, which hands out
+named *fields* that are slices of two containers:
 
     floats = [ field 0 | field 1 | ... ]            (float64)
     ints   = [ offsets (2 F + 2) | int field 0 | ... ]   (int64)
