@@ -27,10 +27,10 @@ Everything else is nutpie's own code (its helpers ``_make_functions``, ``_make_c
 
 It applies only with the nutpie and numba versions it was written against (:data:`FORKED_FROM`);
 with any other version, when PyTensor gives no cache key for a function, or when the cache folder
-cannot be written, the model (or that callback) is compiled exactly as nutpie does.
-``tests/test_nutpie_callbacks.py`` checks it against nutpie: the same log density and gradient,
-the same draws for a seed, a cache hit in a fresh process, different keys for graphs that differ
-only inside PyTensor's function, and the fallback on another version.
+cannot be written, the model (or that callback) is compiled exactly as nutpie does; an unreadable
+cache entry is compiled anew. ``tests/test_nutpie_callbacks.py`` checks it against nutpie: the same
+log density and gradient, the same draws for a seed, a cache hit in a fresh process, different
+keys for graphs that differ only inside PyTensor's function, the fallbacks and a damaged entry.
 """
 
 from __future__ import annotations
