@@ -8,7 +8,8 @@ messages a browser sends; bench/load.py's ``Session``, driven by deploy/haproxy/
 
 1. **Sticky** (one line per browser): ``--browsers`` new browsers, one after another. Each loads
    ``/`` without a cookie (HAProxy picks a replica and sets ``ppl_replica``), then with that cookie
-   runs the Home page over the websocket (``/_stcore/stream``) to its end, twice (a reconnect), and
+   runs the Home page over the websocket (``/_stcore/stream``) to its end, twice (a reconnect; each
+   time after ``GET /_stcore/health``, as the frontend does), and
    fetches ``/_stcore/health`` and ``/_stcore/host-config``. Every answer must come from the
    replica the cookie names, every run must finish without an exception, and the browsers must be
    spread over both replicas; as a control, six requests without the cookie reach both replicas.
@@ -70,7 +71,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = Path(__file__).resolve().parent / "haproxy.cfg"
 START_TIMEOUT_S = 120.0
-RUN_TIMEOUT_S = 60.0
 CHECKS_TIMEOUT_S = 200.0  # every check, from the first browser to the last recovered tab
 
 
@@ -130,77 +130,54 @@ def wait_healthy(port: int, procs: list[subprocess.Popen], timeout: float = STAR
     raise RuntimeError(f"nothing healthy on port {port} after {timeout:.0f} s")
 
 
-def http_get(url: str, cookie: str | None = None) -> tuple[str, str | None]:
-    """(replica that answered, ppl_replica cookie set by the response or None)."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        response.read()
-        set_cookie = [c for c in response.headers.get_all("Set-Cookie") or [] if c.startswith("ppl_replica=")]
-        return response.headers["X-PPL-Replica"], (set_cookie[0].split(";")[0] if set_cookie else None)
+def _classroom():
+    """deploy/haproxy/classroom.py, imported when first needed: it imports bench/load.py, which
+    imports this file."""
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import classroom
+
+    return classroom
 
 
-async def run_home_page(port: int, cookie: str) -> tuple[str, list[str]]:
-    """Open the WebSocket with ``cookie``, run the Home page; (replica that answered, errors)."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.asyncio.client import connect
-
-    url = f"ws://127.0.0.1:{port}/_stcore/stream"
-    errors: list[str] = []
-    async with connect(
-        url, subprotocols=["streamlit"], additional_headers={"Cookie": cookie}, max_size=None, open_timeout=30
-    ) as ws:
-        replica = ws.response.headers.get("X-PPL-Replica", "?")
-        msg = BackMsg()
-        msg.rerun_script.query_string = ""
-        await ws.send(msg.SerializeToString())
-        deadline = time.monotonic() + RUN_TIMEOUT_S
-        while True:
-            raw = await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic()))
-            fwd = ForwardMsg()
-            fwd.ParseFromString(raw)
-            kind = fwd.WhichOneof("type")
-            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                if fwd.delta.new_element.WhichOneof("type") == "exception":
-                    errors.append(f"exception: {fwd.delta.new_element.exception.message[:120]}")
-            elif kind == "script_finished":
-                if fwd.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                    errors.append("script error")
-                if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    return replica, errors
-
-
-async def browser(port: int, index: int) -> tuple[str, list[str], str | None]:
-    """One new browser; returns (its replica, problems, its ppl_replica cookie as ``name=value``)."""
-    base = f"http://127.0.0.1:{port}"
-    replica, cookie = await asyncio.to_thread(http_get, f"{base}/")
-    if cookie is None:
-        return replica, ["no ppl_replica cookie on the first response"], None
-    seen, problems = [replica], []
+async def browser(port: int, index: int) -> tuple[str, list[str], dict[str, str]]:
+    """One new browser; returns (its replica, problems, its cookies)."""
+    room = _classroom()
+    first = await asyncio.to_thread(room.http, f"http://127.0.0.1:{port}/", {})
+    if room.STICKY not in first.cookies:
+        return first.replica, [f"no {room.STICKY} cookie on the first response"], {}
+    sticky = {room.STICKY: first.cookies[room.STICKY]}
+    tab = room.Tab(f"browser {index}", port, dict(sticky))
+    tab.answers.append(first.replica)
+    problems: list[str] = []
     for _ in range(2):  # the page's WebSocket, then a reconnect
-        ws_replica, errors = await run_home_page(port, cookie)
-        seen.append(ws_replica)
-        problems += errors
+        problems += await tab.open("", "")  # Home
+        await tab.close()
     for path in ("/_stcore/health", "/_stcore/host-config"):
-        seen.append((await asyncio.to_thread(http_get, f"{base}{path}", cookie))[0])
-    if len(set(seen)) != 1:
-        problems.append(f"answered by {seen}")
-    print(f"browser {index}: cookie {cookie}, answers from {seen}, problems {problems or 'none'}", flush=True)
-    return replica, problems, cookie
+        answer = await asyncio.to_thread(room.http, f"http://127.0.0.1:{port}{path}", tab.cookies)
+        tab.answers.append(answer.replica)
+    if len(set(tab.answers)) != 1:
+        problems.append(f"answered by {tab.answers}")
+    cookie = "; ".join(f"{k}={v}" for k, v in sticky.items())
+    print(
+        f"browser {index}: cookie {cookie}, answers from {tab.answers}, problems {problems or 'none'}",
+        flush=True,
+    )
+    return first.replica, problems, sticky
 
 
-async def browsers(port: int, n: int) -> list[tuple[str, list[str], str | None]]:
+async def browsers(port: int, n: int) -> list[tuple[str, list[str], dict[str, str]]]:
     results = []
     for i in range(n):  # one after another, as students arrive: leastconn alternates the replicas
         results.append(await browser(port, i + 1))
     # Control: without the cookie, requests are spread over both replicas (so the cookie is what
     # kept each browser's requests together above).
-    spread = {
-        (await asyncio.to_thread(http_get, f"http://127.0.0.1:{port}/_stcore/health"))[0] for _ in range(6)
-    }
+    health = f"http://127.0.0.1:{port}/_stcore/health"
+    spread = {(await asyncio.to_thread(_classroom().http, health, {})).replica for _ in range(6)}
     print(f"control: six requests without the cookie went to {sorted(spread)}", flush=True)
     if len(spread) < 2:
-        results.append(("?", [f"without the cookie every request went to {sorted(spread)}"], None))
+        results.append(("?", [f"without the cookie every request went to {sorted(spread)}"], {}))
     return results
 
 
@@ -226,9 +203,7 @@ async def check_all(
 ) -> Outcome:
     """Stickiness (new browsers on Home), a class on Explore, an upload, and, with ``kill``, a replica
     killed mid-class, all through HAProxy on ``frontend``."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import classroom  # deploy/haproxy/classroom.py: browser tabs speaking Streamlit's protocol
-
+    classroom = _classroom()  # browser tabs speaking Streamlit's protocol
     out = Outcome()
     results = await browsers(frontend, n_browsers)
     out.sticky = [p for _, ps, _ in results for p in ps]
@@ -236,7 +211,7 @@ async def check_all(
     if len(out.used) < min(2, n_browsers):
         out.sticky.append(f"new browsers all went to {out.used}")
     # The same browsers open Explore in a tab (their cookies, so each tab's replica is known).
-    cookies = [dict([c.split("=", 1)]) for _, _, c in results if c]
+    cookies = [c for _, _, c in results if c]
     t0 = time.monotonic()
     tabs, out.load, out.moves = await classroom.explore_class(frontend, cookies, moves)
     out.tabs = len(tabs)
