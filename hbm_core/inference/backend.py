@@ -1,7 +1,9 @@
 """The one module that talks to nutpie: compiling, swapping data in, starting a sampler, its trace.
 
 Compiling goes through :mod:`hbm_core.inference.nutpie_callbacks` (a tested fork of nutpie's numba
-compile whose C callbacks load from numba's disk cache); the rest uses only nutpie's public API:
+compile whose C callbacks load from numba's disk cache), with PyTensor's numba ``SpecifyShape`` taken
+from :mod:`hbm_core.inference.numba_shape_check` (no strings compiled). The rest uses only nutpie's
+public API:
 ``nutpie.sample(..., blocking=False)`` runs in the background, can be polled (``wait(timeout)``
 raises ``TimeoutError`` while it runs) and cancelled, and calls ``progress_callback`` with every
 chain's progress (also without a progress bar). It returns the raw Arrow trace
@@ -20,9 +22,11 @@ import numpy as np
 import nutpie
 import xarray as xr
 
-from hbm_core.inference import nutpie_callbacks
+from hbm_core.inference import numba_shape_check, nutpie_callbacks
 from hbm_core.inference.nutpie_trace import arrow_to_datatree
 from hbm_core.inference.settings import FitSettings
+
+numba_shape_check.install()  # before anything here compiles a graph (see that module)
 
 #: How often (milliseconds) nutpie reports progress.
 PROGRESS_RATE_MS = 100
