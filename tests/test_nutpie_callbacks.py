@@ -87,16 +87,30 @@ def test_a_graph_that_differs_only_inside_pytensor_gets_its_own_callbacks(cache)
 
 
 def test_a_new_process_loads_both_callbacks_from_the_cache(tmp_path, repo_root):
+    """Empty caches, then warm ones, each in a new process; compiling on empty caches builds no
+    numba string function (the callbacks' element-wise copies and ``numba_shape_check``)."""
     script = textwrap.dedent(
         """
+        import numba.core.event as ev
         from hbm_core.inference import backend
         from hbm_core.models.build import ModelSpec, build_model
+
+        class Strings(ev.Listener):
+            count = 0
+            def on_start(self, event):
+                module = event.data["dispatcher"].py_func.__module__ or ""
+                Strings.count += module.startswith("numba.cpython.unicode")
+            def on_end(self, event):
+                pass
+
+        ev.register("numba:compile", Strings())
         spec = ModelSpec(family="binomial", pooling="unpooled", n_groups=3)
         compiled = backend.compile_model(build_model(spec))
-        print(compiled.compiled_logp_func._cache_hits, compiled.compiled_expand_func._cache_hits)
+        logp, expand = compiled.compiled_logp_func, compiled.compiled_expand_func
+        print(Strings.count, logp._cache_hits, expand._cache_hits)
         """
     )
-    env = {"NUMBA_CACHE_DIR": str(tmp_path)}
+    env = {"NUMBA_CACHE_DIR": str(tmp_path), "PYTENSOR_FLAGS": f"base_compiledir={tmp_path / 'pytensor'}"}
     hits = []
     for _ in range(2):
         run = subprocess.run(
@@ -108,8 +122,8 @@ def test_a_new_process_loads_both_callbacks_from_the_cache(tmp_path, repo_root):
             env={**os.environ, **env},
         )
         assert run.returncode == 0, run.stderr[-2000:]
-        hits.append(run.stdout.split()[-2:])
-    assert hits == [["0", "0"], ["1", "1"]]
+        hits.append(run.stdout.split()[-3:])
+    assert hits == [["0", "0", "0"], ["0", "1", "1"]]  # [string functions compiled, logp hits, expand hits]
     assert len(list((tmp_path / "nutpie-callbacks").glob("*.nbc"))) == 2
 
 

@@ -13,17 +13,24 @@ before its first result (#19). They are never found in the cache because
   carries a uuid drawn per process.
 
 This module is nutpie's ``_compile_pymc_model_numba`` (and the preamble of ``compile_pymc_model``
-for the numba backend with its defaults) with two changes:
+for the numba backend with its defaults) with three changes:
 
 1. the shared arrays are named by their position (``d0``, ``d1``, ...), in nutpie's order;
 2. each callback is compiled with a numba cache keyed by its content: a SHA-256 of the package
    versions, the callback's kind and sizes, the record layout of the shared data, and PyTensor's
    own cache key of the function the callback wraps. PyTensor loads that function from numba's
-   disk cache by the same key, so a callback key is exactly as specific as PyTensor's own caching.
+   disk cache by the same key, so a callback key is exactly as specific as PyTensor's own caching;
+3. the two callbacks (nutpie's ``_make_c_logp_func`` and ``_make_c_expand_func``, copied as
+   :func:`_logp_callback` and :func:`_expand_callback`) copy the result into the sampler's buffer
+   element by element after checking its length, where nutpie assigns the whole array
+   (``out[...] = grad``). numba compiles that assignment with a shape-mismatch error message built
+   from strings at run time, and compiling numba's string functions took 1.7 s of the 14 s an
+   Explore model takes on empty caches (a new host, or the container image's build). The return
+   codes are nutpie's: a wrong length is an error (1 and -2) as nutpie's failed assignment was.
 
-Everything else is nutpie's own code (its helpers ``_make_functions``, ``_make_c_logp_func``,
-``_make_c_expand_func``, ``make_user_data``, ...), and the result is nutpie's
-``CompiledPyMCModel``: ``with_data`` and sampling are nutpie's.
+Everything else is nutpie's own code (its helpers ``_make_functions``, ``make_extraction_fn``,
+``make_user_data``, ...), and the result is nutpie's ``CompiledPyMCModel``: ``with_data`` and
+sampling are nutpie's.
 
 It applies only with the nutpie and numba versions it was written against (:data:`FORKED_FROM`);
 with any other version, when PyTensor gives no cache key for a function, or when the cache folder
@@ -58,6 +65,11 @@ except ImportError:  # pragma: no cover - other numba versions
 #: The versions this fork copies (nutpie) and whose cache internals it uses (numba's
 #: ``CFunc._cache``, ``FunctionCache._index_key`` and the locator protocol).
 FORKED_FROM = {"nutpie": "0.16.11", "numba": "0.68."}
+
+#: Revision of this module's callback code (:func:`_logp_callback`, :func:`_expand_callback`), part
+#: of every cache key: raise it when their code changes, so entries compiled from the old code are
+#: not loaded.
+CALLBACKS_REVISION = 2
 
 #: Key of each callback's Python function (a fresh closure per compile) while it is compiled.
 _KEYS: WeakKeyDictionary[Any, str] = WeakKeyDictionary()
@@ -126,12 +138,12 @@ def compile_pymc_model(model) -> Any:
     user_data = ncp.make_user_data(shared_var_keys, shared_data)
 
     logp_keys = [shared_var_keys[var] for var in logp_fn_pt.get_shared()]
-    logp_raw, logp_sig = ncp._make_c_logp_func(n_dim, logp_fn, user_data, logp_keys, shared_data)
+    logp_raw, logp_sig = _logp_callback(n_dim, logp_fn, user_data, logp_keys, shared_data)
     logp_numba = cached_cfunc(
         logp_raw, logp_sig, callback_key("logp", logp_fn, (n_dim,), user_data, logp_keys, shared_data)
     )
     expand_keys = [shared_var_keys[var] for var in expand_fn_pt.get_shared()]
-    expand_raw, expand_sig = ncp._make_c_expand_func(
+    expand_raw, expand_sig = _expand_callback(
         n_dim, n_expanded, expand_fn, user_data, expand_keys, shared_data
     )
     expand_numba = cached_cfunc(
@@ -160,6 +172,83 @@ def compile_pymc_model(model) -> Any:
     )
 
 
+def _logp_callback(n_dim: int, logp_fn, user_data: np.ndarray, shared_keys: list[str], shared_data):
+    """nutpie's ``_make_c_logp_func`` with the gradient copied element by element (see the module's
+    notes, item 3): the Python function of the log-density callback and its C signature.
+
+    The callback fills ``out_`` (n_dim doubles) with the gradient and ``logp_`` (one double) with
+    the log density at ``x_`` (n_dim doubles); returns 0, or nutpie's error codes: -1 wrong
+    dimension, 1 an exception or a gradient of the wrong length, 3 a non-finite gradient, 4 a
+    non-finite log density.
+    """
+    from nutpie.compile_pymc import make_extraction_fn
+
+    extract = make_extraction_fn(logp_fn, shared_data, shared_keys, user_data.dtype)
+    double_ptr = numba.types.CPointer(numba.types.double)
+    c_sig = numba.types.int64(numba.types.uint64, double_ptr, double_ptr, double_ptr, numba.types.voidptr)
+
+    def logp_numba(dim, x_, out_, logp_, user_data_):
+        if dim != n_dim:
+            return -1
+        try:
+            x = numba.carray(x_, (n_dim,))
+            out = numba.carray(out_, (n_dim,))
+            logp = numba.carray(logp_, ())
+            logp_val, grad = extract(x, user_data_)
+            logp[()] = logp_val
+            if grad.shape[0] != n_dim:
+                return 1
+            for i in range(n_dim):
+                out[i] = grad[i]
+            if not np.all(np.isfinite(out)):
+                return 3
+            if not np.isfinite(logp_val):
+                return 4
+        except Exception:  # noqa: BLE001  (nutpie's: any error is code 1)
+            return 1
+        return 0
+
+    return logp_numba, c_sig
+
+
+def _expand_callback(
+    n_dim: int, n_expanded: int, expand_fn, user_data: np.ndarray, shared_keys: list[str], shared_data
+):
+    """nutpie's ``_make_c_expand_func`` with the values copied element by element (see the module's
+    notes, item 3): the Python function of the expand callback and its C signature.
+
+    The callback fills ``out_`` (n_expanded doubles) with the traced values at ``x_`` (n_dim
+    doubles); returns 0, or nutpie's error codes: -1 wrong sizes, -2 an exception or values of the
+    wrong length.
+    """
+    from nutpie.compile_pymc import make_extraction_fn
+
+    extract = make_extraction_fn(expand_fn, shared_data, shared_keys, user_data.dtype)
+    double_ptr = numba.types.CPointer(numba.types.double)
+    c_sig = numba.types.int64(
+        numba.types.uint64, numba.types.uint64, double_ptr, double_ptr, numba.types.voidptr
+    )
+
+    def expand_numba(dim, expanded, x_, out_, user_data_):
+        if dim != n_dim:
+            return -1
+        if expanded != n_expanded:
+            return -1
+        try:
+            x = numba.carray(x_, (n_dim,))
+            out = numba.carray(out_, (n_expanded,))
+            (values,) = extract(x, user_data_)
+            if values.shape[0] != n_expanded:
+                return -2
+            for i in range(n_expanded):
+                out[i] = values[i]
+        except Exception:  # noqa: BLE001  (nutpie's: any error is code -2)
+            return -2
+        return 0
+
+    return expand_numba, c_sig
+
+
 def callback_key(
     kind: str,
     inner,
@@ -183,6 +272,7 @@ def callback_key(
         return None
     parts = [
         f"nutpie {nutpie.__version__} numba {numba.__version__} pytensor {pytensor.__version__}",
+        f"callbacks {CALLBACKS_REVISION}",
         kind,
         repr(sizes),
         inner_key,
