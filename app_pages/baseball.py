@@ -285,24 +285,27 @@ def draw_ppc(outcome) -> None:
             f"{coverage_verdicts(intervals)}.",
             name="Posterior predictive intervals",
         )
-        cols = st.columns(len(stats))
-        for col, (pooling, check) in zip(cols, stats.items(), strict=True):
-            with col:
-                common.chart(
-                    viz.statistic_histogram(
-                        check.replicated,
-                        check.observed,
-                        check.label,
-                        fit=pooling,
-                        title=f"{FIT_LABELS[pooling]}: p = {check.p_value:.2f}",
-                        height=170,
-                    ),
-                    name=f"Predictive check {pooling}",
-                )
+        # Stacked on one x range: the three fits are read against the same dashed line, and each
+        # chart has the page's width (side by side, a 1024-px page left them ~160 px wide).
+        domain = checks.common_range(list(stats.values()))
+        for pooling, check in stats.items():
+            common.chart(
+                viz.statistic_histogram(
+                    check.replicated,
+                    check.observed,
+                    check.label,
+                    fit=pooling,
+                    title=f"{FIT_LABELS[pooling]}: p = {check.p_value:.2f}",
+                    height=110,
+                    domain=domain,
+                ),
+                name=f"Predictive check {pooling}",
+            )
         st.caption(
-            f"Each histogram: the {check.label} of the 18 players in every replicated data set; dashed: "
-            f"the observed value ({check.observed:.3f}). p = the share of replicated data sets with a "
-            "value at least as large as observed; near 0 or 1, the fit rarely produces data like these."
+            f"Each histogram: the {check.label} of the 18 players in every replicated data set, all three "
+            f"on one scale; dashed: the observed value ({check.observed:.3f}). p = the share of replicated "
+            "data sets with a value at least as large as observed; near 0 or 1, the fit rarely produces "
+            "data like these."
         )
 
 

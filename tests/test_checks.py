@@ -374,6 +374,25 @@ def test_check_charts_render_to_vega_lite(flat_post):
     assert "total squared error" in _spec(viz.error_bars(errors))
 
 
+def test_histograms_of_several_fits_share_one_x_range():
+    narrow = checks.StatisticCheck("sd", "sd", np.array([0.02, 0.03, np.nan]), 0.038, 0.0)
+    wide = checks.StatisticCheck("sd", "sd", np.array([0.05, 0.12]), 0.038, 1.0)
+    assert checks.common_range([narrow, wide]) == (0.02, 0.12)  # NaN ignored, observed included
+    assert checks.common_range([checks.StatisticCheck("sd", "sd", np.array([0.4]), 0.4, 1.0)]) == (
+        0.4,
+        0.4 + 1e-9,
+    )
+    with pytest.raises(ValueError):
+        checks.common_range([])
+    shared = viz.statistic_histogram(narrow.replicated, 0.038, "sd", domain=(0.02, 0.12)).to_dict()
+    scales = [
+        layer["encoding"]["x"].get("scale", {}) for layer in shared["layer"] if "x" in layer["encoding"]
+    ]
+    assert {"domain": [0.02, 0.12], "nice": False} in scales
+    own = viz.statistic_histogram(narrow.replicated, 0.038, "sd").to_dict()
+    assert all("domain" not in str(layer["encoding"]["x"]) for layer in own["layer"])
+
+
 def test_check_charts_reject_bad_input():
     with pytest.raises(ValueError):
         viz.tau_prior_posterior(pd.DataFrame({"tau": [1.0]}))

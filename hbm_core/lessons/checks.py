@@ -16,7 +16,7 @@ Pure numpy/pandas (no Streamlit), used by the real-data pages:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,6 +150,18 @@ def statistic_check(replicated: np.ndarray, observed: np.ndarray, name: str = "s
     values = stat(rep)
     observed_value = float(stat(obs[None, :])[0])
     return StatisticCheck(name, label, values, observed_value, float(np.mean(values >= observed_value)))
+
+
+def common_range(checks: Sequence[StatisticCheck]) -> tuple[float, float]:
+    """(smallest, largest) of the finite replicated values and the observed values of ``checks``:
+    one x range for their histograms, so that fits are compared on one scale."""
+    values = [c.replicated[np.isfinite(c.replicated)] for c in checks]
+    values += [np.array([c.observed]) for c in checks if np.isfinite(c.observed)]
+    pooled = np.concatenate(values) if values else np.zeros(0)
+    if pooled.size == 0:
+        raise ValueError("common_range() needs at least one finite value")
+    lo, hi = float(pooled.min()), float(pooled.max())
+    return (lo, hi) if hi > lo else (lo, lo + 1e-9)
 
 
 # ------------------------------------------------------------------------------------------

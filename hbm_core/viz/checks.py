@@ -206,10 +206,16 @@ def statistic_histogram(
     title: str | None = None,
     width: int | str = "container",
     height: int = 200,
+    domain: tuple[float, float] | None = None,
     classroom: bool = False,
 ) -> alt.LayerChart:
     """Histogram of a test statistic over replicated data sets, in ``fit``'s colour; the observed value
-    is a dashed black rule (no label: charts side by side are narrow, say its value in the caption)."""
+    is a dashed black rule (no label: say its value in the caption).
+
+    ``domain``: the x axis's range, e.g. one range for the histograms of several fits stacked so
+    they can be compared (default: from the smallest to the largest of the values and ``observed``).
+    The bins always span this histogram's own values.
+    """
     values = np.asarray(replicated, dtype=float)
     values = values[np.isfinite(values)]
     if values.size == 0:
@@ -225,7 +231,10 @@ def statistic_histogram(
     frame = pd.DataFrame(
         {"lo": edges[:-1], "hi": edges[1:], "share": counts / values.size, "count": counts.astype(int)}
     )
-    x = alt.X("lo:Q", title=x_label, scale=alt.Scale(zero=False, nice=False), axis=alt.Axis(tickCount=4))
+    scale = (
+        alt.Scale(zero=False, nice=False) if domain is None else alt.Scale(domain=list(domain), nice=False)
+    )
+    x = alt.X("lo:Q", title=x_label, scale=scale, axis=alt.Axis(tickCount=4))
     bars = (
         alt.Chart(chart_data(frame))
         .mark_rect(color=FIT_COLORS[fit], opacity=0.75, stroke="white", strokeWidth=0.5)
