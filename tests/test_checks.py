@@ -389,6 +389,13 @@ def test_histograms_of_several_fits_share_one_x_range():
         layer["encoding"]["x"].get("scale", {}) for layer in shared["layer"] if "x" in layer["encoding"]
     ]
     assert {"domain": [0.02, 0.12], "nice": False} in scales
+    # The y labels get a fixed room, so stacked histograms start their plots at the same pixel.
+    for chart in (
+        shared,
+        viz.statistic_histogram(wide.replicated, 0.038, "sd", domain=(0.02, 0.12)).to_dict(),
+    ):
+        y_axes = [layer["encoding"]["y"]["axis"] for layer in chart["layer"] if "y" in layer["encoding"]]
+        assert [axis["minExtent"] for axis in y_axes] == [30]
     own = viz.statistic_histogram(narrow.replicated, 0.038, "sd").to_dict()
     assert all("domain" not in str(layer["encoding"]["x"]) for layer in own["layer"])
 

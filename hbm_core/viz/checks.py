@@ -241,7 +241,13 @@ def statistic_histogram(
         .encode(
             x=x,
             x2="hi:Q",
-            y=alt.Y("share:Q", title="share of simulations", axis=alt.Axis(format="%", tickCount=4)),
+            # A fixed room for the labels ("8%" or "12%"): histograms stacked on one x range then
+            # start their plots at the same pixel, so one value sits at one place in all of them.
+            y=alt.Y(
+                "share:Q",
+                title="share of simulations",
+                axis=alt.Axis(format="%", tickCount=4, minExtent=int(30 * s.k)),
+            ),
             y2=alt.datum(0),
             tooltip=[
                 tooltip("lo", "from"),
