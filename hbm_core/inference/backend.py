@@ -3,13 +3,12 @@
 Compiling goes through :mod:`hbm_core.inference.nutpie_callbacks` (a tested fork of nutpie's numba
 compile whose C callbacks load from numba's disk cache), with PyTensor's numba ``SpecifyShape`` taken
 from :mod:`hbm_core.inference.numba_shape_check` (no strings compiled). The rest uses only nutpie's
-public API:
-``nutpie.sample(..., blocking=False)`` runs in the background, can be polled (``wait(timeout)``
-raises ``TimeoutError`` while it runs) and cancelled, and calls ``progress_callback`` with every
-chain's progress (also without a progress bar). It returns the raw Arrow trace
-(``return_raw_trace=True``): nutpie's own conversion makes hundreds of small calls that are slow
-next to busy threads (nutpie 0.16.11: 27 ms alone, 95 ms to 3.9 s beside one busy thread), so
-:mod:`hbm_core.inference.nutpie_trace` converts it in a few large steps (4-5 ms).
+public API: ``nutpie.sample(..., blocking=False)`` runs in the background, can be polled
+(``wait(timeout)`` raises ``TimeoutError`` while it runs) and cancelled, and calls
+``progress_callback`` with every chain's progress (also without a progress bar). It returns the raw
+Arrow trace (``return_raw_trace=True``): nutpie's own conversion makes hundreds of small calls that
+are slow next to busy threads (nutpie 0.16.11: 27 ms alone, 95 ms to 3.9 s beside one busy
+thread), so :mod:`hbm_core.inference.nutpie_trace` converts it in a few large steps (4-5 ms).
 """
 
 from __future__ import annotations
