@@ -21,11 +21,13 @@ from hbm_core.codegen import CsvSpec, csv_format, pymc_script
 from hbm_core.data.csv_input import grouped_from_table, load_csv, read_table
 from hbm_core.data.groups import DataError, GroupedData
 from hbm_core.exact.preview import preview
+from hbm_core.inference.jobs import FitError
 from hbm_core.inference.service import fit_all
 from hbm_core.inference.settings import FitSettings
 from hbm_core.lessons.page_tables import estimates_table
 from hbm_core.lessons.your_data import constant_groups, rounded_priors
 from hbm_core.markdown_text import escape
+from hbm_core.models.inputs import check_inputs
 from hbm_core.priors import default_priors, number_text
 
 # ----------------------------------------------------------------------------- item 5: group codes
@@ -251,3 +253,33 @@ def test_markdown_in_names_is_escaped(name, hidden):
 def test_constant_groups_are_found():
     d = load_csv("g,y\nA,5\nA,5\nB,1\nB,2\nC,7\n", "g", "y")
     assert constant_groups(d) == ["A"]  # C has one row: no sd to speak of, not constant
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"family": "known_se", "se": np.array([1.0, 0.0, 2.0])}, "positive, finite standard error"),
+        ({"family": "known_se", "se": np.array([1.0, np.nan, 2.0])}, "positive, finite standard error"),
+        ({"family": "known_se", "se": None}, "positive, finite standard error"),
+        ({"family": "binomial", "trials": None}, "number of trials"),
+        ({"family": "binomial", "y": np.ones(3), "trials": np.array([5.0, -1, 9])}, "number of trials"),
+        ({"family": "binomial", "y": np.array([1.0, 7, 3]), "trials": np.full(3, 6.0)}, "between 0 and"),
+    ],
+)
+def test_data_that_are_a_distributions_parameters_are_checked_before_a_fit(changes, message):
+    """The models skip PyMC's run-time parameter checks (check_bounds=False), so standard errors and
+    numbers of trials that no distribution accepts get a message from the fit instead."""
+    data = GroupedData(
+        family="known_se",
+        groups=("a", "b", "c"),
+        group_idx=np.arange(3),
+        y=np.array([1.0, 2.0, 3.0]),
+        se=np.ones(3),
+        trials=np.full(3, 9.0),
+    )
+    check_inputs(data, default_priors(data.y))  # valid as it is
+    bad = GroupedData(**{**data.__dict__, **changes})
+    with pytest.raises(DataError, match=message):
+        check_inputs(bad, default_priors(data.y))
+    with pytest.raises(FitError, match=message):  # what a page shows: the message, no traceback
+        fit_all(bad, default_priors(data.y), FitSettings(draws=50, tune=50, chains=1), ("pooled",))

@@ -304,14 +304,16 @@ class FitJob:
         model = build_model(self.spec)  # a private model: pm.set_data mutates it
         total = s.chains * (s.draws + s.tune)
         count = [0]
-        deadline = time.perf_counter() + s.max_seconds
+        deadline = [float("inf")]  # from the first draw: PyMC compiles its functions first
 
         def callback(trace, draw):
             count[0] += 1
+            if count[0] == 1:
+                deadline[0] = time.perf_counter() + s.max_seconds
             self.progress = min(1.0, count[0] / total)
             if self._cancel.is_set():
                 raise FitCancelled("The fit was cancelled.")
-            if time.perf_counter() > deadline:
+            if time.perf_counter() > deadline[0]:
                 raise FitError(f"Sampling took longer than {s.max_seconds:.0f} s and was stopped.")
 
         self._sampling_started = time.perf_counter()

@@ -179,6 +179,18 @@ def check_inputs(data: GroupedData, priors: Priors) -> None:
             raise DataError(f"The prior scale {name} must be positive.")
     if not np.all(np.isfinite(data.y)):
         raise DataError("The outcome has missing or infinite values.")
+    # The models skip PyMC's run-time parameter checks (build_model: check_bounds=False), so data
+    # that are a distribution's parameters are checked here.
+    if data.family == "known_se":
+        se = np.asarray(data.se if data.se is not None else [], dtype=float)
+        if se.shape != (data.n_groups,) or not np.all(np.isfinite(se) & (se > 0)):
+            raise DataError("Every group needs a positive, finite standard error.")
+    if data.family == "binomial":
+        trials = np.asarray(data.trials if data.trials is not None else [], dtype=float)
+        if trials.shape != np.shape(data.y) or not np.all(np.isfinite(trials) & (trials >= 0)):
+            raise DataError("Every row needs a number of trials of 0 or more.")
+        if np.any((data.y < 0) | (data.y > trials)):
+            raise DataError("Successes must lie between 0 and the number of trials.")
     if data.varying_slope and data.x is None:
         raise DataError("A varying slope needs an individual-level predictor x.")
     if data.u is not None:
