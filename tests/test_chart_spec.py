@@ -52,6 +52,22 @@ def test_dataframes_become_named_datasets_and_the_chart_is_unchanged():
     assert "values" not in json.dumps(without_data(spec))  # no rows left inline in the spec
 
 
+def test_the_chart_gets_its_dataframes_back_when_the_conversion_fails(monkeypatch):
+    """named_spec names the data inside the chart itself for to_dict, and puts them back in any case."""
+    chart = viz.shrinkage(make_estimates(), Y, width=400)
+    before = chart.to_json()
+
+    def fails(self, *args, **kwargs):
+        raise RuntimeError("conversion failed")
+
+    monkeypatch.setattr(alt.LayerChart, "to_dict", fails)
+    with pytest.raises(RuntimeError, match="conversion failed"):
+        named_spec(chart)
+    monkeypatch.undo()
+    assert chart.to_json() == before
+    assert any(isinstance(getattr(layer, "data", None), pd.DataFrame) for layer in [chart, *chart.layer])
+
+
 @pytest.mark.parametrize(
     "build",
     [

@@ -23,32 +23,40 @@ def named_spec(chart: alt.TopLevelMixin) -> dict:
     Each distinct DataFrame (by identity: layers built from one base chart share theirs) becomes
     ``{"name": "data<i>"}`` where it was, ``i`` counting in the order the chart is walked (top level
     first, then layers and sub-charts depth first). ``spec["datasets"]`` maps the names to the
-    DataFrames themselves (Streamlit sends them as Arrow). ``chart`` is not changed; the spec is not
-    checked against the Vega-Lite schema (the chart tests do that).
+    DataFrames themselves (Streamlit sends them as Arrow). The spec is not checked against the
+    Vega-Lite schema (the chart tests do that). Other data (inline values, URLs, named data) stay
+    as they are.
 
-    Other data (inline values, URLs, named data) stay as they are.
+    The names are put into ``chart`` itself for ``to_dict`` and its DataFrames put back afterwards,
+    so ``chart`` is as it was when this returns; call it from the thread that built ``chart``. Why
+    not on a copy: copying a layered chart makes Altair merge its layers again, deep-copying each
+    twice, which took a third of the time to build and convert one (#22).
     """
     frames: dict[int, tuple[str, pd.DataFrame]] = {}
+    moved: list[tuple[alt.SchemaBase, pd.DataFrame]] = []  # (node, its DataFrame), to put back
 
-    def name_of(frame: pd.DataFrame) -> alt.NamedData:
-        if id(frame) not in frames:
-            frames[id(frame)] = (f"data{len(frames)}", frame)
-        return alt.NamedData(frames[id(frame)][0])
-
-    def renamed(node):
-        node = node.copy(deep=False)  # a new node sharing its children: ``chart`` stays as it is
-        if isinstance(getattr(node, "data", alt.Undefined), pd.DataFrame):
-            node.data = name_of(node.data)
+    def name_data(node) -> None:
+        data = getattr(node, "data", alt.Undefined)
+        if isinstance(data, pd.DataFrame):
+            if id(data) not in frames:
+                frames[id(data)] = (f"data{len(frames)}", data)
+            moved.append((node, data))
+            node.data = alt.NamedData(frames[id(data)][0])
         for attr in _CHILDREN:
             children = getattr(node, attr, alt.Undefined)
             if isinstance(children, list):
-                setattr(node, attr, [renamed(child) for child in children])
+                for child in children:
+                    name_data(child)
         spec = getattr(node, "spec", alt.Undefined)
         if isinstance(spec, alt.SchemaBase):  # facet and repeat charts
-            node.spec = renamed(spec)
-        return node
+            name_data(spec)
 
-    spec = renamed(chart).to_dict(validate=False)
+    try:
+        name_data(chart)
+        spec = chart.to_dict(validate=False)
+    finally:
+        for node, data in reversed(moved):
+            node.data = data
     if frames:
         spec["datasets"] = {**spec.get("datasets", {}), **dict(frames.values())}
     return spec
