@@ -30,7 +30,7 @@ def named_spec(chart: alt.TopLevelMixin) -> dict:
     The names are put into ``chart`` itself for ``to_dict`` and its DataFrames put back afterwards,
     so ``chart`` is as it was when this returns; call it from the thread that built ``chart``. Why
     not on a copy: copying a layered chart makes Altair merge its layers again, deep-copying each
-    twice, which took a third of the time to build and convert one (#22).
+    twice (a shrinkage chart's spec took 23 ms that way, 14 ms now; #22).
     """
     frames: dict[int, tuple[str, pd.DataFrame]] = {}
     moved: list[tuple[alt.SchemaBase, pd.DataFrame]] = []  # (node, its DataFrame), to put back
