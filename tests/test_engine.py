@@ -238,3 +238,13 @@ def test_a_chain_of_fits_queues_once_and_never_leaks_a_slot(monkeypatch):
     assert chain["unpooled"].cancelled
     assert slots.acquire(timeout=5)
     slots.release()
+
+
+def test_the_r_hat_bound_is_at_most_1_01_and_the_warning_says_so():
+    """A fit's R-hat passes up to and including 1.01 (shown as "1.010"), so the texts say "at most",
+    not "below", which a reader would hold against the "1.010" in the diagnostics table."""
+    from hbm_core.posterior.results import plain_warnings
+
+    assert plain_warnings(0, 1.01, 2000.0, 2000.0, 4, 1000) == []
+    (note,) = plain_warnings(0, 1.0104, 2000.0, 2000.0, 4, 1000)
+    assert "R-hat is 1.010 (should be at most 1.01)" in note

@@ -260,7 +260,7 @@ def diagnostics_panel(outcome: FitOutcome) -> None:
         tables.fitted_table(
             table,
             {
-                "max R-hat": st.column_config.NumberColumn(format="%.3f", help="Should be below 1.01."),
+                "max R-hat": st.column_config.NumberColumn(format="%.3f", help="Should be at most 1.01."),
                 "min bulk ESS": st.column_config.NumberColumn(
                     format="%d", help="Effective draws for means; want 400+."
                 ),
@@ -286,7 +286,7 @@ def diagnostics_panel(outcome: FitOutcome) -> None:
         lesson_link()
     elif outcome.results:
         st.success(
-            "All fits converged: no divergences, R-hat below 1.01, at least 100 effective draws per chain.",
+            "All fits converged: no divergences, R-hat at most 1.01, at least 100 effective draws per chain.",
             icon=":material/check_circle:",
         )
 

@@ -62,7 +62,7 @@ def plain_warnings(
         )
     if not np.isfinite(max_rhat) or max_rhat > MAX_RHAT:
         notes.append(
-            f"R-hat is {max_rhat:.3f} (should be below {MAX_RHAT}): the chains disagree, so they have "
+            f"R-hat is {max_rhat:.3f} (should be at most {MAX_RHAT}): the chains disagree, so they have "
             "not converged to the same distribution. Run longer or reparameterize."
         )
     min_ess = MIN_ESS_PER_CHAIN * chains
