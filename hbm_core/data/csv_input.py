@@ -262,7 +262,7 @@ def _clean_column(cells, index: pd.Index, decimal_comma: bool) -> pd.Series:
     numbers = pd.to_numeric(s, errors="coerce")
     if numbers[filled].notna().all():
         return numbers
-    return s.astype("str")
+    return s  # text: Python strings, blanks NaN (not "nan", which astype(str) would make)
 
 
 # ----------------------------------------------------------------------------- checking

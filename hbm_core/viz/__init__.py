@@ -15,6 +15,7 @@ chart functions of the modules below are re-exported here.
 - :mod:`~hbm_core.viz.chart_spec`: a chart's spec with its data in datasets named by position.
 """
 
+from hbm_core.library_settings import build_charts_unchecked
 from hbm_core.viz.checks import (
     error_bars,
     predictive_intervals,
@@ -29,6 +30,10 @@ from hbm_core.viz.sampling import funnel, rank_plot, trace_plot
 from hbm_core.viz.tau import tau_curves
 from hbm_core.viz.theme import apply_theme, theme
 from hbm_core.viz.truth import group_risk_chart, many_totals_chart, pooling_curve_chart, truth_errors_chart
+
+# No schema check of each chart piece as it is made: the chart tests check whole specs
+# (see hbm_core/library_settings.py).
+build_charts_unchecked()
 
 __all__ = [
     "apply_theme",
