@@ -67,10 +67,11 @@ _frozen_models = [-1]  # how many compiled models existed at the last gc.freeze(
 def keep_garbage_collection_quick() -> None:
     """Take the sampler's long-lived objects (PyMC, compiled models) out of the collector's sight.
 
-    Streamlit collects garbage after every run of a page (``runner.postScriptGC``); with PyMC and a
-    few compiled models in memory (600,000 objects) a full collection takes 0.5 s, and holds up the
-    "run finished" message of every slider move. ``gc.freeze()`` once those objects exist brings
-    it to a millisecond. It runs after a collection, and again only after a new model structure
+    With PyMC and a few compiled models in memory (600,000 objects) a full collection takes 0.5 s
+    and holds the GIL, stopping every session's page meanwhile. Streamlit's collection after each
+    run is off (``runner.postScriptGC`` in .streamlit/config.toml), but Python's own collector
+    still makes full collections now and then; ``gc.freeze()`` once those objects exist brings one
+    to a millisecond. It runs after a collection, and again only after a new model structure
     was compiled (a handful of times per server), not per run: results alive at that moment are
     still freed by reference counting when the result cache drops them.
     """
