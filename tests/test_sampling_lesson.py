@@ -40,11 +40,14 @@ def lesson_fit(regime: str, form: str, seed: int = sst.DEFAULT_SEED, **changes):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2])  # centered 101 / 40, non-centered 0 / 0
+# Divergence counts depend on the processor's floating point (numba compiles for the host): centered
+# 101 / 40 on the machine these seeds were first measured on, 18 / 16 on an AMD EPYC (seeds 1-6 there:
+# 16-74); non-centered 0 on both. So the test asks for many divergences, not a machine's count.
+@pytest.mark.parametrize("seed", [1, 2])
 def test_weak_data_centered_diverges_and_non_centered_does_not(seed):
     centered = lesson_fit("weak", "centered", seed)
     non_centered = lesson_fit("weak", "non-centered", seed)
-    assert centered.diagnostics.divergences >= 20, centered.diagnostics
+    assert centered.diagnostics.divergences >= 10, centered.diagnostics
     assert non_centered.diagnostics.divergences == 0, non_centered.diagnostics
     assert non_centered.diagnostics.min_ess_bulk > 2 * centered.diagnostics.min_ess_bulk
     winner, sentence = sst.verdict(
