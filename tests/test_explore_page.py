@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ui.explore_state import PRESETS
+
 EXPLORE = "app_pages/explore.py"
 
 
@@ -63,6 +65,17 @@ def test_url_round_trip_restores_settings(open_page):
     assert list(table.n) == [5, 80] and list(table["true mean"]) == [1.0, 9.0]
     assert at.session_state["seed"] == 42 and at.session_state["tau_scale"] == 3.0
     assert at.session_state["sigma"] == "shared"
+
+
+def test_link_to_a_preset_names_it_in_the_preset_box(open_page):
+    sizes, means, sds, sigma = PRESETS["Very noisy groups"]
+    link = {"g": str(len(sizes)), "n": ",".join(map(str, sizes)), "m": ",".join(f"{m:g}" for m in means)}
+    at = open_page(EXPLORE, query=link | {"s": ",".join(f"{s:g}" for s in sds), "sd": sigma})
+    assert at.session_state["preset"] == "Very noisy groups"
+    at.slider(key="size_0").set_value(sizes[0] + 1).run()
+    assert at.session_state["preset"] == "Custom"
+    at.slider(key="size_0").set_value(sizes[0]).run()  # back on the preset's settings
+    assert at.session_state["preset"] == "Very noisy groups"
 
 
 def test_absurd_link_gets_clamped_not_a_traceback(open_page):

@@ -204,9 +204,10 @@ def ensure_state() -> None:
     # Streamlit otherwise forgets the state of widgets that were not rendered.
     for key in _all_keys():
         ss[key] = ss[key]
-    # Once a slider moves away from the preset, the preset box says "Custom".
-    if ss["preset"] in PRESETS and not _matches_preset(ss["preset"]):
-        ss["preset"] = CUSTOM
+    # The preset box names the preset the groups match (a shared link to one opens with its name),
+    # and says "Custom" once a slider moves away from every preset.
+    if ss["preset"] not in PRESETS or not _matches_preset(ss["preset"]):
+        ss["preset"] = next((name for name in PRESETS if _matches_preset(name)), CUSTOM)
     ss[_KEEP] = {key: ss[key] for key in _all_keys()}
     link_notes.show(NOTES_PAGE)
 
