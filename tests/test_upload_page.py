@@ -164,7 +164,7 @@ def test_sampler_failure_is_a_message_not_a_traceback(upload, monkeypatch):
     assert len(shown) == 3, shown
     assert all("The sampler failed: RuntimeError: the numbers caught fire" in e for e in shown)
     # the charts fall back on the exact preview, and say so
-    assert any("Fits that failed show the exact preview instead" in c.value for c in upload.caption)
+    assert any("Fits that failed show the instant preview instead" in c.value for c in upload.caption)
 
 
 # ----------------------------------------------------------------------------- the file path

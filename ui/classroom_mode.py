@@ -127,7 +127,6 @@ _CSS = """
 #: reveals partial pooling and the class's answer beside it (ui/prediction.py).
 PREDICT_STEP = 3
 
-PREVIEW_NOTE = "Exact preview: the sampler's estimates replace it when they are ready."
 MCMC_NOTE = "Estimates from the sampler (MCMC)."
 
 
@@ -326,7 +325,8 @@ def step_through(
             draw_step(step, data, None, y_label)
     elif not ready and quick is not None:
         with slot.container():
-            draw_step(step, data, quick.estimates, y_label, PREVIEW_NOTE, results.population_mu(None, quick))
+            note = results.preview_note(quick, data.family)
+            draw_step(step, data, quick.estimates, y_label, note, results.population_mu(None, quick))
     elif not ready:
         slot.container().info(results.NO_PREVIEW, icon=":material/hourglass:")
     if step == PREDICT_STEP:  # before partial pooling is shown, the class predicts

@@ -34,13 +34,34 @@ if TYPE_CHECKING:
 
 #: Fits that finish within this many seconds skip the exact preview.
 PREVIEW_AFTER_S = 0.75
-PREVIEW_NOTE = "Showing the exact preview while the sampler runs."
-FAILED_NOTE = "Fits that failed show the exact preview instead."
+FAILED_NOTE = "Fits that failed show the instant preview instead."
 NO_PREVIEW = (
     "No instant preview for these settings (every group needs its own spread); the sampler's result follows."
 )
 #: Widths of the controls' column and the chart's column when a page puts controls beside a chart.
 CONTROLS_BESIDE = (1, 2)
+
+
+def preview_note(quick: Preview, family: str) -> str:
+    """The note under the instant preview's chart: what it is, and whether it is exact.
+
+    It is exact only for known standard errors (e.g. eight schools); for raw normal data it takes
+    each group's standard error from its data (σ fixed), and for binomial data it is a normal
+    approximation on the logit scale: the sampler's estimates, which integrate over σ or use the
+    binomial likelihood, can then differ a little.
+    """
+    lead = "Showing the instant preview while the sampler runs: "
+    if not quick.approximate:
+        return lead + "exact, since the standard errors are known."
+    if family == "binomial":
+        return (
+            lead
+            + "a normal approximation on the logit scale, so the sampler's estimates can differ a little."
+        )
+    return (
+        lead + "exact if each group's standard error were known (here taken from its data), so the sampler's "
+        "estimates can differ a little."
+    )
 
 
 def beside(controls: Callable[[], None] | None) -> AbstractContextManager:
@@ -188,7 +209,7 @@ def result_sections(
     if not ready:
         if fits.quick is not None:
             mu = population_mu(None, fits.quick)
-            draw_estimates(fits.quick.estimates, PREVIEW_NOTE, forest=False, mu=mu)
+            draw_estimates(fits.quick.estimates, preview_note(fits.quick, data.family), forest=False, mu=mu)
         else:
             shrink_slot.container().info(no_preview, icon=":material/hourglass_top:")
 

@@ -64,7 +64,7 @@ MARK_CHARTS = """() => {
   window.__previewShown = false;
   window.__previewWatch?.disconnect();
   window.__previewWatch = new MutationObserver(() => {
-    if (document.body.innerText.includes('Showing the exact preview')) window.__previewShown = true;
+    if (document.body.innerText.includes('Showing the instant preview')) window.__previewShown = true;
   });
   window.__previewWatch.observe(document.body, {childList: true, subtree: true, characterData: true});
   return svgs.length;
