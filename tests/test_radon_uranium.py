@@ -92,10 +92,37 @@ def test_coefficient_reading_says_whether_the_interval_excludes_zero():
 def test_toward_line_reading_follows_the_numbers():
     without = _shifts(partial=[1.5, 1.1, 0.9, 1.45], target=[1.2] * 4)
     calmer = _shifts(partial=[1.9, 1.0, 0.6, 1.5], target=[1.8, 1.0, 0.7, 1.5])
-    assert toward_line_reading(calmer, without).startswith("With uranium 4 of 4 counties move less")
-    assert "already lie near their line" in toward_line_reading(calmer, without)
+    calm = toward_line_reading(calmer, without)
+    assert calm.startswith(
+        "With uranium the counties move less than without it (mean |move| 0.05 against 0.26"
+    )
+    assert "4 of 4 move less" in calm and "already lie near their line" in calm
     harder = _shifts(partial=[1.0, 0.5, 1.5, 1.0], target=[0.9, 0.4, 1.6, 0.9])
-    assert "pulls each county harder" in toward_line_reading(harder, without)
+    hard = toward_line_reading(harder, without)
+    assert hard.startswith(
+        "With uranium the counties move further than without it (mean |move| 0.75 against 0.26"
+    )
+    assert "4 of 4 move further" in hard and "pulls each county harder" in hard
+
+
+def test_toward_line_reading_counts_the_counties_that_agree_with_the_means():
+    """Most counties move a little less, one much further: the mean says further, and the count is
+    of the counties that move further (the minority), not of those that move less (the seed's wording
+    led with the minority's opposite)."""
+    without = _shifts(partial=[1.5, 1.1, 0.9, 1.45], target=[1.2] * 4)  # moves 0.5, 0.1, 0.4, 0.05
+    mixed = _shifts(partial=[1.6, 1.05, 0.85, 0.3], target=[1.2] * 4)  # moves 0.4, 0.05, 0.35, 1.2
+    text = toward_line_reading(mixed, without)
+    assert text.startswith(
+        "With uranium the counties move further than without it (mean |move| 0.50 against 0.26"
+    )
+    assert "1 of 4 move further" in text
+
+
+def test_toward_line_reading_calls_a_tie_a_tie():
+    without = _shifts(partial=[1.5, 1.1, 0.9, 1.45], target=[1.2] * 4)
+    same = _shifts(partial=[1.5, 1.1, 0.9, 1.45], target=[1.3] * 4)
+    text = toward_line_reading(same, without)
+    assert "about as far as without it" in text and "outweighs" not in text
 
 
 def test_line_draws_with_and_without_a_slope():

@@ -258,24 +258,36 @@ def move_reading(shifts: pd.DataFrame, other: pd.DataFrame | None = None, *, ura
 
 
 def toward_line_reading(with_u: pd.DataFrame, without_u: pd.DataFrame) -> str:
-    """How the uranium model changes the shrinkage: how many counties end nearer their own estimate,
-    and the mean |move| under each model (both frames from :func:`county_shifts`, same counties)."""
+    """How the uranium model changes the shrinkage: the mean |move| under each model, and how many
+    counties move in the direction of that mean (both frames from :func:`county_shifts`, same counties).
+
+    The sentence leads with the comparison of the means (shown to two decimals, and a tie at that
+    precision is called one), then counts the counties that agree with it, so it never leads with
+    the minority.
+    """
     merged = with_u.merge(without_u, on="county", suffixes=("_u", "_0"))
     if merged.empty:
         raise ValueError("no counties in common")
-    smaller = int(np.sum(merged["moved_u"].abs() < merged["moved_0"].abs()))
-    mean_u, mean_0 = float(merged["moved_u"].abs().mean()), float(merged["moved_0"].abs().mean())
-    numbers = (
-        f"With uranium {smaller} of {len(merged)} counties move less than without it (mean |move| "
-        f"{mean_u:.2f} against {mean_0:.2f} log pCi/L)"
-    )
-    if mean_u < mean_0:
+    move_u, move_0 = merged["moved_u"].abs(), merged["moved_0"].abs()
+    mean_u, mean_0 = float(move_u.mean()), float(move_0.mean())
+    means = f"mean |move| {mean_u:.2f} against {mean_0:.2f} log pCi/L"
+    n = len(merged)
+    if round(mean_u, 2) == round(mean_0, 2):
         return (
-            f"{numbers}: many counties' own estimates already lie near their line, so they need less "
-            "correction than when they were judged against one state-wide mean."
+            f"With uranium the counties move about as far as without it ({means}): the smaller σ_α pulls "
+            "each county harder toward its line, and the counties lie nearer to it; the two about cancel."
         )
+    if mean_u < mean_0:
+        less = int(np.sum(move_u < move_0))
+        return (
+            f"With uranium the counties move less than without it ({means}; {less} of {n} move less): "
+            "many counties' own estimates already lie near their line, so they need less correction than "
+            "when they were judged against one state-wide mean."
+        )
+    further = int(np.sum(move_u > move_0))
     return (
-        f"{numbers}: the smaller σ_α pulls each county harder toward its line, and that outweighs the "
+        f"With uranium the counties move further than without it ({means}; {further} of {n} move "
+        "further): the smaller σ_α pulls each county harder toward its line, and that outweighs the "
         "counties' being nearer to it."
     )
 
