@@ -1,4 +1,5 @@
-"""The note under the instant preview says whether it is exact, from the preview itself (ui.results)."""
+"""The notes on the instant preview and the exact engine's charts say whether they are exact (ui.results,
+ui.truth_views), from the preview itself."""
 
 from __future__ import annotations
 
@@ -36,3 +37,12 @@ def test_binomial_data_say_it_is_a_normal_approximation():
     quick = preview(data, default_priors(data.y, data.family))
     note = preview_note(quick, data.family)
     assert quick.approximate and "normal approximation on the logit scale" in note
+
+
+def test_exact_engine_captions_say_when_the_standard_errors_come_from_the_data():
+    from ui.truth_views import known_se_note
+
+    schools = load_dataset("eight_schools")
+    assert known_se_note(preview(schools, default_priors(schools.y, schools.family)).exact) == ""
+    raw = synthetic_groups([5, 20, 40], [2.0, 5.0, 8.0], [2.0, 2.0, 2.0], seed=3)
+    assert "taken as known from its data" in known_se_note(preview(raw, EXPLORE_PRIORS).exact)

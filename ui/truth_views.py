@@ -37,6 +37,11 @@ TAU_KEY = "tau_given"
 MANY_K = 200
 
 
+def known_se_note(post: ExactPosterior) -> str:
+    """'' for an exact posterior; else what it fixes, for a caption (see ``ExactPosterior.approximate``)."""
+    return ", each group's standard error taken as known from its data" if post.approximate else ""
+
+
 def pooling_curve_view(post: ExactPosterior, n: Sequence[int], units: str) -> dict[str, alt.TopLevelMixin]:
     """The pooling factor against the standard error, the groups on it, and what it says."""
     points = group_pooling_points(post, n)
@@ -48,7 +53,8 @@ def pooling_curve_view(post: ExactPosterior, n: Sequence[int], units: str) -> di
     )
     common.chart(
         figure,
-        "The curve is the pooling factor se² / (se² + τ²) averaged over the posterior of τ (exact engine): "
+        "The curve is the pooling factor se² / (se² + τ²) averaged over the posterior of τ (exact engine"
+        f"{known_se_note(post)}): "
         "how far a group's estimate moves from its own sample mean toward the population mean, as a "
         "function of its standard error se = sd / √n alone. Dots: the groups here. "
         + pooling_reading(points),
@@ -121,7 +127,8 @@ def tau_slider_view(
         )
         common.chart(
             posterior_chart,
-            "The filled curve is the posterior p(τ | y) from the exact engine, the dashed curve the prior; "
+            f"The filled curve is the posterior p(τ | y) from the exact engine{known_se_note(post)}, the "
+            "dashed curve the prior; "
             "the dashed line is your τ. The partial-pooling estimates above average the estimates given τ "
             "over this curve.",
         )
