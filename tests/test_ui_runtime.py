@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from hbm_core.inference.broker import FitBroker
+from hbm_core.inference.service import FitService
 from ui import fitting
 
 
@@ -40,3 +42,31 @@ def test_finished_within_waits_for_every_fit_up_to_the_limit():
     assert not fitting.finished_within({"a": ("k", done), "b": ("k2", running)}, 0.05)
     threading.Timer(0.05, running.finish.set).start()
     assert fitting.finished_within({"b": ("k2", running)}, 5.0)
+
+
+class _Running:
+    """Stands in for a running FitJob in the broker (``done`` until set, ``cancel`` ends it)."""
+
+    def __init__(self) -> None:
+        self.done = False
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.done = self.cancelled = True
+
+
+def test_fits_are_behind_others_only_when_other_sessions_fits_are_pending():
+    service = FitService(cache=lambda spec: None, broker=FitBroker())
+    broker = service.broker
+    mine = {p: (p, broker.get("me", p, _Running)) for p in ("pooled", "unpooled", "hierarchical")}
+    assert not service.behind_others(mine)  # only my own three fits
+    shared = broker.get("other", "pooled", _Running)  # another user asks for one of mine: shared
+    assert shared is mine["pooled"][1] and not service.behind_others(mine)
+    theirs = broker.get("other", "their own", _Running)
+    assert service.behind_others(mine)
+    theirs.done = True  # over: nothing ahead of mine any more
+    assert not service.behind_others(mine)
+    mine["pooled"][1].done = True  # my first fit is over, my others still run
+    assert not service.behind_others(mine)
+    cached = {"pooled": ("pooled", object())}  # a finished result from the cache
+    assert service.behind_others(cached)  # my two running fits are someone else's for this request

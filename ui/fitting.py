@@ -131,6 +131,11 @@ def start_fits(
     )
 
 
+def behind_others(requests: FitRequests) -> bool:
+    """Whether other sessions' fits run or queue ahead of ``requests``' (:meth:`FitService.behind_others`)."""
+    return fit_service().behind_others(requests)
+
+
 def wait_for_fits(requests: FitRequests, label: str = "Sampling") -> FitOutcome:
     """Show one progress bar until every requested fit is done; return results and errors.
 

@@ -6,7 +6,8 @@ sampler's diagnostics) from it. Classroom mode (:mod:`ui.classroom_mode`) uses :
 its own one-chart section.
 
 Fits that finish within :data:`PREVIEW_AFTER_S` go straight to the screen; slower ones (large
-groups, a busy server, the first compile) get the exact preview in the meantime.
+groups, the first compile) get the instant preview in the meantime, and so do fits queued behind
+other sessions' (a busy server), without that wait.
 """
 
 from __future__ import annotations
@@ -107,9 +108,13 @@ class Fits:
     def ready(self) -> bool:
         """Whether the fits are (about to be) done: then the sections skip the preview.
 
-        Drawing the preview, then the same charts again, would only delay the results.
+        Drawing the preview, then the same charts again, would only delay the results. When other
+        sessions' fits are ahead in the queue (a busy server) the fits cannot be that soon: the
+        preview is drawn at once instead of after :data:`PREVIEW_AFTER_S`.
         """
-        return self.requests is not None and fitting.finished_within(self.requests, PREVIEW_AFTER_S)
+        if self.requests is None or fitting.behind_others(self.requests):
+            return False
+        return fitting.finished_within(self.requests, PREVIEW_AFTER_S)
 
     def busy_note(self) -> str:
         """Why the fits used fewer draws than asked for (a busy server), else ''."""

@@ -199,6 +199,16 @@ class FitService:
         """``settings``, or fewer draws when the sampling queue is long (see ``under_load``)."""
         return under_load(settings, self.broker.running())
 
+    def behind_others(self, requests: Mapping[Hashable, tuple[Hashable, object]]) -> bool:
+        """Whether fits other than those of ``requests`` are running or queued in this process.
+
+        Fits sample one at a time per slot, so ``requests``' fits then wait for those first: a page
+        should not wait for them before it draws its instant preview. ``requests``: as returned by
+        :meth:`request`; a shared fit counts once.
+        """
+        own = {id(item) for _, item in requests.values() if not getattr(item, "done", True)}
+        return self.broker.running() > len(own)
+
     # -- asking for fits ---------------------------------------------------------------------
     def request(
         self,
