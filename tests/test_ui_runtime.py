@@ -25,13 +25,22 @@ def test_garbage_is_frozen_once_per_new_compiled_model(monkeypatch):
 
 
 class _Job:
-    """Stands in for a FitJob: over when ``finish`` is set."""
+    """Stands in for a FitJob: over when ``finish`` is set (``cancel`` sets it)."""
 
     def __init__(self) -> None:
         self.finish = threading.Event()
+        self.cancelled = False
+
+    @property
+    def done(self) -> bool:
+        return self.finish.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
         return self.finish.wait(timeout)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        self.finish.set()
 
 
 def test_finished_within_waits_for_every_fit_up_to_the_limit():
@@ -44,29 +53,18 @@ def test_finished_within_waits_for_every_fit_up_to_the_limit():
     assert fitting.finished_within({"b": ("k2", running)}, 5.0)
 
 
-class _Running:
-    """Stands in for a running FitJob in the broker (``done`` until set, ``cancel`` ends it)."""
-
-    def __init__(self) -> None:
-        self.done = False
-        self.cancelled = False
-
-    def cancel(self) -> None:
-        self.done = self.cancelled = True
-
-
 def test_fits_are_behind_others_only_when_other_sessions_fits_are_pending():
     service = FitService(cache=lambda spec: None, broker=FitBroker())
     broker = service.broker
-    mine = {p: (p, broker.get("me", p, _Running)) for p in ("pooled", "unpooled", "hierarchical")}
+    mine = {p: (p, broker.get("me", p, _Job)) for p in ("pooled", "unpooled", "hierarchical")}
     assert not service.behind_others(mine)  # only my own three fits
-    shared = broker.get("other", "pooled", _Running)  # another user asks for one of mine: shared
+    shared = broker.get("other", "pooled", _Job)  # another user asks for one of mine: shared
     assert shared is mine["pooled"][1] and not service.behind_others(mine)
-    theirs = broker.get("other", "their own", _Running)
+    theirs = broker.get("other", "their own", _Job)
     assert service.behind_others(mine)
-    theirs.done = True  # over: nothing ahead of mine any more
+    theirs.finish.set()  # over: nothing ahead of mine any more
     assert not service.behind_others(mine)
-    mine["pooled"][1].done = True  # my first fit is over, my others still run
+    mine["pooled"][1].finish.set()  # my first fit is over, my others still run
     assert not service.behind_others(mine)
     cached = {"pooled": ("pooled", object())}  # a finished result from the cache
     assert service.behind_others(cached)  # my two running fits are someone else's for this request
